@@ -1,0 +1,559 @@
+"""Write one department's entry workbook from the form definition.
+
+Used for the fresh workbooks `generate` sends out and for the feedback workbooks intake returns
+(the department's own data again, error cells highlighted and commented).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .era import date_label
+from .form import (
+    COLUMN_WIDTHS,
+    FORM,
+    PROJECTS_PER_INITIATIVE,
+    SHEET_COLUMNS,
+    SHEET_INSTRUCTIONS,
+    SHEET_LISTS,
+    SHEET_MANIFEST,
+    Column,
+    FormDefinition,
+    Kind,
+    ListKey,
+    Placement,
+    SheetLayout,
+    cell_ref,
+    list_name,
+    quote_sheet,
+    workbook_layout,
+)
+from .manifest import Manifest, canonical_structure, fingerprint
+from .models import SDG_GOALS, SDG_MARK, SEVERITY_JA, Category, Issue, LpEntry, Master, Severity
+from .xlsxout import Book, atomic_path, sheet_ref
+
+Rows = list[dict[str, Any]]
+"""Section values: one dict per data row, column key -> value."""
+
+INPUT_FILL = "#FFF8DC"
+HEADER_FILL = "#D9E1F2"
+EXAMPLE_FILL = "#F2F2F2"
+MISSING_FILL = "#FFC000"
+INVALID_FILL = "#FF9999"
+ERROR_FILL = "#FF6666"
+WARNING_FILL = "#FFD966"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def default_values(master: Master, dept: str, lp: str) -> dict[str, Rows]:
+    """What a fresh workbook is pre-filled with: the department's initiatives and last known projects."""
+    dname = master.department(dept).name
+    projects: Rows = []
+    for initiative, category in master.department_initiatives(dept, lp):
+        known = [k for k in master.known_projects if k.initiative == initiative.code and k.department == dept]
+        for i in range(max(PROJECTS_PER_INITIATIVE, len(known))):
+            row = {"code": initiative.code, "category": category.value, "owner": dname}
+            if i < len(known):
+                row.update(name=known[i].name, owner=known[i].owner or dname)
+            projects.append(row)
+    return {"projects": projects, "sdgs": _sdg_rows(())}
+
+
+def entry_values(entry: LpEntry) -> dict[str, Rows]:
+    """Section values from a submission, for a feedback workbook."""
+
+    def paragraphs(ps) -> Rows:
+        return [{"code": p.initiative or "", "heading": p.heading, "body": p.body} for p in ps]
+
+    return {
+        "projects": [
+            {
+                "code": p.initiative,
+                "category": p.category.value if p.category else "",
+                "name": p.name,
+                "owner": p.department,
+            }
+            for p in entry.projects
+        ],
+        "evaluations": paragraphs(entry.evaluations),
+        "summary": [{"body": entry.summary}] if entry.summary else [],
+        "policy_intro": [{"body": entry.policy_intro}] if entry.policy_intro else [],
+        "policies": paragraphs(entry.policies),
+        "sdgs": _sdg_rows(entry.sdgs),
+    }
+
+
+def _sdg_rows(chosen: Iterable[int]) -> Rows:
+    chosen = set(chosen)
+    return [
+        {"goal": n, "name": name, "mark": SDG_MARK if n in chosen else ""}
+        for n, name in enumerate(SDG_GOALS, start=1)
+    ]
+
+
+# --------------------------------------------------------------------------- writer
+
+
+class _EntryBook:
+    def __init__(self, book: Book, master: Master, dept: str, form: FormDefinition):
+        self.b = book
+        self.master = master
+        self.dept = master.department(dept)
+        self.form = form
+        s = master.settings
+        self.evaluated = s.evaluated_label
+        self.title = f"{s.evaluation_label} 政策評価表"
+        self.password = s.sheet_password or None
+        b = book
+        self.f_title = b.fmt(bold=True, font_size=14, valign="vcenter")
+        self.f_sub = b.fmt(valign="vcenter")
+        self.f_heading = b.fmt(bold=True, font_size=11, valign="vcenter")
+        self.f_note = b.fmt(font_color="#404040", italic=True, text_wrap=True)
+        self.f_header = b.fmt(bold=True, bg_color=HEADER_FILL, border=1, text_wrap=True, valign="vcenter")
+        self.f_example = b.fmt(
+            italic=True, font_color="#7F7F7F", bg_color=EXAMPLE_FILL, border=1, text_wrap=True
+        )
+        self.f_locked = b.fmt(border=1, text_wrap=True, bg_color="#F7F7F7")
+        self.f_status = b.fmt(bold=True, font_color="#C00000", border=2, valign="vcenter")
+        self.f_count_missing = b.fmt(border=2, num_format='"未入力 "0" 件"', valign="vcenter", align="center")
+        self.f_count_invalid = b.fmt(border=2, num_format='"誤り "0" 件"', valign="vcenter", align="center")
+        self.f_direction = b.fmt(text_wrap=True, border=1, bg_color="#F7F7F7")
+        self.f_cf_missing = b.wb.add_format({"bg_color": MISSING_FILL})
+        self.f_cf_invalid = b.wb.add_format({"bg_color": INVALID_FILL, "font_color": "#9C0006"})
+
+    def input_fmt(self, col: Column, mark: Severity | None = None):
+        props: dict[str, Any] = {"locked": False, "border": 1, "text_wrap": True, "bg_color": INPUT_FILL}
+        if col.kind is Kind.CODE:
+            props["num_format"] = "@"
+        if col.kind is Kind.CHOICE:
+            props["align"] = "center" if col.list is ListKey.MARK else "left"
+        if mark is Severity.ERROR:
+            props["bg_color"] = ERROR_FILL
+        elif mark is Severity.WARNING:
+            props["bg_color"] = WARNING_FILL
+        return self.b.fmt(**props)
+
+    # -- sheets ------------------------------------------------------------------------------
+    def protect(self, ws) -> None:
+        ws.protect(
+            self.password or "",
+            {
+                "format_rows": True,
+                "format_columns": True,
+                "select_locked_cells": True,
+                "select_unlocked_cells": True,
+            },
+        )
+
+    def lists_sheet(self, lps: list[str]) -> None:
+        """The very hidden sheet behind every dropdown, one defined name per list."""
+        b = self.b
+        ws = b.add_sheet(SHEET_LISTS)
+        col = 0
+
+        def column(key: ListKey, values: list[str], lp: str | None = None, extra: list[str] | None = None):
+            nonlocal col
+            b.write(ws, 0, col, list_name(key, lp))
+            for r, v in enumerate(values, start=1):
+                b.write(ws, r, col, v)
+                if extra is not None:
+                    b.write(ws, r, col + 1, extra[r - 1])
+            width = 1 if extra is None else 2
+            last = max(len(values), 1)
+            b.define_name(list_name(key, lp), sheet_ref(SHEET_LISTS, 1, col, last, col + width - 1))
+            col += width + 1
+
+        for lp in lps:
+            items = self.master.lp_initiatives(lp)
+            codes = [i.code for i, _ in items]
+            column(ListKey.CODES, codes, lp)
+            column(ListKey.INITIATIVES, codes, lp, extra=[i.title for i, _ in items])
+        column(ListKey.CATEGORY, [c.value for c in Category])
+        column(ListKey.DEPARTMENTS, [d.name for d in self.master.departments])
+        column(ListKey.MARK, [SDG_MARK])
+        ws.very_hidden()
+        self.protect(ws)
+
+    def instructions_sheet(self, layouts: list[SheetLayout]) -> None:
+        b, s = self.b, self.master.settings
+        ws = b.add_sheet(SHEET_INSTRUCTIONS)
+        ws.set_column(0, 0, 18)
+        ws.set_column(1, 1, 90)
+        ws.set_paper(9)
+        ws.fit_to_pages(1, 0)
+        ws.set_portrait()
+        lps = "、".join(self.master.leading_project(lay.lp).name for lay in layouts)
+        rows = [
+            ("所属", f"{self.dept.name}（{self.dept.code}）"),
+            ("リーディングプロジェクト", lps),
+            ("提出期限", date_label(s.deadline)),
+            (
+                "提出先",
+                f"{s.office_name}　{s.office_contact}（{s.office_email}"
+                + (f"／{s.office_phone}）" if s.office_phone else "）"),
+            ),
+            ("回収ラウンド", s.round_id),
+        ]
+        b.merge(ws, 0, 0, 1, f"{self.title}　入力ブック（{s.municipality}）", self.f_title)
+        ws.set_row(0, 24)
+        for r, (k, v) in enumerate(rows, start=2):
+            b.write(ws, r, 0, k, self.f_header)
+            b.write(ws, r, 1, v, self.f_locked)
+        r = len(rows) + 3
+        b.write(ws, r, 0, "入力状況", self.f_header)
+        parts = [f"{quote_sheet(lay.sheet)}!{cell_ref(lay.status_row, 0, True)}" for lay in layouts]
+        b.formula(ws, r, 1, "=" + '&"　"&'.join(parts), self.f_status, "（開いたときに計算されます）")
+        steps = [
+            "入力シート（{}）の黄色いセルに入力してください。灰色のセルは変更できません。".format(
+                "、".join(f"「{lay.sheet}」" for lay in layouts)
+            ),
+            "取り組みコード・区分・所属・ＳＤＧｓの貢献（○）は、セルを選ぶと出る▼のプルダウンから選んでください。",
+            "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください（通常の貼り付けはプルダウンの確認を消してしまいます）。",
+            "１つの取り組みにつき事業は最大３つまでです。行の挿入・削除やシート名の変更はしないでください。",
+            "赤いセルは一覧にない値や文字数の超過、オレンジのセルは未入力の必須項目です。",
+            "入力状況が「入力チェック: OK」になったら上書き保存し、このファイル（.xlsx のまま）をメールに添付して返信してください。",
+            "マクロ有効ブック（.xlsm）や古い形式（.xls）で保存したり、パスワードを付けたりしないでください。",
+        ]
+        r += 2
+        b.write(ws, r, 0, "入力の手順", self.f_heading)
+        for i, text in enumerate(steps, start=1):
+            b.write(ws, r + i, 0, f"手順{i}", self.f_header)
+            b.write(ws, r + i, 1, text, self.f_locked)
+        self.protect(ws)
+        ws.activate()
+
+    def input_sheet(self, lay: SheetLayout, values: dict[str, Rows], annotations: list[Issue]) -> None:
+        b = self.b
+        lp = self.master.leading_project(lay.lp)
+        ws = b.add_sheet(lay.sheet)
+        for c, w in enumerate(COLUMN_WIDTHS):
+            ws.set_column(c, c, w)
+        last = SHEET_COLUMNS - 1
+        ws.set_paper(9)
+        ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        ws.repeat_rows(lay.title_row, lay.info_row)
+        ws.set_footer("&C&P / &N")
+        ws.freeze_panes(lay.status_row + 1, 0)
+        b.merge(ws, lay.title_row, 0, last, f"{self.title}　入力シート", self.f_title)
+        ws.set_row(lay.title_row, 24)
+        b.merge(
+            ws,
+            lay.info_row,
+            0,
+            last,
+            f"リーディングプロジェクト: {lp.name}　／　所属: {self.dept.name}　／　提出期限: "
+            f"{date_label(self.master.settings.deadline)}",
+            self.f_sub,
+        )
+        b.merge(
+            ws,
+            lay.direction_title_row,
+            0,
+            last,
+            "【リーディングプロジェクトの方向性】（参考）",
+            self.f_heading,
+        )
+        b.merge(ws, lay.direction_row, 0, last, lp.direction, self.f_direction)
+        ws.set_row(lay.direction_row, _text_height(lp.direction, 150))
+
+        marks = _annotation_marks(annotations, lay.lp)
+        missing_terms: list[str] = []
+        invalid_terms: list[str] = []
+        for p in lay.placements:
+            self.section(ws, lay, p, values.get(p.section.key, []), marks, missing_terms, invalid_terms)
+
+        # Self check: counts in D and E, message across A:C.
+        sr = lay.status_row
+        missing = "+".join(missing_terms) or "0"
+        invalid = "+".join(invalid_terms) or "0"
+        b.formula(ws, sr, 3, "=" + missing, self.f_count_missing, 0)
+        b.formula(ws, sr, 4, "=" + invalid, self.f_count_invalid, 0)
+        d, e = cell_ref(sr, 3, True), cell_ref(sr, 4, True)
+        ws.merge_range(sr, 0, sr, 2, None, self.f_status)
+        b.formula(
+            ws,
+            sr,
+            0,
+            f'=IF({d}+{e}=0,"入力チェック: OK","入力チェック: 未入力 "&{d}&" 件・誤り "&{e}&" 件（色の付いたセルを確認）")',
+            self.f_status,
+            "入力チェック: 開いたときに計算されます",
+        )
+        ws.set_row(sr, 20)
+        self.protect(ws)
+
+    def section(
+        self,
+        ws,
+        lay: SheetLayout,
+        p: Placement,
+        rows: Rows,
+        marks: dict[tuple[str, int, str], Issue],
+        missing_terms: list[str],
+        invalid_terms: list[str],
+    ) -> None:
+        b, sec = self.b, p.section
+        last = SHEET_COLUMNS - 1
+        b.merge(ws, p.title_row, 0, last, sec.title.format(evaluated=self.evaluated), self.f_heading)
+        b.merge(ws, p.note_row, 0, last, sec.note, self.f_note)
+        spans = list(zip(sec.columns, p.col_start, strict=True))
+        if p.header_row is not None:
+            for col, start in spans:
+                b.merge(ws, p.header_row, start, start + col.span - 1, col.label, self.f_header)
+        if p.example_row is not None:
+            for i, (col, start) in enumerate(spans):
+                text = ("例）" if i == 0 else "") + col.example
+                b.merge(ws, p.example_row, start, start + col.span - 1, text, self.f_example)
+            if sec.row_height:
+                ws.set_row(p.example_row, 30)
+
+        codes_list = list_name(ListKey.CODES, p.lp)
+        key_cols = [start for col, start in spans if col.key_column]
+        for r in range(p.rows):
+            row = p.first_row + r
+            values = rows[r] if r < len(rows) else {}
+            if sec.row_height:
+                ws.set_row(row, sec.row_height)
+            for col, start in spans:
+                end = start + col.span - 1
+                value = values.get(col.key, "")
+                if col.kind is Kind.LOOKUP:
+                    code = cell_ref(row, p.col("code"))
+                    cached = self._title_for(values.get("code", ""))
+                    if col.span > 1:
+                        ws.merge_range(row, start, row, end, None, self.f_locked)
+                    b.formula(
+                        ws,
+                        row,
+                        start,
+                        f'=IF({code}="","",IFERROR(VLOOKUP({code},{list_name(ListKey.INITIATIVES, p.lp)},2,FALSE),"（一覧にないコード）"))',
+                        self.f_locked,
+                        cached,
+                    )
+                elif col.kind is Kind.FIXED:
+                    b.merge(ws, row, start, end, value, self.f_locked)
+                else:
+                    issue = marks.get((sec.key, r, col.key))
+                    fmt = self.input_fmt(col, issue.severity if issue else None)
+                    b.merge(ws, row, start, end, value, fmt)
+                    if issue:
+                        ws.write_comment(
+                            row,
+                            start,
+                            f"【{SEVERITY_JA[issue.severity]}】{issue.message}\n{issue.hint}".strip(),
+                            {"author": "xlsheet", "x_scale": 2.5, "y_scale": 2},
+                        )
+
+        # Validation, conditional formatting and self-check terms, one column range at a time.
+        for col, start in spans:
+            if not col.is_input:
+                continue
+            first, lastr = p.first_row, p.last_row
+            rng = f"{cell_ref(first, start, True)}:{cell_ref(lastr, start, True)}"
+            top = cell_ref(first, start)
+            title = col.label[:32]
+            if col.list is not None:
+                source = list_name(col.list, p.lp if col.list is ListKey.CODES else None)
+                b.validate(
+                    ws,
+                    first,
+                    start,
+                    lastr,
+                    start,
+                    {
+                        "validate": "list",
+                        "source": "=" + source,
+                        "input_title": title,
+                        "input_message": col.prompt,
+                        "error_title": "一覧にない値です",
+                        "error_message": f"「{col.label}」はプルダウンの一覧から選んでください。",
+                        "error_type": "stop",
+                    },
+                )
+                cond = f'AND({top}<>"",COUNTIF({source},{top})=0)'
+                ws.conditional_format(
+                    first,
+                    start,
+                    lastr,
+                    start,
+                    {"type": "formula", "criteria": "=" + cond, "format": self.f_cf_invalid},
+                )
+                invalid_terms.append(f'SUMPRODUCT(({rng}<>"")*(COUNTIF({source},{rng})=0))')
+            elif col.max_len:
+                b.validate(
+                    ws,
+                    first,
+                    start,
+                    lastr,
+                    start,
+                    {
+                        "validate": "length",
+                        "criteria": "<=",
+                        "value": col.max_len,
+                        "input_title": title,
+                        "input_message": col.prompt + f"（{col.max_len:,} 文字以内）",
+                        "error_title": "文字数が多すぎます",
+                        "error_message": f"「{col.label}」は {col.max_len:,} 文字以内で入力してください。",
+                        "error_type": "stop",
+                    },
+                )
+                ws.conditional_format(
+                    first,
+                    start,
+                    lastr,
+                    start,
+                    {
+                        "type": "formula",
+                        "criteria": f"=LEN({top})>{col.max_len}",
+                        "format": self.f_cf_invalid,
+                    },
+                )
+                invalid_terms.append(f"SUMPRODUCT(--(LEN({rng})>{col.max_len}))")
+            if col.required and not (sec.required and col.key_column):
+                others = [k for k in key_cols if k != start] or key_cols
+                in_use = "+".join(
+                    f'({cell_ref(first, k, True)}:{cell_ref(lastr, k, True)}<>"")' for k in others
+                )
+                in_use_top = ",".join(f'{cell_ref(first, k)}<>""' for k in others)
+                ws.conditional_format(
+                    first,
+                    start,
+                    lastr,
+                    start,
+                    {
+                        "type": "formula",
+                        "criteria": f'=AND({top}="",OR({in_use_top}))',
+                        "format": self.f_cf_missing,
+                    },
+                )
+                missing_terms.append(f'SUMPRODUCT(({rng}="")*(({in_use})>0))')
+        if sec.required:
+            key = cell_ref(p.first_row, key_cols[0], True)
+            ws.conditional_format(
+                p.first_row,
+                key_cols[0],
+                p.first_row,
+                key_cols[0],
+                {"type": "blanks", "format": self.f_cf_missing},
+            )
+            missing_terms.append(f'--({key}="")')
+
+    def _title_for(self, code: str) -> str:
+        if not code:
+            return ""
+        try:
+            return self.master.initiative(code).title
+        except KeyError:
+            return "（一覧にないコード）"
+
+    def issues_sheet(self, annotations: list[Issue]) -> None:
+        b = self.b
+        ws = b.add_sheet("指摘事項")
+        heads = ["重要度", "シート", "セル", "項目", "内容", "直し方"]
+        widths = [10, 14, 8, 18, 60, 50]
+        for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
+            ws.set_column(c, c, w)
+            b.write(ws, 0, c, h, self.f_header)
+        for r, i in enumerate(annotations, start=1):
+            for c, v in enumerate([SEVERITY_JA[i.severity], i.sheet, i.cell, i.field, i.message, i.hint]):
+                b.write(ws, r, c, v, self.f_locked)
+        ws.autofilter(0, 0, max(len(annotations), 1), len(heads) - 1)
+        ws.freeze_panes(1, 0)
+        ws.set_paper(9)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+
+
+def _text_height(text: str, minimum: float, chars_per_line: int = 60) -> float:
+    lines = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
+    return max(minimum, 15.0 * lines)
+
+
+def _annotation_marks(annotations: list[Issue], lp: str) -> dict[tuple[str, int, str], Issue]:
+    """The worst issue per (section, row, column) on one leading project's sheet."""
+    rank = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.FIXED: 2}
+    out: dict[tuple[str, int, str], Issue] = {}
+    for i in annotations:
+        if i.lp != lp or not i.section or i.row is None or not i.column:
+            continue
+        key = (i.section, i.row, i.column)
+        if key not in out or rank[i.severity] < rank[out[key].severity]:
+            out[key] = i
+    return out
+
+
+def write_entry_workbook(
+    master: Master,
+    dept: str,
+    path: Path,
+    *,
+    entries: dict[str, LpEntry] | None = None,
+    annotations: list[Issue] | None = None,
+    issued: dt.date | None = None,
+    form: FormDefinition = FORM,
+) -> Manifest:
+    """Write the department's entry workbook to `path` atomically and return its manifest.
+
+    Without `entries` it is pre-filled with the department's initiatives and last known
+    projects; with them (a feedback workbook) it carries the department's own data, and
+    `annotations` highlight and comment the cells they name and fill a 指摘事項 sheet.
+    """
+    annotations = annotations or []
+    lps = [lp.code for lp in master.department_lps(dept)]
+    if not lps:
+        raise ValueError(f"所属「{dept}」には報告する取り組みがありません")
+    values = {
+        lp: (entry_values(entries[lp]) if entries and lp in entries else default_values(master, dept, lp))
+        for lp in lps
+    }
+    filled = {lp: {k: len(v) for k, v in vals.items()} for lp, vals in values.items()}
+    layouts = workbook_layout(form, master, dept, filled)
+    issued = issued or dt.date.today()
+    with atomic_path(path) as tmp:
+        book = Book(tmp)
+        eb = _EntryBook(book, master, dept, form)
+        eb.instructions_sheet(layouts)
+        for lay in layouts:
+            eb.input_sheet(lay, values[lay.lp], annotations)
+        if annotations:
+            eb.issues_sheet(annotations)
+        eb.lists_sheet(lps)
+        for lay in layouts:
+            for p in lay.placements:
+                book.define_name(p.name, p.ref(lay.sheet))
+        ms = book.add_sheet(SHEET_MANIFEST)
+        structure = book.structure
+        manifest = Manifest(
+            form_id=form.id,
+            form_version=form.version,
+            round_id=master.settings.round_id,
+            department=dept,
+            issued=issued,
+            fingerprint=fingerprint(structure),
+            lps=",".join(lps),
+        )
+        book.write(ms, 0, 0, "xlsheet manifest")
+        book.write(ms, 1, 0, canonical_structure(structure))
+        book.write(ms, 2, 0, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False))
+        ms.very_hidden()
+        eb.protect(ms)
+        for k, v in manifest.properties().items():
+            book.wb.set_custom_property(k, v)
+        book.wb.set_properties(
+            {
+                "title": f"{eb.title} 入力ブック {eb.dept.name}",
+                "subject": master.settings.round_id,
+                "author": master.settings.office_name,
+                "company": master.settings.municipality,
+                "comments": "xlsheet で作成",
+            }
+        )
+        book.close()
+    return manifest

@@ -1,0 +1,257 @@
+"""Pydantic models: the typed truth for master data, submissions and issues."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .era import fiscal_year_label
+
+CODE_RE = re.compile(r"^\d{1,2}-\d{1,2}-\d{1,2}$")
+"""An initiative code (取り組みコード) such as 1-4-2."""
+
+LP_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,9}$")
+"""A leading-project code: ASCII, used inside defined names (LP1, KIZUNA)."""
+
+DEPT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+"""A department code: ASCII, used in file names and defined names."""
+
+EMAIL_RE = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
+
+
+class Category(StrEnum):
+    """Whether an initiative is main (主な) or related (関連する) for a leading project."""
+
+    MAIN = "主な取り組み"
+    RELATED = "関連する取り組み"
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    FIXED = "fixed"
+
+
+SEVERITY_JA = {Severity.ERROR: "エラー", Severity.WARNING: "注意", Severity.FIXED: "自動修正"}
+
+SDG_GOALS: tuple[str, ...] = (
+    "貧困をなくそう",
+    "飢餓をゼロに",
+    "すべての人に健康と福祉を",
+    "質の高い教育をみんなに",
+    "ジェンダー平等を実現しよう",
+    "安全な水とトイレを世界中に",
+    "エネルギーをみんなにそしてクリーンに",
+    "働きがいも経済成長も",
+    "産業と技術革新の基盤を作ろう",
+    "人や国の不平等をなくそう",
+    "住み続けられるまちづくりを",
+    "つくる責任 つかう責任",
+    "気候変動に具体的な対策を",
+    "海の豊かさを守ろう",
+    "陸の豊かさを守ろう",
+    "平和と公平をすべての人に",
+    "パートナーシップで目標を達成しよう",
+)
+"""The 17 goals as the seed form names them (index 0 is goal 1)."""
+
+SDG_MARK = "○"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- master data
+
+
+class Settings(_Model):
+    """The round's settings (設定 sheet)."""
+
+    municipality: str = Field(description="自治体名")
+    evaluation_year: int = Field(description="評価を行う年度（西暦）, e.g. 2020 for 令和２年度")
+    round_id: str = Field(description="回収ラウンドID")
+    deadline: dt.date = Field(description="提出期限")
+    office_name: str = Field(description="担当課（企画課）")
+    office_contact: str = Field(description="担当者")
+    office_email: str = Field(description="連絡先メール")
+    office_phone: str = Field(default="", description="電話")
+    sheet_password: str = Field(default="", description="シート保護パスワード（空欄で無し）")
+
+    @property
+    def evaluated_year(self) -> int:
+        """The fiscal year being evaluated: the year before the evaluation year."""
+        return self.evaluation_year - 1
+
+    @property
+    def evaluation_label(self) -> str:
+        return fiscal_year_label(self.evaluation_year)
+
+    @property
+    def evaluated_label(self) -> str:
+        return fiscal_year_label(self.evaluated_year)
+
+
+class Department(_Model):
+    code: str
+    name: str
+    parent: str = ""
+    emails: tuple[str, ...] = ()
+
+
+class LeadingProject(_Model):
+    code: str
+    name: str
+    direction: str = Field(description="リーディングプロジェクトの方向性")
+    lead_department: str = Field(description="主管所属コード")
+
+
+class Initiative(_Model):
+    code: str
+    title: str
+    subtitle: str = ""
+
+
+class Assignment(_Model):
+    """Initiative `initiative` belongs to leading project `lp` as `category`, reported by `department`."""
+
+    lp: str
+    initiative: str
+    category: Category
+    department: str
+
+
+class KnownProject(_Model):
+    """A project (事業) known from last year, used to pre-fill the department's rows."""
+
+    initiative: str
+    name: str
+    department: str = Field(description="報告所属コード: whose workbook pre-fills it")
+    owner: str = Field(default="", description="所属名 shown on the form; blank means the department's name")
+
+
+class Master(_Model):
+    settings: Settings
+    leading_projects: tuple[LeadingProject, ...]
+    initiatives: tuple[Initiative, ...]
+    assignments: tuple[Assignment, ...]
+    departments: tuple[Department, ...]
+    known_projects: tuple[KnownProject, ...] = ()
+
+    def department(self, code: str) -> Department:
+        for d in self.departments:
+            if d.code == code:
+                return d
+        raise KeyError(code)
+
+    def initiative(self, code: str) -> Initiative:
+        for i in self.initiatives:
+            if i.code == code:
+                return i
+        raise KeyError(code)
+
+    def leading_project(self, code: str) -> LeadingProject:
+        for lp in self.leading_projects:
+            if lp.code == code:
+                return lp
+        raise KeyError(code)
+
+    def lp_initiatives(self, lp: str) -> list[tuple[Initiative, Category]]:
+        """The leading project's initiatives in sheet order, main ones first, each once."""
+        seen: dict[str, Category] = {}
+        for a in self.assignments:
+            if a.lp == lp and a.initiative not in seen:
+                seen[a.initiative] = a.category
+        ordered = [c for c in seen if seen[c] is Category.MAIN] + [
+            c for c in seen if seen[c] is Category.RELATED
+        ]
+        return [(self.initiative(c), seen[c]) for c in ordered]
+
+    def department_lps(self, dept: str) -> list[LeadingProject]:
+        """Leading projects the department reports on or leads, in master order."""
+        codes = {a.lp for a in self.assignments if a.department == dept}
+        codes |= {lp.code for lp in self.leading_projects if lp.lead_department == dept}
+        return [lp for lp in self.leading_projects if lp.code in codes]
+
+    def department_initiatives(self, dept: str, lp: str) -> list[tuple[Initiative, Category]]:
+        """Initiatives the department reports for one leading project, in leading-project order."""
+        mine = {a.initiative for a in self.assignments if a.department == dept and a.lp == lp}
+        return [(i, c) for i, c in self.lp_initiatives(lp) if i.code in mine]
+
+    def participating_departments(self) -> list[Department]:
+        """Departments that get an entry workbook: they report something or lead a project."""
+        return [d for d in self.departments if self.department_lps(d.code)]
+
+
+# --------------------------------------------------------------------------- submissions
+
+
+class ProjectEntry(_Model):
+    """One project (事業) row: which initiative, main/related, name and owning department."""
+
+    initiative: str
+    category: Category | None = None
+    name: str
+    department: str = Field(description="所属名 as shown on the form")
+
+
+class Paragraph(_Model):
+    """A ● paragraph: heading and body, optionally tied to an initiative code."""
+
+    initiative: str | None = None
+    heading: str
+    body: str
+
+
+class LpEntry(_Model):
+    """Everything one department reports for one leading project."""
+
+    lp: str
+    projects: tuple[ProjectEntry, ...] = ()
+    evaluations: tuple[Paragraph, ...] = ()
+    policies: tuple[Paragraph, ...] = ()
+    summary: str = Field(default="", description="●総評 (lead department only)")
+    policy_intro: str = Field(default="", description="今後の方針 opening text (lead department only)")
+    sdgs: tuple[int, ...] = ()
+
+
+class Submission(_Model):
+    """What one department's workbook says, after normalization."""
+
+    department: str
+    round_id: str
+    form_version: str
+    lps: tuple[LpEntry, ...] = ()
+
+    def lp(self, code: str) -> LpEntry | None:
+        return next((e for e in self.lps if e.lp == code), None)
+
+
+class Issue(_Model):
+    """One finding about an incoming file: where, what, how to fix, how bad."""
+
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    field: str = ""
+    code: str
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+    # Where the value sits in the form, independent of the file's own row numbers; lets a
+    # feedback workbook annotate the same value even when the department had inserted rows.
+    lp: str = ""
+    section: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def text(self) -> str:
+        """One line for people: セルC12: message。hint"""
+        where = f"シート「{self.sheet}」" if self.sheet else ""
+        if self.cell:
+            where += f"セル{self.cell}"
+        head = f"{where}: " if where else ""
+        return f"{head}{self.message}" + (f" {self.hint}" if self.hint else "")
