@@ -314,7 +314,6 @@ class _EntryBook:
             if sec.row_height:
                 ws.set_row(p.example_row, 30)
 
-        codes_list = list_name(ListKey.CODES, p.lp)
         key_cols = [start for col, start in spans if col.key_column]
         for r in range(p.rows):
             row = p.first_row + r

@@ -367,8 +367,8 @@ def _build(
             )
         dept_names.setdefault(row["name"], r)
 
-    def ref(key: str, r: int, col: str, known: dict[str, int], target: str) -> bool:
-        v = tables_row[col]
+    def ref(key: str, r: int, row: dict[str, Any], col: str, known: dict[str, int], target: str) -> bool:
+        v = row[col]
         if v not in known:
             problems.append(
                 f"{where(key, r, col)}: 「{v}」は「{target}」シートにありません。{target}シートのコードを入力してください"
@@ -381,9 +381,9 @@ def _build(
     categories: dict[tuple[str, str], str] = {}
     valid_categories = {c.value for c in Category}
     for r, tables_row in tables["assignments"]:
-        ok = ref("assignments", r, "lp", lps, "リーディングプロジェクト")
-        ok &= ref("assignments", r, "initiative", inits, "取り組み")
-        ok &= ref("assignments", r, "department", depts, "所属")
+        ok = ref("assignments", r, tables_row, "lp", lps, "リーディングプロジェクト")
+        ok &= ref("assignments", r, tables_row, "initiative", inits, "取り組み")
+        ok &= ref("assignments", r, tables_row, "department", depts, "所属")
         if tables_row["category"] not in valid_categories:
             problems.append(
                 f"{where('assignments', r, 'category')}: 「{tables_row['category']}」は「主な取り組み」か「関連する取り組み」にしてください"
@@ -401,11 +401,11 @@ def _build(
         if ok:
             reporting.add(tables_row["department"])
     for r, tables_row in tables["leading_projects"]:
-        if ref("leading_projects", r, "lead_department", depts, "所属"):
+        if ref("leading_projects", r, tables_row, "lead_department", depts, "所属"):
             reporting.add(tables_row["lead_department"])
     for r, tables_row in tables["known_projects"]:
-        ref("known_projects", r, "initiative", inits, "取り組み")
-        ref("known_projects", r, "department", depts, "所属")
+        ref("known_projects", r, tables_row, "initiative", inits, "取り組み")
+        ref("known_projects", r, tables_row, "department", depts, "所属")
     for r, row in tables["departments"]:
         emails = [
             e.strip() for e in row["emails"].replace("；", ";").replace(",", ";").split(";") if e.strip()
