@@ -255,3 +255,51 @@ class Issue(_Model):
             where += f"セル{self.cell}"
         head = f"{where}: " if where else ""
         return f"{head}{self.message}" + (f" {self.hint}" if self.hint else "")
+
+
+# --------------------------------------------------------------------------- intake results
+
+
+class FileStatus(StrEnum):
+    """What intake decided about one incoming file."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+FILE_STATUS_JA = {
+    FileStatus.ACCEPTED: "受理",
+    FileStatus.REJECTED: "差し戻し",
+    FileStatus.SUPERSEDED: "新しい提出で置き換え",
+    FileStatus.DUPLICATE: "重複（受理済みと同じ内容）",
+    FileStatus.IGNORED: "対象外",
+}
+
+
+class Received(_Model):
+    """A department's current accepted submission with its provenance (what merge consumes)."""
+
+    department: str
+    file: str = Field(description="original file name (inside a mail or zip: mail.eml/attachment.xlsx)")
+    sha256: str
+    received_at: dt.datetime
+    round_id: str
+    submission: Submission
+    issues: tuple[Issue, ...] = ()
+
+
+class DepartmentStatus(_Model):
+    """One row of the submission status table."""
+
+    department: str
+    name: str
+    sent_at: dt.datetime | None = None
+    received_at: dt.datetime | None = None
+    status: str = Field(description="未提出 / 受理 / 要修正 …, Japanese for people")
+    errors: int = 0
+    warnings: int = 0
+    fixed: int = 0
+    file: str = ""

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One-time set-up on a fresh Debian/Ubuntu machine with Python 3.11 and pip:
+# LibreOffice headless and Japanese fonts (PDF export, tests), poppler (PDF text in tests),
+# python3-uno (tests that type into cells as a person would), dovecot (IMAP tests),
+# then xlsheet itself with its test and server extras. Safe to run again: it skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+[ -e /usr/lib/python3/dist-packages/uno.py ] || need+=(python3-uno)
+command -v dovecot >/dev/null 2>&1 || need+=(dovecot-imapd)
+fc-list 2>/dev/null | grep -qi "IPAexGothic" || need+=(fonts-ipaexfont)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+if ((${#need[@]})); then
+  sudo_=""
+  [ "$(id -u)" = 0 ] || sudo_="sudo"
+  echo "apt-get install ${need[*]}" >&2
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test,server]' 2> >(grep -v -e '^WARNING: Location' -e 'Running pip as the' >&2)

@@ -1,0 +1,76 @@
+"""LibreOffice headless: convert many files per `soffice` call, each call with its own profile.
+
+A batch of files per process costs about 0.24 s a file against 1.7 s for one file per process,
+so callers pass everything they have at once. A private profile folder lets several
+conversions run side by side and keeps the user's own LibreOffice settings untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class LibreOfficeMissing(RuntimeError):
+    """LibreOffice is not installed."""
+
+
+def soffice_path() -> str | None:
+    """The soffice binary, or None when LibreOffice is not installed."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def convert(
+    files: Sequence[Path],
+    fmt: str,
+    outdir: Path,
+    *,
+    filter_options: str = "",
+    timeout: float = 600,
+) -> list[Path]:
+    """Convert `files` to `fmt` (pdf, xlsx, ...) in `outdir` with one soffice process.
+
+    Returns the converted paths in input order; raises LibreOfficeMissing without LibreOffice
+    and RuntimeError naming the files it could not convert.
+    """
+    exe = soffice_path()
+    if exe is None:
+        raise LibreOfficeMissing(
+            "LibreOffice がインストールされていません（Debian/Ubuntu: sudo apt-get install libreoffice-calc-nogui）"
+        )
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = f"{fmt}:{filter_options}" if filter_options else fmt
+    with tempfile.TemporaryDirectory(prefix="xlsheet-lo-") as profile:
+        env = {**os.environ, "HOME": profile}
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *[str(f) for f in files],
+        ]
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+        )
+    ext = fmt.split(":")[0]
+    out = [outdir / (Path(f).stem + "." + ext) for f in files]
+    missing = [str(f) for f, o in zip(files, out, strict=True) if not o.exists()]
+    if missing:
+        raise RuntimeError(
+            f"LibreOffice で変換できませんでした: {', '.join(missing)}\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+        )
+    return out
