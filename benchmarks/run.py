@@ -1,0 +1,138 @@
+"""Benchmarks: generate, collect and merge against their floors, for N = 200, 1,000 and 2,000.
+
+    python3 -m benchmarks.run                 # all sizes
+    python3 -m benchmarks.run --sizes 200     # one size
+
+Every measured step runs in a fresh child process (`python3 -m benchmarks.step`), so its
+time and peak memory (the process and its worker processes) are its own. Floors, measured in
+the same run with the same number of processes:
+
+- generate: XlsxWriter replaying the very calls xlsheet made (same cells, styles, validations);
+- collect:  python-calamine reading every cell of the same returned files;
+- merge:    XlsxWriter replaying the consolidated book's calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from benchmarks.replay import recording
+from benchmarks.synthetic import synthetic_master, synthetic_submissions
+from xlsheet.entry_writer import write_entry_workbook
+from xlsheet.master import write_master
+from xlsheet.paths import RoundPaths
+
+TARGET = 1.5
+
+
+def run_step(step: str, root: Path, workers: int) -> dict:
+    """Run one step in a child process; return its seconds and peak memory (MiB)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.step", step, str(root), str(workers)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"step {step} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _fill(args: tuple) -> None:
+    master, sub, path = args
+    write_entry_workbook(master, sub.department, path, entries={e.lp: e for e in sub.lps})
+
+
+def prepare(n: int, base: Path, workers: int) -> Path:
+    """A round folder with master.xlsx and the recorded generate ops (not timed)."""
+    root = base / f"n{n}"
+    paths = RoundPaths(root)
+    master = synthetic_master(n)
+    write_master(master, paths.master)
+    with recording() as rec:
+        for d in master.participating_departments():
+            write_entry_workbook(master, d.code, root / "rec.xlsx")
+    ops = rec.books
+    (root / "rec.xlsx").unlink()
+    with open(root / "generate.ops", "wb") as fh:
+        pickle.dump(ops, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return root
+
+
+def fill_inbox(root: Path, workers: int) -> None:
+    """Every department returns its filled workbook (not timed)."""
+    from xlsheet.master import load_master
+
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    paths.inbox.mkdir(parents=True, exist_ok=True)
+    jobs = [(master, s, paths.inbox / f"{s.department}.xlsx") for s in synthetic_submissions(master)]
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_fill, jobs, chunksize=20))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 2000])
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--keep", type=Path, help="keep the round folders here")
+    args = ap.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="xlsheet-bench-"))
+    rows = []
+    try:
+        for n in args.sizes:
+            t0 = time.perf_counter()
+            root = prepare(n, base, args.workers)
+            res = {"n": n}
+            res["generate"] = run_step("generate", root, args.workers)
+            res["generate_floor"] = run_step("generate_floor", root, args.workers)
+            fill_inbox(root, args.workers)
+            res["collect"] = run_step("collect", root, args.workers)
+            res["collect_floor"] = run_step("collect_floor", root, args.workers)
+            res["merge"] = run_step("merge", root, args.workers)
+            res["merge_floor"] = run_step("merge_floor", root, args.workers)
+            rows.append(res)
+            print(f"N={n}: {time.perf_counter() - t0:.0f} s in all", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+    report(rows, args.workers)
+
+
+def report(rows: list[dict], workers: int) -> None:
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; workers={workers}"
+    )
+    print("| N | step | xlsheet s | floor s | ratio | target | peak MiB | s per 1,000 files |")
+    print("| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |")
+    for r in rows:
+        for step in ("generate", "collect", "merge"):
+            ours, floor = r[step], r[f"{step}_floor"]
+            ratio = ours["seconds"] / floor["seconds"]
+            ok = "ok" if ratio <= TARGET else "missed"
+            print(
+                f"| {r['n']:,} | {step} | {ours['seconds']:.2f} | {floor['seconds']:.2f} | {ratio:.2f}x | "
+                f"≤{TARGET}x {ok} | {ours['peak_mib']:.0f} | {ours['seconds'] / r['n'] * 1000:.2f} |"
+            )
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        mem = last["collect"]["peak_mib"] / first["collect"]["peak_mib"]
+        print(
+            f"\ncollect peak memory N={last['n']:,} vs N={first['n']:,}: {mem:.2f}x (target ≤{TARGET}x "
+            f"{'ok' if mem <= TARGET else 'missed'})"
+        )
+
+
+if __name__ == "__main__":
+    main()
