@@ -56,7 +56,7 @@ def default_values(master: Master, dept: str, lp: str) -> dict[str, Rows]:
     dname = master.department(dept).name
     projects: Rows = []
     for initiative, category in master.department_initiatives(dept, lp):
-        known = [k for k in master.known_projects if k.initiative == initiative.code and k.department == dept]
+        known = master.known_for(initiative.code, dept)
         for i in range(max(PROJECTS_PER_INITIATIVE, len(known))):
             row = {"code": initiative.code, "category": category.value, "owner": dname}
             if i < len(known):

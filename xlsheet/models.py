@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -141,49 +142,69 @@ class Master(_Model):
     departments: tuple[Department, ...]
     known_projects: tuple[KnownProject, ...] = ()
 
+    @cached_property
+    def _index(self) -> _MasterIndex:
+        return _MasterIndex(self)
+
     def department(self, code: str) -> Department:
-        for d in self.departments:
-            if d.code == code:
-                return d
-        raise KeyError(code)
+        return self._index.departments[code]
 
     def initiative(self, code: str) -> Initiative:
-        for i in self.initiatives:
-            if i.code == code:
-                return i
-        raise KeyError(code)
+        return self._index.initiatives[code]
 
     def leading_project(self, code: str) -> LeadingProject:
-        for lp in self.leading_projects:
-            if lp.code == code:
-                return lp
-        raise KeyError(code)
+        return self._index.lps[code]
 
     def lp_initiatives(self, lp: str) -> list[tuple[Initiative, Category]]:
         """The leading project's initiatives in sheet order, main ones first, each once."""
-        seen: dict[str, Category] = {}
-        for a in self.assignments:
-            if a.lp == lp and a.initiative not in seen:
-                seen[a.initiative] = a.category
-        ordered = [c for c in seen if seen[c] is Category.MAIN] + [
-            c for c in seen if seen[c] is Category.RELATED
-        ]
-        return [(self.initiative(c), seen[c]) for c in ordered]
+        return list(self._index.lp_initiatives.get(lp, ()))
 
     def department_lps(self, dept: str) -> list[LeadingProject]:
         """Leading projects the department reports on or leads, in master order."""
-        codes = {a.lp for a in self.assignments if a.department == dept}
-        codes |= {lp.code for lp in self.leading_projects if lp.lead_department == dept}
-        return [lp for lp in self.leading_projects if lp.code in codes]
+        return list(self._index.dept_lps.get(dept, ()))
 
     def department_initiatives(self, dept: str, lp: str) -> list[tuple[Initiative, Category]]:
         """Initiatives the department reports for one leading project, in leading-project order."""
-        mine = {a.initiative for a in self.assignments if a.department == dept and a.lp == lp}
-        return [(i, c) for i, c in self.lp_initiatives(lp) if i.code in mine]
+        mine = self._index.dept_initiatives.get((dept, lp), set())
+        return [(i, c) for i, c in self._index.lp_initiatives.get(lp, ()) if i.code in mine]
+
+    def known_for(self, initiative: str, dept: str) -> list[KnownProject]:
+        """Last year's projects of one initiative reported by one department, in master order."""
+        return list(self._index.known.get((initiative, dept), ()))
 
     def participating_departments(self) -> list[Department]:
         """Departments that get an entry workbook: they report something or lead a project."""
-        return [d for d in self.departments if self.department_lps(d.code)]
+        return [d for d in self.departments if d.code in self._index.dept_lps]
+
+
+class _MasterIndex:
+    """Lookups over a Master, built once (master data is immutable)."""
+
+    def __init__(self, m: Master):
+        self.departments = {d.code: d for d in m.departments}
+        self.initiatives = {i.code: i for i in m.initiatives}
+        self.lps = {lp.code: lp for lp in m.leading_projects}
+        self.known: dict[tuple[str, str], list[KnownProject]] = {}
+        for k in m.known_projects:
+            self.known.setdefault((k.initiative, k.department), []).append(k)
+        first: dict[str, dict[str, Category]] = {}
+        self.dept_initiatives: dict[tuple[str, str], set[str]] = {}
+        lp_codes: dict[str, set[str]] = {}
+        for a in m.assignments:
+            first.setdefault(a.lp, {}).setdefault(a.initiative, a.category)
+            self.dept_initiatives.setdefault((a.department, a.lp), set()).add(a.initiative)
+            lp_codes.setdefault(a.department, set()).add(a.lp)
+        for lp in m.leading_projects:
+            lp_codes.setdefault(lp.lead_department, set()).add(lp.code)
+        self.lp_initiatives: dict[str, tuple[tuple[Initiative, Category], ...]] = {}
+        for lp, cats in first.items():
+            ordered = [c for c in cats if cats[c] is Category.MAIN] + [
+                c for c in cats if cats[c] is Category.RELATED
+            ]
+            self.lp_initiatives[lp] = tuple((self.initiatives[c], cats[c]) for c in ordered)
+        self.dept_lps = {
+            d: tuple(lp for lp in m.leading_projects if lp.code in codes) for d, codes in lp_codes.items()
+        }
 
 
 # --------------------------------------------------------------------------- submissions
