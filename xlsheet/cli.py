@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .generate import generate_round, init_round
 from .limits import ExcelLimitError
@@ -17,6 +20,24 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
+    """A rich progress bar on stderr fed by `(done, total)` calls; silent when disabled or not a terminal."""
+    if not enabled or not err_console.is_terminal:
+        yield lambda done, total: None
+        return
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -58,7 +79,8 @@ def init(round_dir: Path, sample: bool, force: bool) -> None:
 @main.command(help="所属ごとの入力ブック（outbox/*.xlsx）を作ります。")
 @ROUND_DIR
 def generate(round_dir: Path) -> None:
-    done = generate_round(round_dir)
+    with progress_bar("入力ブックを作成中") as advance:
+        done = generate_round(round_dir, progress=advance)
     for g in done:
         console.print(f"  {g.department} {g.name}: {g.path}")
     console.print(f"入力ブックを {len(done)} 件作成しました: {RoundPaths(round_dir).outbox}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +43,16 @@ def _one(args: tuple[Master, str, Path, dt.date]) -> Manifest:
     return write_entry_workbook(master, dept, path, issued=issued)
 
 
-def generate_round(root: Path, issued: dt.date | None = None, workers: int | None = None) -> list[Generated]:
+def generate_round(
+    root: Path,
+    issued: dt.date | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Generated]:
     """Write outbox/<code>_<name>.xlsx for every participating department; return what was written.
 
-    Master data is read (and fully checked) before anything is written.
+    Master data is read (and fully checked) before anything is written. `progress(done, total)`
+    is called as workbooks are finished.
     """
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
@@ -53,11 +60,20 @@ def generate_round(root: Path, issued: dt.date | None = None, workers: int | Non
     depts = master.participating_departments()
     jobs = [(master, d.code, paths.entry_workbook(d), issued) for d in depts]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
+    manifests: list[Manifest] = []
+
+    def done(m: Manifest) -> None:
+        manifests.append(m)
+        if progress:
+            progress(len(manifests), len(jobs))
+
     if workers > 1 and len(jobs) >= 50:
         with ProcessPoolExecutor(workers) as pool:
-            manifests = list(pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+            for m in pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 16))):
+                done(m)
     else:
-        manifests = [_one(j) for j in jobs]
+        for j in jobs:
+            done(_one(j))
     return [
         Generated(d.code, d.name, p, m) for (_, _, p, _), d, m in zip(jobs, depts, manifests, strict=True)
     ]
