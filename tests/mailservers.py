@@ -1,0 +1,186 @@
+"""Real mail servers on 127.0.0.1 for the mail tests: aiosmtpd (SMTP) and Debian's dovecot (IMAP)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+SMTP_USER = "kikaku"
+SMTP_PASSWORD = "smtp-secret"
+IMAP_USER = "kikaku"
+IMAP_PASSWORD = "imap-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Captured:
+    mail_from: str
+    rcpt_tos: list[str]
+    data: bytes
+
+
+@dataclass
+class SmtpRecorder:
+    """aiosmtpd handler that keeps every message it accepts; refuses addresses in `refuse`."""
+
+    messages: list[Captured] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        self.messages.append(Captured(envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)))
+        return "250 Message accepted for delivery"
+
+
+def _authenticate(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        SMTP_USER.encode(),
+        SMTP_PASSWORD.encode(),
+    )
+    return AuthResult(success=ok)
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    recorder: SmtpRecorder
+
+    @property
+    def messages(self) -> list[Captured]:
+        return self.recorder.messages
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (AUTH PLAIN/LOGIN allowed without TLS on loopback)."""
+    recorder = SmtpRecorder()
+    port = free_port()
+    controller = Controller(
+        recorder,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=_authenticate,
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield SmtpServer("127.0.0.1", port, recorder)
+    finally:
+        controller.stop()
+
+
+# --------------------------------------------------------------------------- IMAP (dovecot)
+
+DOVECOT_CONF = """\
+protocols = imap
+listen = 127.0.0.1
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+ssl = no
+{cleartext}
+auth_mechanisms = plain login
+first_valid_uid = 1
+first_valid_gid = 1
+mail_location = maildir:{root}/maildir/%u
+passdb {{
+  driver = static
+  args = password={password}
+}}
+userdb {{
+  driver = static
+  args = uid=mail gid=mail home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+"""
+
+
+def _dovecot_version() -> tuple[int, ...]:
+    out = subprocess.run(["dovecot", "--version"], capture_output=True, text=True, check=True).stdout
+    return tuple(int(x) for x in out.split()[0].split(".")[:2] if x.isdigit())
+
+
+@dataclass
+class ImapServer:
+    host: str
+    port: int
+    user: str
+    password: str
+    root: Path
+
+
+def _wait_for_banner(port: int, log: Path, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                if s.recv(200).startswith(b"* OK"):
+                    return
+        except OSError:
+            time.sleep(0.1)
+    text = log.read_text(errors="replace") if log.exists() else "(ログなし)"
+    raise RuntimeError(f"dovecot が 127.0.0.1:{port} で応答しません:\n{text[-3000:]}")
+
+
+@pytest.fixture
+def imap_server():
+    """Debian's dovecot on 127.0.0.1 with a private config and a maildir in a temporary folder."""
+    if shutil.which("dovecot") is None or shutil.which("doveadm") is None:
+        pytest.skip("dovecot が入っていません（apt-get install dovecot-imapd。scripts/setup.sh が入れます）")
+    if os.geteuid() != 0:
+        pytest.skip("dovecot を専用設定で起動するには root が必要です（CI と開発機は root）")
+    # Not under pytest's tmp_path: its parents are mode 700, and dovecot's mail processes run as
+    # the `mail` user, which must reach the maildir.
+    root = Path(tempfile.mkdtemp(prefix="xs-dovecot-"))
+    root.chmod(0o755)
+    mail = pwd.getpwnam("mail")
+    for sub in ("maildir", "home"):
+        (root / sub).mkdir()
+        os.chown(root / sub, mail.pw_uid, mail.pw_gid)
+    port = free_port()
+    v = _dovecot_version()
+    cleartext = "auth_allow_cleartext = yes" if v >= (2, 4) else "disable_plaintext_auth = no"
+    conf = root / "dovecot.conf"
+    conf.write_text(DOVECOT_CONF.format(root=root, port=port, password=IMAP_PASSWORD, cleartext=cleartext))
+    subprocess.run(
+        ["dovecot", "-c", str(conf)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for_banner(port, root / "dovecot.log")
+        yield ImapServer("127.0.0.1", port, IMAP_USER, IMAP_PASSWORD, root)
+    finally:
+        subprocess.run(
+            ["doveadm", "-c", str(conf), "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,50 @@
+"""mbox files and Maildir folders in the inbox: each message as raw bytes for the mail intake.
+
+Read with the stdlib `mailbox` module, read-only (no locks taken, nothing changed on disk).
+"""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Iterator
+from pathlib import Path
+
+MBOX_SUFFIXES = {".mbox", ".mbx", ""}
+
+
+def is_maildir(path: Path) -> bool:
+    """A folder with Maildir's `cur/` and `new/`."""
+    return path.is_dir() and (path / "cur").is_dir() and (path / "new").is_dir()
+
+
+def is_mbox(path: Path) -> bool:
+    """A file (.mbox, .mbx or no extension, as Thunderbird keeps them) starting with a `From ` line."""
+    if not path.is_file() or path.suffix.lower() not in MBOX_SUFFIXES:
+        return False
+    with path.open("rb") as f:
+        return f.read(5) == b"From "
+
+
+def mbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(`name.mbox#3`, raw message) for every message, in file order."""
+    box = mailbox.mbox(path, create=False)
+    try:
+        for i, key in enumerate(box.iterkeys(), 1):
+            yield f"{path.name}#{i}", box.get_bytes(key)
+    finally:
+        box.close()
+
+
+def maildir_messages(path: Path) -> Iterator[tuple[str, bytes]]:
+    """(`folder/<unique name>`, raw message) for every message in new/ and cur/, oldest name first."""
+    box = mailbox.Maildir(path, factory=None, create=False)
+    for key in sorted(box.iterkeys()):
+        yield f"{path.name}/{key}", box.get_bytes(key)
+
+
+def mailbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
+    """Messages of an mbox file or a Maildir folder; nothing for anything else."""
+    if is_maildir(path):
+        yield from maildir_messages(path)
+    elif is_mbox(path):
+        yield from mbox_messages(path)

@@ -1,0 +1,227 @@
+"""Deliver the round's mails: drafts (.eml with X-Unsent) or SMTP, each recorded in the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+
+from ..master import load_master
+from ..models import Department, Master
+from ..paths import RoundPaths, safe_filename
+from ..xlsxout import atomic_path
+from .compose import DEFAULT_SIZE_LIMIT, message_bytes, round_message, size_warning
+
+
+class MailError(Exception):
+    """A mail step that cannot start (bad option, unreachable server); the message is Japanese."""
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int = 25
+    starttls: bool = False
+    ssl: bool = False
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+
+def parse_hostport(text: str, default_port: int) -> tuple[str, int]:
+    """`HOST:PORT` or `HOST` (IPv6 in brackets) into host and port."""
+    host, sep, port = text.rpartition(":")
+    if not sep or "]" in port:
+        host, port = text, ""
+    host = host.strip("[]")
+    if not host:
+        raise MailError(
+            f"サーバーの指定「{text}」が読めません。HOST:PORT の形で指定してください（例: 127.0.0.1:25）"
+        )
+    if not port:
+        return host, default_port
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise MailError(f"ポート番号「{port}」が正しくありません。1〜65535 の数で指定してください")
+    return host, int(port)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One mail written (and possibly sent) to one department."""
+
+    department: str
+    name: str
+    to: tuple[str, ...]
+    path: Path
+    size: int
+    message_id: str
+    sent: bool = False
+    warning: str = ""
+    error: str = ""
+
+
+@dataclass
+class Delivery:
+    """What a send/remind/feedback run did; `problems` are Japanese lines for people."""
+
+    mails: list[Outgoing] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outgoing]:
+        return [m for m in self.mails if m.error]
+
+
+def write_eml(msg: EmailMessage, path: Path) -> int:
+    """Write the mail atomically; return its size in bytes."""
+    data = message_bytes(msg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return len(data)
+
+
+def mail_filename(dept: Department) -> str:
+    return safe_filename(f"{dept.code}_{dept.name}") + ".eml"
+
+
+def _recipients(msg: EmailMessage) -> list[str]:
+    fields = [str(msg[h]) for h in ("To", "Cc", "Bcc") if msg[h] is not None]
+    return [addr for _, addr in getaddresses(fields) if addr]
+
+
+def _open_smtp(cfg: SmtpConfig) -> smtplib.SMTP:
+    try:
+        if cfg.ssl:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                cfg.host, cfg.port, timeout=cfg.timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        if cfg.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if cfg.user:
+            smtp.login(cfg.user, cfg.password or "")
+    except smtplib.SMTPAuthenticationError as exc:
+        raise MailError(
+            f"SMTP サーバー {cfg.host}:{cfg.port} にログインできません（{exc.smtp_code}）。"
+            "ユーザー名とパスワードを確かめてください"
+        ) from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(
+            f"SMTP サーバー {cfg.host}:{cfg.port} に接続できません: {exc}。"
+            "サーバー名・ポート・--starttls/--ssl の指定を確かめてください"
+        ) from exc
+    return smtp
+
+
+def deliver(
+    root: Path,
+    mails: list[tuple[Department, EmailMessage]],
+    folder: Path,
+    kind: str,
+    smtp: SmtpConfig | None = None,
+    size_limit: int = DEFAULT_SIZE_LIMIT,
+    now: dt.datetime | None = None,
+) -> Delivery:
+    """Write each mail to `folder` as .eml and, with `smtp`, send it; record each in the ledger.
+
+    Drafts keep `X-Unsent: 1` (Outlook opens them for editing); mails sent over SMTP lose it and
+    their .eml is the copy of what went out. One failed recipient does not stop the others.
+    """
+    from ..intake.ledger import Ledger  # the intake step owns the ledger
+
+    result = Delivery()
+    now = now or dt.datetime.now().astimezone()
+    conn = _open_smtp(smtp) if smtp and mails else None
+    ledger = Ledger(RoundPaths(Path(root)).ledger)
+    try:
+        for dept, msg in mails:
+            warning = size_warning(msg, dept, size_limit) or ""
+            if warning:
+                result.problems.append(warning)
+            to = _recipients(msg)
+            error = ""
+            if conn is not None:
+                del msg["X-Unsent"]
+                try:
+                    refused = conn.sendmail(msg["From"].addresses[0].addr_spec, to, message_bytes(msg))
+                    if refused:
+                        error = "受け取りを拒否された宛先: " + "、".join(
+                            f"{a}（{c}）" for a, (c, _) in refused.items()
+                        )
+                except smtplib.SMTPException as exc:
+                    error = f"送信できませんでした: {exc}"
+                if error:
+                    result.problems.append(f"{dept.code} {dept.name}: {error}")
+            path = folder / mail_filename(dept)
+            size = write_eml(msg, path)
+            sent = conn is not None and not error
+            mail = Outgoing(
+                dept.code, dept.name, tuple(to), path, size, str(msg["Message-ID"]), sent, warning, error
+            )
+            result.mails.append(mail)
+            if not error:
+                ledger.record_sent(dept.code, now, kind if sent else f"{kind}-draft", str(path))
+    finally:
+        ledger.close()
+        if conn is not None:
+            try:
+                conn.quit()
+            except smtplib.SMTPException:
+                conn.close()
+    return result
+
+
+def _selected(master: Master, only: list[str] | None) -> list[Department]:
+    depts = master.participating_departments()
+    if only:
+        unknown = sorted(set(only) - {d.code for d in depts})
+        if unknown:
+            raise MailError(
+                "対象の所属にないコードです: "
+                + "、".join(unknown)
+                + "（master.xlsx の「所属」シートのコード）"
+            )
+        depts = [d for d in depts if d.code in set(only)]
+    return depts
+
+
+def build_round_mails(
+    root: Path, only: list[str] | None = None, now: dt.datetime | None = None
+) -> tuple[list[tuple[Department, EmailMessage]], list[str]]:
+    """The request mail for each participating department, and Japanese lines for what was skipped."""
+    paths = RoundPaths(Path(root))
+    master = load_master(paths.master)
+    mails, problems = [], []
+    for dept in _selected(master, only):
+        book = paths.entry_workbook(dept)
+        if not dept.emails:
+            problems.append(
+                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
+            )
+        elif not book.is_file():
+            problems.append(
+                f"{dept.code} {dept.name}: 入力ブック {book} がありません。先に `xlsheet generate` を実行してください"
+            )
+        else:
+            mails.append((dept, round_message(master, dept, book, now)))
+    return mails, problems
+
+
+def send_round(
+    root: Path,
+    smtp: SmtpConfig | None = None,
+    size_limit: int = DEFAULT_SIZE_LIMIT,
+    only: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Delivery:
+    """`xlsheet send`: one mail per department to outbox/mail/ (drafts), or sent over SMTP."""
+    mails, problems = build_round_mails(root, only, now)
+    result = deliver(root, mails, RoundPaths(Path(root)).mail_outbox, "request", smtp, size_limit, now)
+    result.problems[:0] = problems
+    return result
