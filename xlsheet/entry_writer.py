@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,6 @@ from .era import date_label
 from .form import (
     COLUMN_WIDTHS,
     FORM,
-    PROJECTS_PER_INITIATIVE,
     SHEET_COLUMNS,
     SHEET_INSTRUCTIONS,
     SHEET_LISTS,
@@ -52,12 +53,16 @@ WARNING_FILL = "#FFD966"
 
 
 def default_values(master: Master, dept: str, lp: str) -> dict[str, Rows]:
-    """What a fresh workbook is pre-filled with: the department's initiatives and last known projects."""
+    """What a fresh workbook is pre-filled with: the department's initiatives and last known projects.
+
+    One row per known project, or one row with an empty 事業名 for an initiative without any: a
+    row holding a code is in use, so the self-check shows an initiative still lacking a project.
+    """
     dname = master.department(dept).name
     projects: Rows = []
     for initiative, category in master.department_initiatives(dept, lp):
         known = master.known_for(initiative.code, dept)
-        for i in range(max(PROJECTS_PER_INITIATIVE, len(known))):
+        for i in range(max(1, len(known))):
             row = {"code": initiative.code, "category": category.value, "owner": dname}
             if i < len(known):
                 row.update(name=known[i].name, owner=known[i].owner or dname)
@@ -110,6 +115,8 @@ class _EntryBook:
         self.evaluated = s.evaluated_label
         self.title = f"{s.evaluation_label} 政策評価表"
         self.password = s.sheet_password or None
+        self.heights: dict[int, float] = {}
+        """Row heights set on the current input sheet, for its page breaks."""
         b = book
         self.f_title = b.fmt(bold=True, font_size=14, valign="vcenter")
         self.f_sub = b.fmt(valign="vcenter")
@@ -183,7 +190,7 @@ class _EntryBook:
     def instructions_sheet(self, layouts: list[SheetLayout]) -> None:
         b, s = self.b, self.master.settings
         ws = b.add_sheet(SHEET_INSTRUCTIONS)
-        ws.set_column(0, 0, 18)
+        ws.set_column(0, 0, 24)
         ws.set_column(1, 1, 90)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -205,6 +212,7 @@ class _EntryBook:
         for r, (k, v) in enumerate(rows, start=2):
             b.write(ws, r, 0, k, self.f_header)
             b.write(ws, r, 1, v, self.f_locked)
+            ws.set_row(r, _text_height(v, 15, 90))
         r = len(rows) + 3
         b.write(ws, r, 0, "入力状況", self.f_header)
         parts = [f"{quote_sheet(lay.sheet)}!{cell_ref(lay.status_row, 0, True)}" for lay in layouts]
@@ -225,6 +233,7 @@ class _EntryBook:
         for i, text in enumerate(steps, start=1):
             b.write(ws, r + i, 0, f"手順{i}", self.f_header)
             b.write(ws, r + i, 1, text, self.f_locked)
+            ws.set_row(r + i, _text_height(text, 15, 90))
         self.protect(ws)
         ws.activate()
 
@@ -237,13 +246,14 @@ class _EntryBook:
         last = SHEET_COLUMNS - 1
         ws.set_paper(9)
         ws.set_portrait()
-        ws.fit_to_pages(1, 0)
+        ws.set_print_scale(PRINT_SCALE)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+        self.heights = {}
         ws.repeat_rows(lay.title_row, lay.info_row)
         ws.set_footer("&C&P / &N")
         ws.freeze_panes(lay.status_row + 1, 0)
         b.merge(ws, lay.title_row, 0, last, f"{self.title}　入力シート", self.f_title)
-        ws.set_row(lay.title_row, 24)
+        self.set_height(ws, lay.title_row, 24)
         b.merge(
             ws,
             lay.info_row,
@@ -262,7 +272,7 @@ class _EntryBook:
             self.f_heading,
         )
         b.merge(ws, lay.direction_row, 0, last, lp.direction, self.f_direction)
-        ws.set_row(lay.direction_row, _text_height(lp.direction, 150))
+        self.set_height(ws, lay.direction_row, _text_height(lp.direction, 150, sum(COLUMN_WIDTHS)))
 
         marks = _annotation_marks(annotations, lay.lp)
         missing_terms: list[str] = []
@@ -286,8 +296,14 @@ class _EntryBook:
             self.f_status,
             "入力チェック: 開いたときに計算されます",
         )
-        ws.set_row(sr, 20)
+        self.set_height(ws, sr, 20)
+        ws.set_h_pagebreaks(_page_breaks(lay, self.heights))
         self.protect(ws)
+
+    def set_height(self, ws, row: int, height: float) -> None:
+        """Set a row's height and remember it for the page breaks."""
+        self.heights[row] = height
+        ws.set_row(row, height)
 
     def section(
         self,
@@ -312,14 +328,19 @@ class _EntryBook:
                 text = ("例）" if i == 0 else "") + col.example
                 b.merge(ws, p.example_row, start, start + col.span - 1, text, self.f_example)
             if sec.row_height:
-                ws.set_row(p.example_row, 30)
+                self.set_height(ws, p.example_row, 30)
 
         key_cols = [start for col, start in spans if col.key_column]
         for r in range(p.rows):
             row = p.first_row + r
             values = rows[r] if r < len(rows) else {}
-            if sec.row_height:
-                ws.set_row(row, sec.row_height)
+            height = sec.row_height or 0
+            for col, start in spans:
+                if col.kind is Kind.LONGTEXT and values.get(col.key):
+                    width = sum(COLUMN_WIDTHS[start : start + col.span])
+                    height = max(height, _text_height(str(values[col.key]), 0, width))
+            if height:
+                self.set_height(ws, row, height)
             for col, start in spans:
                 end = start + col.span - 1
                 value = values.get(col.key, "")
@@ -416,7 +437,9 @@ class _EntryBook:
                 )
                 invalid_terms.append(f"SUMPRODUCT(--(LEN({rng})>{col.max_len}))")
             if col.required and not (sec.required and col.key_column):
-                others = [k for k in key_cols if k != start] or key_cols
+                others = [k for k in key_cols if k != start]
+                if not others:
+                    continue
                 in_use = "+".join(
                     f'({cell_ref(first, k, True)}:{cell_ref(lastr, k, True)}<>"")' for k in others
                 )
@@ -468,11 +491,71 @@ class _EntryBook:
         ws.set_paper(9)
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
+        ws.protect(self.password or "", {"autofilter": True, "sort": True, "format_columns": True})
 
 
-def _text_height(text: str, minimum: float, chars_per_line: int = 60) -> float:
-    lines = sum(max(1, -(-len(part) // chars_per_line)) for part in text.split("\n"))
-    return max(minimum, 15.0 * lines)
+PAGE_ROW_DEFAULT = 15.0
+"""XlsxWriter's default row height in points."""
+A4_PRINTABLE = (595.3 - 72.0, 841.9 - 86.4)
+"""A4 in points less the input sheet's margins (0.5 in left/right, 0.6 in top/bottom)."""
+
+
+def _sheet_width_points(widths: tuple[float, ...]) -> float:
+    """Excel column widths (characters of a 7-pixel digit) to points, as Excel sizes them."""
+    return sum(int(w * 7 + 0.5) + 5 for w in widths) * 0.75
+
+
+FONT_WIDTH_ALLOWANCE = 1.22
+"""LibreOffice without 游ゴシック lays the columns out about 20 % wider than Excel does (measured)."""
+
+PRINT_SCALE = min(
+    100, math.floor(100 * A4_PRINTABLE[0] / (_sheet_width_points(COLUMN_WIDTHS) * FONT_WIDTH_ALLOWANCE))
+)
+"""Print scale that fits columns A–E on one A4 portrait page in Excel and in LibreOffice.
+
+An explicit scale rather than fit-to-width: Excel ignores manual page breaks under fit-to-page.
+"""
+
+
+def _text_units(text: str) -> float:
+    """Width in full-width characters: CJK and full-width count 1, the rest 1/2."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def _text_height(text: str, minimum: float, width: float) -> float:
+    """Row height (points) that shows wrapped 10 pt text in a cell `width` characters wide."""
+    # A full-width 10 pt glyph is about 1.9 column characters in Excel; LibreOffice's fallback
+    # font is wider (FONT_WIDTH_ALLOWANCE), and the row must hold the text in both.
+    per_line = max(1.0, width / (1.9 * FONT_WIDTH_ALLOWANCE))
+    lines = sum(max(1, math.ceil(_text_units(part) / per_line)) for part in str(text).split("\n"))
+    return max(minimum, 16.0 * lines + 4)
+
+
+def _page_breaks(lay: SheetLayout, heights: dict[int, float]) -> list[int]:
+    """Rows to start a new printed page at, so a section's heading stays with its rows.
+
+    A section that fits on one page is moved whole to the next page when it would cross a page
+    break; a longer one keeps at least its heading, notes and first row together. Heights are
+    estimates (the printer's fonts decide), so a page is taken 8 % shorter than it is.
+    """
+    scale = PRINT_SCALE / 100
+    repeated = sum(heights.get(r, PAGE_ROW_DEFAULT) for r in range(lay.title_row, lay.info_row + 1))
+    page = A4_PRINTABLE[1] / scale * 0.92 - repeated
+    h = lambda r: heights.get(r, PAGE_ROW_DEFAULT)  # noqa: E731
+    used = sum(h(r) for r in range(lay.info_row + 1, lay.placements[0].title_row)) if lay.placements else 0
+    breaks: list[int] = []
+    for i, p in enumerate(lay.placements):
+        end = lay.placements[i + 1].title_row if i + 1 < len(lay.placements) else p.last_row + 1
+        block = sum(h(r) for r in range(p.title_row, end))
+        need = block if block <= page else sum(h(r) for r in range(p.title_row, p.first_row + 1))
+        if used and used + need > page:
+            breaks.append(p.title_row)
+            used = 0
+        for r in range(p.title_row, end):
+            if used + h(r) > page:
+                used = 0
+            used += h(r)
+    return breaks
 
 
 def _annotation_marks(annotations: list[Issue], lp: str) -> dict[tuple[str, int, str], Issue]:

@@ -101,6 +101,9 @@ _CODE = Column(
     "取り組みコード",
     Kind.CODE,
     required=True,
+    # A project row is in use once it names an initiative, so a row with a code and no 事業名
+    # counts as a missing 事業名 (and a 事業名 without a code as a missing code).
+    key_column=True,
     list=ListKey.CODES,
     prompt="プルダウンから取り組みコードを選んでください（例: 1-4-2）。",
     example="1-4-2",
