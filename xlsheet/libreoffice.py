@@ -14,6 +14,14 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+"""Profile setting: recalculate on load (0 = always; LibreOffice's default for .xlsx is 1, never)."""
+
 
 class LibreOfficeMissing(RuntimeError):
     """LibreOffice is not installed."""
@@ -35,8 +43,12 @@ def convert(
     *,
     filter_options: str = "",
     timeout: float = 600,
+    recalc: bool = True,
 ) -> list[Path]:
     """Convert `files` to `fmt` (pdf, xlsx, ...) in `outdir` with one soffice process.
+
+    With `recalc` LibreOffice recalculates every formula on load; its default for .xlsx is to
+    trust the cached values, which for a freshly written workbook are placeholders.
 
     Returns the converted paths in input order; raises LibreOfficeMissing without LibreOffice
     and RuntimeError naming the files it could not convert.
@@ -50,6 +62,10 @@ def convert(
     outdir.mkdir(parents=True, exist_ok=True)
     target = f"{fmt}:{filter_options}" if filter_options else fmt
     with tempfile.TemporaryDirectory(prefix="xlsheet-lo-") as profile:
+        if recalc:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(RECALC_ON_LOAD, encoding="utf-8")
         env = {**os.environ, "HOME": profile}
         cmd = [
             exe,
