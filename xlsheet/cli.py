@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from .generate import generate_round, init_round
 from .limits import ExcelLimitError
+from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .master import MasterDataError
 from .paths import RoundPaths
 
@@ -84,6 +85,10 @@ def generate(round_dir: Path) -> None:
     for g in done:
         console.print(f"  {g.department} {g.name}: {g.path}")
     console.print(f"入力ブックを {len(done)} 件作成しました: {RoundPaths(round_dir).outbox}")
+
+
+for _command in MAIL_COMMANDS:  # send, remind, feedback, fetch (xlsheet/mail/cli.py)
+    main.add_command(_command)
 
 
 if __name__ == "__main__":
