@@ -41,7 +41,8 @@ class _RawContentType(str):
 
 def _rfc2047_quoted(text: str) -> str:
     """`"=?utf-8?b?…?=\\n =?utf-8?b?…?="`: encoded words of at most 75 characters, folded."""
-    words = Header(text, "utf-8").encode(splitchars="", maxlinelen=76)
+    # header_name: the first line also holds ` name="`; continuation lines are ` =?…?=` (+ `"`).
+    words = Header(text, "utf-8", header_name='name="').encode(splitchars="", maxlinelen=74)
     return '"' + words + '"'
 
 
