@@ -16,6 +16,7 @@ from .limits import ExcelLimitError
 from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .master import MasterDataError
 from .paths import RoundPaths
+from .ribbon.cli import addin
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -86,6 +87,8 @@ def generate(round_dir: Path) -> None:
         console.print(f"  {g.department} {g.name}: {g.path}")
     console.print(f"入力ブックを {len(done)} 件作成しました: {RoundPaths(round_dir).outbox}")
 
+
+main.add_command(addin)  # xlsheet addin … (xlsheet/ribbon/cli.py)
 
 for _command in MAIL_COMMANDS:  # send, remind, feedback, fetch (xlsheet/mail/cli.py)
     main.add_command(_command)

@@ -1,0 +1,338 @@
+"""Ribbon buttons: one thin wrapper per button over the library, for xlwings (desktop and Office.js).
+
+Each button takes the xlwings ``Book`` it was pressed in, finds the round folder, calls one
+library step and writes the result back into that workbook: a result sheet (highlighted
+rows), and a message box. The same functions run under xlwings Server (the book arrives as
+JSON, ``xw.Book(json=...)``) and on a desktop PC through ``RunPython`` (``xw.Book.caller()``).
+
+``BUTTONS`` is the single list of buttons. The Office.js manifest and ribbon script
+(``xlsheet/server``), the server's custom scripts and the desktop ribbon XML and VBA
+(``macros/``) are written from it by hand and tests check that they agree with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..form import SHEET_MANIFEST
+from ..paths import RoundPaths
+
+log = logging.getLogger(__name__)
+
+ROUND_DIR_NAME = "xlsheet_round_dir"
+"""Workbook-scoped defined name of the control workbook's cell holding the round folder."""
+ACTION_NAME = "xlsheet_action"
+"""Defined name of the cell choosing what the desktop add-in's single 評価 button does."""
+ROUND_DIR_ENV = "XLSHEET_ROUND_DIR"
+"""Fallback round folder (e.g. a server that serves exactly one round)."""
+ROUNDS_ROOT_ENV = "XLSHEET_ROUNDS_ROOT"
+"""When set, every round folder must lie inside it (relative cell values are taken from it)."""
+
+ALERT_TITLE = "xlsheet 政策評価"
+
+COLOR_HEADER = "#D9E1F2"
+COLOR_ERROR = "#F8CBAD"
+COLOR_WARNING = "#FFF2CC"
+COLOR_OK = "#E2EFDA"
+
+
+class RibbonError(Exception):
+    """A problem the person at the ribbon can fix; the message is Japanese and says how."""
+
+
+@dataclass(frozen=True)
+class Button:
+    key: str
+    """Python function in this module; also the desktop ``run_caller`` key."""
+    label: str
+    tip: str
+    script: str
+    """xlwings Server custom script name."""
+    function_name: str
+    """Office.js ``FunctionName`` in the manifest (ribbon.js associates it with ``script``)."""
+    vba: str
+    """Desktop VBA callback (module XlsheetRibbon)."""
+    image_mso: str
+    """Built-in Office icon for the desktop ribbon."""
+    group: str
+    """企画課 (planning office) or 所属 (department)."""
+
+
+BUTTONS: tuple[Button, ...] = (
+    Button(
+        "generate",
+        "配布ブック作成",
+        "master.xlsx から所属ごとの入力ブック（outbox フォルダ）を作ります。",
+        "xlsheet_generate",
+        "xlsheet-generate",
+        "OnGenerate",
+        "FileNew",
+        "企画課",
+    ),
+    Button(
+        "collect",
+        "回収・検証",
+        "inbox フォルダの返送ファイルを受け付けて検証し、結果を「回収結果」シートに書きます。",
+        "xlsheet_collect",
+        "xlsheet-collect",
+        "OnCollect",
+        "ImportExcel",
+        "企画課",
+    ),
+    Button(
+        "merge",
+        "統合ブック作成",
+        "受理した入力ブックを 1 冊の統合ブック（output フォルダ）にまとめます。",
+        "xlsheet_merge",
+        "xlsheet-merge",
+        "OnMerge",
+        "ConsolidateMenu",
+        "企画課",
+    ),
+    Button(
+        "status",
+        "提出状況",
+        "所属ごとの提出状況を「提出状況」シートに書きます。",
+        "xlsheet_status",
+        "xlsheet-status",
+        "OnStatus",
+        "TableSelect",
+        "企画課",
+    ),
+    Button(
+        "check",
+        "入力チェック",
+        "開いている入力ブックを送る前に検査し、直す点を「入力チェック結果」シートに書きます。",
+        "xlsheet_check",
+        "xlsheet-check",
+        "OnCheck",
+        "ReviewAcceptChange",
+        "所属",
+    ),
+)
+
+BUTTONS_BY_KEY = {b.key: b for b in BUTTONS}
+
+
+# --------------------------------------------------------------------------- workbook helpers
+
+
+def named_value(book: Any, name: str) -> Any:
+    """The value of the cell behind a defined name, or None when the workbook has no such name."""
+    try:
+        names = book.names
+        if name not in [n.name.split("!")[-1] for n in names]:
+            return None
+        target = next(n for n in names if n.name.split("!")[-1] == name)
+        return target.refers_to_range.value
+    except Exception:  # a broken name (#REF!) or a constant: treat as absent
+        log.debug("defined name %s unreadable", name, exc_info=True)
+        return None
+
+
+def sheet_names(book: Any) -> list[str]:
+    return [s.name for s in book.sheets]
+
+
+def result_sheet(book: Any, name: str) -> Any:
+    """The result sheet `name`, emptied, or a new one after the last sheet."""
+    if name in sheet_names(book):
+        sheet = book.sheets[name]
+        sheet.clear()
+        return sheet
+    return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+
+
+def write_table(
+    book: Any,
+    sheet_name: str,
+    title: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    colors: Sequence[str | None] = (),
+) -> Any:
+    """Write a titled table into a fresh result sheet; colour row i with colors[i] when given."""
+    sheet = result_sheet(book, sheet_name)
+    width = len(header)
+    sheet["A1"].value = title
+    sheet["A1"].font.bold = True
+    sheet["A3"].value = [list(header), *[list(r) for r in rows]]
+    sheet[2, 0].resize(1, width).color = COLOR_HEADER
+    sheet[2, 0].resize(1, width).font.bold = True
+    for i, color in enumerate(colors):
+        if color:
+            sheet[3 + i, 0].resize(1, width).color = color
+    sheet.activate()
+    return sheet
+
+
+def alert(book: Any, message: str) -> None:
+    book.app.alert(message, title=ALERT_TITLE)
+
+
+# --------------------------------------------------------------------------- round folder
+
+
+def round_dir(book: Any) -> Path:
+    """The round folder for this workbook: its ``xlsheet_round_dir`` cell, else $XLSHEET_ROUND_DIR,
+    else (desktop only) the folder the workbook is saved in when it holds master.xlsx."""
+    value = named_value(book, ROUND_DIR_NAME)
+    where = f"名前付きセル「{ROUND_DIR_NAME}」"
+    if value in (None, ""):
+        value, where = os.environ.get(ROUND_DIR_ENV, ""), f"環境変数 {ROUND_DIR_ENV}"
+    if not value:
+        saved = Path(str(getattr(book, "fullname", "") or ""))
+        if saved.is_absolute() and RoundPaths(saved.parent).master.exists():
+            value, where = str(saved.parent), "ブックの保存先フォルダ"
+    if not value:
+        raise RibbonError(
+            "ラウンドのフォルダがわかりません。操作ブック（`xlsheet addin control ROUND` で作れます）を開いて"
+            f"ボタンを押すか、名前付きセル「{ROUND_DIR_NAME}」にフォルダを書いてください"
+        )
+    path = Path(str(value).strip()).expanduser()
+    root = os.environ.get(ROUNDS_ROOT_ENV)
+    if root:
+        base = Path(root).resolve()
+        path = (base / path).resolve()
+        if not path.is_relative_to(base):
+            raise RibbonError(
+                f"{where} のフォルダ「{value}」はサーバーで使えるフォルダ（{base}）の外です。"
+                "その中のラウンドのフォルダ名を書いてください"
+            )
+    if not RoundPaths(path).master.exists():
+        raise RibbonError(
+            f"{where} のフォルダ「{path}」に master.xlsx がありません。ラウンドのフォルダを指定してください"
+        )
+    return path
+
+
+# --------------------------------------------------------------------------- buttons
+
+
+def _report_errors(func: Callable[[Any], str]) -> Callable[[Any], str]:
+    """Show any failure as a Japanese message box instead of losing it in a server log."""
+
+    def wrapper(book: Any) -> str:
+        from ..limits import ExcelLimitError
+        from ..master import MasterDataError
+
+        try:
+            return func(book)
+        except MasterDataError as exc:
+            message = "マスタデータに誤りがあります。何も書き込んでいません。\n" + "\n".join(
+                f"・{p}" for p in exc.problems[:20]
+            )
+        except (RibbonError, ExcelLimitError, FileExistsError) as exc:
+            message = str(exc)
+        except Exception as exc:  # the ribbon is the outermost caller: report, never swallow silently
+            log.exception("ribbon button %s failed", func.__name__)
+            message = f"処理中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）。担当者に連絡してください"
+        alert(book, message)
+        return message
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper
+
+
+@_report_errors
+def generate(book: Any) -> str:
+    """配布ブック作成: write outbox/*.xlsx for every department and list them."""
+    from ..generate import generate_round
+
+    root = round_dir(book)
+    done = generate_round(root)
+    write_table(
+        book,
+        "配布ブック",
+        f"配布ブック作成: {len(done)} 件（{RoundPaths(root).outbox}）",
+        ("所属コード", "所属名", "ファイル"),
+        [(g.department, g.name, g.path.name) for g in done],
+    )
+    message = f"入力ブックを {len(done)} 件作成しました。\n{RoundPaths(root).outbox}"
+    alert(book, message)
+    return message
+
+
+def _unavailable(step: str) -> RibbonError:
+    return RibbonError(
+        f"{step}はこの版の xlsheet にはまだありません。コマンドの `xlsheet --help` を確認してください"
+    )
+
+
+@_report_errors
+def collect(book: Any) -> str:
+    """回収・検証: take in everything in inbox/ and list what happened to each file."""
+    raise _unavailable("回収・検証")
+
+
+@_report_errors
+def merge(book: Any) -> str:
+    """統合ブック作成: write the consolidated book into output/."""
+    raise _unavailable("統合ブック作成")
+
+
+@_report_errors
+def status(book: Any) -> str:
+    """提出状況: one row per department into the 提出状況 sheet."""
+    raise _unavailable("提出状況")
+
+
+@_report_errors
+def check(book: Any) -> str:
+    """入力チェック: validate the entry workbook in front of the department before it is sent."""
+    raise _unavailable("入力チェック")
+
+
+# --------------------------------------------------------------------------- desktop entry points
+
+
+def is_entry_workbook(book: Any) -> bool:
+    """An entry workbook carries the very hidden manifest sheet."""
+    return SHEET_MANIFEST in sheet_names(book)
+
+
+def run(book: Any, key: str) -> str:
+    """Run the button `key` (generate, collect, merge, status, check) on `book`."""
+    if key not in BUTTONS_BY_KEY:
+        raise KeyError(key)
+    return globals()[key](book)
+
+
+ACTION_LABELS = {b.label: b.key for b in BUTTONS if b.group == "企画課"}
+
+
+def dispatch(book: Any) -> str:
+    """What the single 評価 button does: check an entry workbook; in the control workbook, run
+    the step chosen in its ``xlsheet_action`` cell (提出状況 when it is empty)."""
+    if is_entry_workbook(book):
+        return run(book, "check")
+    chosen = str(named_value(book, ACTION_NAME) or "").strip()
+    key = ACTION_LABELS.get(chosen, "status" if not chosen else "")
+    if not key:
+        message = (
+            f"名前付きセル「{ACTION_NAME}」の「{chosen}」は選べる処理ではありません。"
+            f"プルダウンから選んでください（{'、'.join(ACTION_LABELS)}）"
+        )
+        alert(book, message)
+        return message
+    return run(book, key)
+
+
+def main() -> None:
+    """Desktop add-in built from xlwings' ribbon template: its one button calls this (RunMain)."""
+    import xlwings as xw
+
+    dispatch(xw.Book.caller())
+
+
+def run_caller(key: str) -> None:
+    """Desktop add-in with the imported per-button VBA (macros/xlsheet_ribbon.bas) calls this."""
+    import xlwings as xw
+
+    run(xw.Book.caller(), key)

@@ -1,0 +1,1 @@
+"""xlwings Server requires this package; xlsheet defines no custom (worksheet) functions."""
