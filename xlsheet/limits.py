@@ -16,7 +16,8 @@ ERROR_TEXT_MAX = 224
 SHEET_NAME_MAX = 31
 SHEET_NAME_FORBIDDEN = set("\\/?*[]:")
 DEFINED_NAME_MAX = 255
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry (tab, LF and CR can); lone surrogates cannot be encoded."""
 _NAME_RE = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.\\]*$")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 
