@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .generate import generate_round, init_round
+from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .limits import ExcelLimitError
 from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .master import MasterDataError
@@ -91,6 +92,9 @@ def generate(round_dir: Path) -> None:
 main.add_command(addin)  # xlsheet addin … (xlsheet/ribbon/cli.py)
 
 for _command in MAIL_COMMANDS:  # send, remind, feedback, fetch (xlsheet/mail/cli.py)
+    main.add_command(_command)
+
+for _command in INTAKE_COMMANDS:  # collect, status (xlsheet/intake/cli.py)
     main.add_command(_command)
 
 

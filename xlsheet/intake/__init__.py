@@ -1,0 +1,1 @@
+"""Intake: collect returned workbooks, triage, read, normalize, validate, record, feed back."""

@@ -1,0 +1,128 @@
+"""The intake subcommands (`collect`, `status`), registered on `xlsheet.cli.main`.
+
+Exit codes: 0 everything fine, 1 something was rejected, 2 usage or master-data error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..master import load_master
+from ..models import FILE_STATUS_JA, SEVERITY_JA, FileStatus, Severity
+from ..paths import RoundPaths
+from .collect import collect_round
+from .ledger import Ledger
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
+STATUS_STYLE = {
+    FileStatus.ACCEPTED: "green",
+    FileStatus.REJECTED: "bold red",
+    FileStatus.SUPERSEDED: "dim",
+    FileStatus.DUPLICATE: "dim",
+    FileStatus.IGNORED: "yellow",
+}
+
+
+def _need_master(paths: RoundPaths) -> None:
+    if not paths.master.is_file():
+        err_console.print(
+            f"[bold red]エラー:[/] {paths.master} がありません。`xlsheet init` でラウンドを作ってください。"
+        )
+        sys.exit(2)
+
+
+@click.command(
+    help="inbox/ のブック・メール・zip を回収して検証し、台帳に記録します。直す点のある所属には feedback/ に返却ブックを作ります。"
+)
+@ROUND_DIR
+@click.option("--json", "as_json", is_flag=True, help="結果を JSON で出力する（プログラム向け）")
+@click.option("--workers", type=int, default=None, help="並列に読む プロセス数（既定: CPU の数）")
+def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
+    paths = RoundPaths(round_dir)
+    _need_master(paths)
+    from ..cli import progress_bar  # late: xlsheet.cli imports this module
+
+    with progress_bar("回収中", enabled=not as_json) as progress:
+        report = collect_round(round_dir, workers=workers, progress=progress)
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n")
+    else:
+        for f in report.files:
+            style = STATUS_STYLE[f.status]
+            console.print(
+                f"[{style}]{FILE_STATUS_JA[f.status]}[/] {f.path}"
+                + (f"（{f.department}）" if f.department else "")
+            )
+            for i in f.issues:
+                if i.severity is not Severity.FIXED or f.status is FileStatus.REJECTED:
+                    console.print(f"    {SEVERITY_JA[i.severity]}: {i.text()}")
+        counts = report.counts()
+        summary = "、".join(f"{FILE_STATUS_JA[s]} {n} 件" for s, n in counts.items() if n)
+        console.print(f"回収: {len(report.files)} 件（{summary or 'なし'}）")
+        if report.feedback:
+            console.print(f"返却ブック: {len(report.feedback)} 件 {paths.feedback}")
+    sys.exit(1 if report.rejected else 0)
+
+
+@click.command(help="所属ごとの提出状況（送付・受領・状態・指摘の件数）を表示します。")
+@ROUND_DIR
+@click.option("--json", "as_json", is_flag=True, help="JSON で出力する（プログラム向け）")
+def status(round_dir: Path, as_json: bool) -> None:
+    paths = RoundPaths(round_dir)
+    _need_master(paths)
+    master = load_master(paths.master)
+    with Ledger(paths.ledger) as ledger:
+        rows = ledger.status(master)
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                {"departments": [r.model_dump(mode="json") for r in rows]}, ensure_ascii=False, indent=1
+            )
+            + "\n"
+        )
+        return
+    table = Table(title=f"提出状況（{master.settings.round_id}）")
+    for head in (
+        "コード",
+        "所属",
+        "送付",
+        "受領",
+        "状態",
+        SEVERITY_JA[Severity.ERROR],
+        SEVERITY_JA[Severity.WARNING],
+        SEVERITY_JA[Severity.FIXED],
+        "ファイル",
+    ):
+        table.add_column(head)
+
+    def when(t) -> str:
+        return t.astimezone().strftime("%Y-%m-%d %H:%M") if t else "—"
+
+    for r in rows:
+        style = "red" if r.errors else ("green" if r.status.startswith("受理") else "yellow")
+        table.add_row(
+            r.department,
+            r.name,
+            when(r.sent_at),
+            when(r.received_at),
+            f"[{style}]{r.status}[/]",
+            str(r.errors),
+            str(r.warnings),
+            str(r.fixed),
+            r.file,
+        )
+    console.print(table)
+    done = sum(r.status.startswith("受理") for r in rows)
+    console.print(f"受理 {done} / {len(rows)} 所属")
+
+
+COMMANDS = (collect, status)

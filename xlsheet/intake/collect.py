@@ -1,0 +1,292 @@
+"""Step `collect`: read every file in inbox/, record it in the ledger, write feedback books.
+
+Files are read in worker processes (one inbox unit — a loose file, a mail, a zip — per task,
+so memory stays flat in the number of files); the ledger is written by this process only,
+one transaction per file, in inbox order, so arrival order is deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ..entry_writer import write_entry_workbook
+from ..limits import CELL_TEXT_MAX, ExcelLimitError
+from ..master import load_master
+from ..models import FILE_STATUS_JA, FileStatus, Issue, LpEntry, Master, Severity, Submission
+from ..paths import RoundPaths
+from .ledger import Entry, Ledger
+from .reader import ReadResult, read_workbook
+from .sources import Candidate, expand, inbox_units
+
+PARALLEL_MIN_UNITS = 8
+
+
+@dataclass
+class FileResult:
+    """What became of one incoming file."""
+
+    path: str
+    sha256: str
+    department: str
+    status: FileStatus
+    issues: list[Issue] = field(default_factory=list)
+    sender: str = ""
+    date: dt.datetime | None = None
+    container: str = ""
+    submission: Submission | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "department": self.department,
+            "status": self.status.value,
+            "status_ja": FILE_STATUS_JA[self.status],
+            "sender": self.sender,
+            "date": self.date.isoformat() if self.date else None,
+            "issues": [
+                {
+                    "sheet": i.sheet,
+                    "cell": i.cell,
+                    "field": i.field,
+                    "code": i.code,
+                    "message": i.message,
+                    "hint": i.hint,
+                    "severity": i.severity.value,
+                }
+                for i in self.issues
+            ],
+        }
+
+
+@dataclass
+class CollectReport:
+    files: list[FileResult] = field(default_factory=list)
+    feedback: list[Path] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileResult]:
+        return [f for f in self.files if f.status is FileStatus.REJECTED]
+
+    def counts(self) -> dict[FileStatus, int]:
+        return {s: sum(f.status is s for f in self.files) for s in FileStatus}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": [f.to_json() for f in self.files],
+            "feedback": [str(p) for p in self.feedback],
+        }
+
+
+# --------------------------------------------------------------------------- worker side
+
+_STATE: dict[str, Any] = {}
+
+
+def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path) -> None:
+    _STATE.update(master=master, known=known, archive=archive, inbox=inbox)
+
+
+def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
+    """Store original bytes as archive/<sha256><suffix> (atomic, written once)."""
+    suffix = re.sub(r"[^A-Za-z0-9.]", "", PurePosixPath(name).suffix.lower())[:10]
+    target = archive / f"{sha}{suffix}"
+    if not target.exists():
+        archive.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".arch.", dir=archive)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return target
+
+
+def _department_by_sender(master: Master, sender: str) -> str:
+    sender = sender.lower()
+    return next(
+        (d.code for d in master.departments if sender and sender in (e.lower() for e in d.emails)), ""
+    )
+
+
+def _department_by_name(master: Master, name: str) -> str:
+    stem = PurePosixPath(name).name
+    return next((d.code for d in master.departments if stem.startswith(d.code + "_")), "")
+
+
+def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
+    sha = hashlib.sha256(c.data).hexdigest()
+    path = "inbox/" + c.origin
+    if c.data:
+        archive_bytes(archive, sha, c.data, c.name)
+    if c.status is not None:  # decided while expanding (lock file, broken archive, bare mail)
+        if not c.data:
+            sha = hashlib.sha256(f"{c.origin}\0{c.container}".encode()).hexdigest()
+        dept = _department_by_sender(master, c.sender)
+        return FileResult(
+            path,
+            sha,
+            dept,
+            c.status,
+            [i.model_copy(update={"file": path}) for i in c.notes],
+            c.sender,
+            c.date,
+            c.container,
+        )
+    if sha in known:
+        return FileResult(path, sha, "", FileStatus.DUPLICATE, [], c.sender, c.date, c.container)
+    res: ReadResult = read_workbook(c.data, master, file=path)
+    issues = list(res.issues)
+    dept = res.department or _department_by_sender(master, c.sender) or _department_by_name(master, c.name)
+    by_sender = _department_by_sender(master, c.sender)
+    if res.department and by_sender and by_sender != res.department:
+        other = master.department(by_sender)
+        issues.append(
+            Issue(
+                file=path,
+                code="sender_mismatch",
+                message=f"「{master.department(res.department).name}」のブックが、別の所属（{other.name}）のアドレス {c.sender} から送られています。",
+                hint="送り先・ファイルの取り違えがないか確認してください。",
+                severity=Severity.WARNING,
+            )
+        )
+    return FileResult(path, sha, dept, res.status, issues, c.sender, c.date, c.container, res.submission)
+
+
+def _process_unit(unit: Path) -> list[FileResult]:
+    master, known, archive, inbox = _STATE["master"], _STATE["known"], _STATE["archive"], _STATE["inbox"]
+    out = []
+    for own, cand in expand(unit, inbox):
+        if own is not None and own is not cand.data:
+            archive_bytes(archive, hashlib.sha256(own).hexdigest(), own, unit.name)
+        out.append(_one(cand, master, known, archive))
+    return out
+
+
+def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list[FileResult]]:
+    if workers > 1 and len(units) >= PARALLEL_MIN_UNITS:
+        chunk = max(1, min(16, len(units) // (workers * 8)))
+        with ProcessPoolExecutor(workers, initializer=_init, initargs=init_args) as pool:
+            yield from pool.map(_process_unit, units, chunksize=chunk)
+    else:
+        _init(*init_args)
+        for u in units:
+            yield _process_unit(u)
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+def _safe_text(value: Any) -> Any:
+    if isinstance(value, str):
+        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
+        return value[:CELL_TEXT_MAX]
+    if isinstance(value, list | tuple):
+        return [_safe_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _safe_text(v) for k, v in value.items()}
+    return value
+
+
+def write_feedback(
+    master: Master, paths: RoundPaths, dept: str, submission: Submission | None, issues: list[Issue]
+) -> Path:
+    """The department's data in a fresh entry workbook, problem cells marked, a 指摘事項 sheet."""
+    department = master.department(dept)
+    target = paths.feedback_workbook(department)
+    entries = None
+    if submission is not None:
+        entries = {
+            e.lp: LpEntry.model_validate(_safe_text(e.model_dump(mode="json"))) for e in submission.lps
+        }
+    annotations = [i.model_copy(update={"message": _safe_text(i.message)}) for i in issues]
+    write_entry_workbook(master, dept, target, entries=entries, annotations=annotations)
+    return target
+
+
+def update_feedback(master: Master, paths: RoundPaths, ledger: Ledger, touched: set[str]) -> list[Path]:
+    """Write feedback for departments whose latest file was rejected; drop stale ones."""
+    written = []
+    for dept, row in ledger.latest().items():
+        try:
+            department = master.department(dept)
+        except KeyError:
+            continue
+        target = paths.feedback_workbook(department)
+        if row.status is FileStatus.REJECTED and any(i.severity is Severity.ERROR for i in row.issues):
+            if dept in touched or not target.exists():
+                try:
+                    write_feedback(master, paths, dept, row.submission, row.issues)
+                except (ValueError, ExcelLimitError):
+                    continue
+            written.append(target)
+        elif row.status is FileStatus.ACCEPTED and target.exists():
+            target.unlink()
+    return written
+
+
+# --------------------------------------------------------------------------- the step
+
+
+def collect_round(
+    root: Path,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    master: Master | None = None,
+) -> CollectReport:
+    """Read inbox/, record every file in the ledger, write feedback books; return what happened."""
+    paths = RoundPaths(Path(root))
+    master = master or load_master(paths.master)
+    units = inbox_units(paths.inbox)
+    workers = workers or os.cpu_count() or 1
+    report = CollectReport()
+    touched: set[str] = set()
+    with Ledger(paths.ledger) as ledger:
+        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox)
+        arrived = dt.datetime.now(dt.UTC)
+        for done, results in enumerate(_results(units, workers, init_args), 1):
+            for r in results:
+                status = ledger.record(
+                    Entry(
+                        sha256=r.sha256,
+                        origin=r.path,
+                        size=0,
+                        dated=r.date or arrived,
+                        status=r.status,
+                        issues=r.issues,
+                        department=r.department,
+                        round_id=r.submission.round_id if r.submission else "",
+                        container=r.container,
+                        sender=r.sender,
+                        submission=r.submission,
+                    ),
+                    arrived,
+                )
+                if status is FileStatus.DUPLICATE:
+                    r.issues = []
+                    r.department = ledger.department_of(r.sha256) or r.department
+                r.status = status
+                if status is not FileStatus.DUPLICATE and r.department:
+                    touched.add(r.department)
+                report.files.append(r)
+            if progress:
+                progress(done, len(units))
+        for r in report.files:  # a later file of this run may have superseded an earlier one
+            if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED):
+                r.status = ledger.status_of(r.sha256) or r.status
+        report.feedback = update_feedback(master, paths, ledger, touched)
+    return report

@@ -1,0 +1,221 @@
+"""Normalize Japanese input where it is safe, and say what was changed (DESIGN §6).
+
+Pure functions: a raw cell value (as python-calamine returns it: str, float, int, bool,
+date, datetime) in, the normalized value and a list of `Change`s out. Codes get NFKC and dash
+look-alikes; one-line text gets its surrounding spaces and stray line breaks trimmed; free
+text is kept as written (only blank lines around it go); a date where a code belongs is
+turned back into the code when exactly one reading of it is a code in the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from ..models import CODE_RE, SDG_MARK, Severity
+
+DASHES = "ー−‐‑‒–—―－ｰ﹣⁃"
+"""Dash look-alikes Japanese IMEs and fonts produce; NFKC leaves most of them alone."""
+_DASH_TABLE = str.maketrans({c: "-" for c in DASHES})
+MARK_LOOKALIKES = {"○", "〇", "◯", "⭕", "o", "O", "ｏ", "Ｏ", "◎", "●"}
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+_SPACE = re.compile(r"[\s\u3000]+")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_1904 = dt.date(1904, 1, 1)
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.FIXED
+
+
+@dataclass
+class Normalized:
+    value: str = ""
+    changes: list[Change] = field(default_factory=list)
+
+
+def show(value: object) -> str:
+    """A raw value as people would see it in the cell (for messages)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y/%m/%d %H:%M") if value.time() != dt.time() else value.strftime("%Y/%m/%d")
+    if isinstance(value, dt.date):
+        return value.strftime("%Y/%m/%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n").replace("_x000D_", "")
+    return show(value)
+
+
+def serial_to_date(serial: float, date1904: bool = False) -> dt.date | None:
+    """An Excel date serial as a date (1900 system unless date1904), None outside Excel's range."""
+    if not 1 <= serial <= 2_958_465:
+        return None
+    base = _EXCEL_1904 if date1904 else _EXCEL_EPOCH
+    if not date1904 and serial < 61:  # Excel's phantom 1900-02-29
+        base = dt.date(1899, 12, 31)
+    return base + dt.timedelta(days=int(serial))
+
+
+def code_readings(day: dt.date) -> list[str]:
+    """Codes Excel could have turned into `day`: 1-4-2 read as Y-M-D (ja-JP), M-D-Y (en-US), D-M-Y."""
+    y = day.year % 100
+    return list(
+        dict.fromkeys(
+            [f"{y}-{day.month}-{day.day}", f"{day.month}-{day.day}-{y}", f"{day.day}-{day.month}-{y}"]
+        )
+    )
+
+
+def _date_from(value: object, date1904: bool) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
+        return serial_to_date(float(value), date1904)
+    if isinstance(value, str):
+        m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value.strip())
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return None
+    return None
+
+
+CODE_HINT = (
+    "取り組みコードはプルダウンから選んでください（他のファイルから貼り付けるときは「値のみ貼り付け」）。"
+)
+
+
+def normalize_code(value: object, valid: Collection[str], date1904: bool = False) -> Normalized:
+    """An initiative code: NFKC, dash look-alikes to '-', no spaces, no leading zeros; dates recovered."""
+    if value is None or value == "":
+        return Normalized()
+    if not isinstance(value, str) or (
+        re.fullmatch(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*", value) and value.strip() not in valid
+    ):
+        day = _date_from(value, date1904)
+        if day is None:
+            text = show(value)
+            return Normalized(text, [])
+        hits = [c for c in code_readings(day) if c in valid]
+        if len(hits) == 1:
+            return Normalized(
+                hits[0],
+                [
+                    Change(
+                        "date_code_recovered",
+                        f"日付（{day:%Y/%m/%d}）に変わっていた取り組みコードを「{hits[0]}」に戻しました。",
+                        "コードの列は文字列の書式です。" + CODE_HINT,
+                    )
+                ],
+            )
+        return Normalized(
+            f"{day:%Y/%m/%d}",
+            [
+                Change(
+                    "date_code",
+                    f"取り組みコードが日付（{day:%Y/%m/%d}）になっていて、元のコードが分かりません。",
+                    CODE_HINT,
+                    Severity.ERROR,
+                )
+            ],
+        )
+    raw = _text(value)
+    code = _SPACE.sub("", unicodedata.normalize("NFKC", raw).translate(_DASH_TABLE))
+    if re.fullmatch(r"\d+-\d+-\d+", code):
+        code = "-".join(str(int(p)) for p in code.split("-"))
+    changes = []
+    if code != raw:
+        changes.append(
+            Change("code_normalized", f"取り組みコード「{raw}」を「{code}」に直しました。", CODE_HINT)
+        )
+    return Normalized(code, changes)
+
+
+def normalize_choice(value: object, items: Collection[str], label: str, mark: bool = False) -> Normalized:
+    """A value that must come from a list: trimmed; matched to the list ignoring width and spaces."""
+    raw = _text(value)
+    text = _SPACE.sub(" ", raw).strip()
+    if not text:
+        return Normalized("", [])
+    if mark and text not in items and text in MARK_LOOKALIKES:
+        return Normalized(
+            SDG_MARK, [Change("mark_normalized", f"「{text}」を「{SDG_MARK}」とみなしました。")]
+        )
+    if text not in items:
+        key = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+        matches = [i for i in items if _SPACE.sub("", unicodedata.normalize("NFKC", i)) == key]
+        if len(matches) == 1:
+            return Normalized(
+                matches[0],
+                [Change("choice_normalized", f"{label}「{raw}」を一覧の「{matches[0]}」に直しました。")],
+            )
+    changes = []
+    if text != raw:
+        changes.append(Change("text_trimmed", f"{label}の前後の空白・改行を取り除きました。"))
+    return Normalized(text, changes)
+
+
+def normalize_text(value: object, label: str) -> Normalized:
+    """One line of text: surrounding (full-width) spaces and line breaks trimmed, inner breaks joined."""
+    raw = _text(value)
+    text = raw.strip(" \t\n\u3000")
+    text = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", text)
+    changes = []
+    if text != raw:
+        changes.append(
+            Change("text_trimmed", f"{label}の前後の空白・改行（または途中の改行）を取り除きました。")
+        )
+    return Normalized(text, changes) if not isinstance(value, dt.date) else _dated(text, label, changes)
+
+
+def normalize_longtext(value: object, label: str) -> Normalized:
+    """Free text, kept as written: only blank lines around it and trailing spaces go."""
+    raw = _text(value)
+    text = raw.strip("\n").rstrip(" \t\u3000\n")
+    text = re.sub(r"^(?:[ \t\u3000]*\n)+", "", text)
+    changes = []
+    if text != raw.strip("\r"):
+        changes.append(
+            Change("text_trimmed", f"{label}の前後の空行・空白を取り除きました（本文はそのままです）。")
+        )
+    return Normalized(text, changes) if not isinstance(value, dt.date) else _dated(text, label, changes)
+
+
+def _dated(text: str, label: str, changes: list[Change]) -> Normalized:
+    changes.append(
+        Change(
+            "date_text",
+            f"{label}が日付として保存されていたため「{text}」として読みました。",
+            "意図した内容か確認してください。",
+            Severity.WARNING,
+        )
+    )
+    return Normalized(text, changes)
+
+
+def formula_like(text: str) -> bool:
+    """Text that a spreadsheet would take for a formula if written carelessly."""
+    return text.startswith(FORMULA_PREFIXES) and text not in ("-", "－")
+
+
+def is_code(text: str) -> bool:
+    return bool(CODE_RE.match(text))

@@ -1,0 +1,138 @@
+"""The parts of a workbook zip that python-calamine does not give: sheets with their state and
+file, workbook-scoped defined names, custom document properties, data validations, macros.
+
+Parsed with defusedxml (DTDs and entities forbidden); data validations are cut out of the
+sheet XML's tail with a regular expression instead of parsing the whole sheet a second time.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from html import unescape
+
+from defusedxml import ElementTree as SafeET
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    name: str
+    state: str
+    """visible, hidden or veryHidden"""
+    part: str
+    """Path of the sheet XML inside the zip ("" when not found)."""
+
+
+@dataclass(frozen=True)
+class Validation:
+    sheet: str
+    sqref: str
+    type: str
+    source: str
+    """formula1 without a leading = (a list's defined name), "" for length rules."""
+
+
+@dataclass
+class WorkbookParts:
+    sheets: list[SheetInfo] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Workbook-scoped defined names -> reference text as stored."""
+    props: dict[str, str] = field(default_factory=dict)
+    macros: bool = False
+    date1904: bool = False
+
+    def sheet(self, name: str) -> SheetInfo | None:
+        return next((s for s in self.sheets if s.name == name), None)
+
+
+def _parse(zf: zipfile.ZipFile, member: str):
+    return SafeET.fromstring(zf.read(member), forbid_dtd=True)
+
+
+def _members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Lower-case member name -> real name (zip tools differ in case)."""
+    return {i.filename.lower(): i.filename for i in zf.infolist()}
+
+
+def workbook_part(zf: zipfile.ZipFile) -> str | None:
+    members = _members(zf)
+    if "[content_types].xml" not in members:
+        return None
+    try:
+        rels = _parse(zf, members["_rels/.rels"]) if "_rels/.rels" in members else None
+    except SafeET.ParseError:
+        rels = None
+    if rels is not None:
+        for r in rels.iter(NS_PKG_REL + "Relationship"):
+            if r.get("Type", "").endswith("/officeDocument"):
+                target = r.get("Target", "").lstrip("/")
+                if target.lower() in members:
+                    return members[target.lower()]
+    return members.get("xl/workbook.xml")
+
+
+def read_parts(zf: zipfile.ZipFile, wb_part: str) -> WorkbookParts:
+    members = _members(zf)
+    out = WorkbookParts()
+    root = _parse(zf, wb_part)
+    base = posixpath.dirname(wb_part)
+    rels_name = posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels").lower()
+    targets: dict[str, str] = {}
+    if rels_name in members:
+        for r in _parse(zf, members[rels_name]).iter(NS_PKG_REL + "Relationship"):
+            t = r.get("Target", "")
+            path = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join(base, t))
+            targets[r.get("Id", "")] = members.get(path.lower(), "")
+    pr = root.find(NS_MAIN + "workbookPr")
+    out.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    for s in root.iter(NS_MAIN + "sheet"):
+        out.sheets.append(
+            SheetInfo(s.get("name", ""), s.get("state", "visible"), targets.get(s.get(NS_REL + "id", ""), ""))
+        )
+    for n in root.iter(NS_MAIN + "definedName"):
+        if n.get("localSheetId") is None and n.get("name"):
+            out.names[n.get("name")] = (n.text or "").strip()
+    out.macros = any(m.endswith("vbaproject.bin") for m in members)
+    if "docprops/custom.xml" in members:
+        for p in _parse(zf, members["docprops/custom.xml"]).iter(NS_CUSTOM + "property"):
+            value = next(iter(p), None)
+            if p.get("name") and value is not None:
+                out.props[p.get("name")] = (value.text or "").strip()
+    return out
+
+
+_DV = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.S)
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_F1 = re.compile(rb"<(?:\w+:)?formula1>(?:<xm:f>)?(.*?)(?:</xm:f>)?</(?:\w+:)?formula1>", re.S)
+_XM_SQREF = re.compile(rb"<xm:sqref>(.*?)</xm:sqref>", re.S)
+
+
+def sheet_validations(zf: zipfile.ZipFile, sheet: SheetInfo) -> list[Validation]:
+    """Data validations of one sheet, including Excel's x14 extension list."""
+    if not sheet.part:
+        return []
+    data = zf.read(sheet.part)
+    start = data.find(b"</sheetData>")
+    tail = data[start:] if start >= 0 else data
+    out = []
+    for m in _DV.finditer(tail):
+        attrs = {k.decode(): unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(m.group(1))}
+        f1 = _F1.search(m.group(2))
+        sqref = attrs.get("sqref", "")
+        if not sqref:
+            xm = _XM_SQREF.search(m.group(2))
+            sqref = xm.group(1).decode() if xm else ""
+        source = unescape(f1.group(1).decode("utf-8", "replace")).strip() if f1 else ""
+        out.append(Validation(sheet.name, sqref, attrs.get("type", ""), normalize_source(source)))
+    return out
+
+
+def normalize_source(source: str) -> str:
+    return source.strip().lstrip("=").strip()

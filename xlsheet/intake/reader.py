@@ -1,0 +1,542 @@
+"""Read one returned workbook into a `Submission` and its issues.
+
+Order: triage (container, zip limits, XML prologs), parts (defined names, custom properties),
+manifest (form, version, round, department), structure (what the department changed, against
+the JSON in the very hidden `_xlsheet` sheet), values (python-calamine, found through the
+defined names, normalized), validation. Whatever can still be read is read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from python_calamine import CalamineWorkbook
+
+from ..form import FORM, SHEET_MANIFEST, Column, Kind, ListKey, Section, cell_ref, col_letter, defined_name
+from ..manifest import Manifest, canonical_structure, fingerprint
+from ..models import (
+    Category,
+    FileStatus,
+    Issue,
+    LpEntry,
+    Master,
+    Paragraph,
+    ProjectEntry,
+    Severity,
+    Submission,
+)
+from .normalize import Change, normalize_choice, normalize_code, normalize_longtext, normalize_text
+from .parts import Validation, WorkbookParts, normalize_source, read_parts, sheet_validations, workbook_part
+from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
+from .validate import CellRow, Lists, ReadSection, validate_section
+
+STRUCTURE_HINT = (
+    "読み取りは名前付き範囲で行いました。次回からシート名の変更や行の挿入・削除はしないでください。"
+)
+
+
+@dataclass
+class ReadResult:
+    """What intake learned from one workbook."""
+
+    status: FileStatus
+    issues: list[Issue] = field(default_factory=list)
+    submission: Submission | None = None
+    manifest: Manifest | None = None
+    department: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(i.severity is Severity.ERROR for i in self.issues)
+
+
+# --------------------------------------------------------------------------- references
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    sheet: str
+    c1: int
+    r1: int
+    c2: int
+    r2: int
+    """0-based, inclusive"""
+
+    @property
+    def rows(self) -> int:
+        return self.r2 - self.r1 + 1
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def parse_ref(text: str) -> Ref | None:
+    m = _REF.match(text.strip().lstrip("="))
+    if not m:
+        return None
+    sheet = (m[1].replace("''", "'") if m[1] is not None else m[2]).strip()
+    c1, r1 = _col_index(m[3]), int(m[4]) - 1
+    c2, r2 = (_col_index(m[5]), int(m[6]) - 1) if m[5] else (c1, r1)
+    return Ref(sheet, c1, r1, c2, r2)
+
+
+def _sqref_cells(sqref: str) -> int:
+    total = 0
+    for part in sqref.split():
+        a, _, b = part.partition(":")
+        m1 = re.match(r"\$?([A-Z]+)\$?(\d+)", a)
+        m2 = re.match(r"\$?([A-Z]+)\$?(\d+)", b or a)
+        if m1 and m2:
+            total += (abs(int(m2[2]) - int(m1[2])) + 1) * (abs(_col_index(m2[1]) - _col_index(m1[1])) + 1)
+    return total
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+class _Reader:
+    def __init__(self, data: bytes, master: Master):
+        self.data = data
+        self.master = master
+        self.issues: list[Issue] = []
+        self._sheets: dict[str, list[list[Any]]] = {}
+
+    def note(
+        self, code: str, message: str, hint: str = "", severity: Severity = Severity.WARNING, **kw
+    ) -> None:
+        self.issues.append(Issue(code=code, message=message, hint=hint, severity=severity, **kw))
+
+    # -- triage ------------------------------------------------------------------------------
+    def open(self) -> WorkbookParts:
+        kind = sniff(self.data)
+        if kind.startswith("ole"):
+            raise refuse_ole(kind)
+        if kind != "zip":
+            raise refuse(
+                "not_workbook", "Excel ブック（.xlsx）ではありません。", RESEND_HINT, FileStatus.IGNORED
+            )
+        self.zf = open_zip(self.data, "ブック")
+        part = workbook_part(self.zf)
+        if part is None:
+            raise refuse(
+                "not_workbook", "Excel ブックではありません（中にブックの部品がない zip です）。", RESEND_HINT
+            )
+        check_workbook_xml(self.zf)
+        try:
+            parts = read_parts(self.zf, part)
+        except Exception as exc:  # a damaged part: defusedxml/ElementTree/zip errors
+            if "Forbidden" in type(exc).__name__:
+                raise refuse(
+                    "xml_entities", f"ブックに DTD／エンティティ宣言があります（{exc}）。", RESEND_HINT
+                ) from exc
+            raise refuse(
+                "corrupt_zip", f"ブックの部品が壊れていて読めません（{exc}）。", RESEND_HINT
+            ) from exc
+        if parts.macros:
+            self.note(
+                "macro_project",
+                "マクロ（VBA プロジェクト）が含まれています。値だけを読み、マクロは実行していません。",
+                "配布した .xlsx（マクロなし）で保存して送ってください。",
+            )
+        return parts
+
+    def manifest(self, parts: WorkbookParts) -> Manifest:
+        try:
+            manifest = Manifest.from_properties(parts.props)
+        except ValidationError:
+            manifest = None
+        if manifest is None:
+            raise refuse(
+                "not_xlsheet",
+                "政策評価の入力ブックではありません（xlsheet が作ったブックの印がありません）。",
+                "企画課が配布した入力ブックに入力して送ってください。新しいブックに写したものは読み込めません。",
+            )
+        s = self.master.settings
+        if manifest.form_id != FORM.id:
+            raise refuse("other_form", f"別の様式のブックです（{manifest.form_id}）。", RESEND_HINT)
+        if manifest.round_id != s.round_id:
+            raise refuse(
+                "other_round",
+                f"別の回（{manifest.round_id}）のブックです。今回は「{s.round_id}」です。",
+                "前回のファイルではなく、今回配布した入力ブックに入力して送ってください。",
+            )
+        if manifest.form_version != FORM.version:
+            raise refuse(
+                "other_form_version",
+                f"様式の版が違います（このブック: {manifest.form_version}、今回: {FORM.version}）。",
+                "今回配布した入力ブックに入力して送ってください。",
+            )
+        try:
+            self.master.department(manifest.department)
+        except KeyError:
+            raise refuse(
+                "unknown_department",
+                f"ブックの所属コード「{manifest.department}」がマスタデータにありません。",
+                "企画課に連絡してください。",
+            ) from None
+        return manifest
+
+    # -- cells -------------------------------------------------------------------------------
+    def open_values(self) -> None:
+        try:
+            self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        except Exception as exc:
+            raise refuse("corrupt_zip", f"ブックのシートが読めません（{exc}）。", RESEND_HINT) from exc
+
+    def sheet(self, name: str) -> list[list[Any]] | None:
+        if name not in self._sheets:
+            try:
+                self._sheets[name] = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            except Exception:
+                return None
+        return self._sheets[name]
+
+    @staticmethod
+    def value(rows: list[list[Any]], r: int, c: int) -> Any:
+        if r < len(rows) and c < len(rows[r]):
+            return rows[r][c]
+        return ""
+
+    # -- structure ---------------------------------------------------------------------------
+    def recorded_structure(self, manifest: Manifest) -> dict[str, Any] | None:
+        rows = self.sheet(SHEET_MANIFEST)
+        if rows is None:
+            self.note(
+                "manifest_sheet_missing",
+                "ブックの構造情報（非表示シート）がありません。構造の比較はできません。",
+            )
+            return None
+        try:
+            structure = json.loads(self.value(rows, 1, 0))
+        except (TypeError, ValueError):
+            self.note(
+                "manifest_sheet_broken",
+                "ブックの構造情報（非表示シート）が読めません。構造の比較はできません。",
+            )
+            return None
+        if fingerprint(structure) != manifest.fingerprint:
+            self.note(
+                "fingerprint_mismatch",
+                "ブックの構造情報が配布時の指紋と一致しません（非表示シートが書き換えられています）。",
+                "配布した入力ブックをそのまま使ってください。",
+            )
+        return structure
+
+    def compare_structure(self, parts: WorkbookParts, recorded: dict[str, Any]) -> dict[str, str]:
+        """Report renamed/deleted sheets and removed validations; return old -> new sheet names."""
+        current = [s.name for s in parts.sheets]
+        old_sheets: list[str] = recorded.get("sheets", [])
+        renamed: dict[str, str] = {}
+        for name, ref in recorded.get("names", {}).items():
+            old, new = parse_ref(ref), parse_ref(parts.names.get(name, ""))
+            if old and new and old.sheet != new.sheet and old.sheet not in current:
+                renamed[old.sheet] = new.sheet
+        unknown = [s for s in current if s not in old_sheets and s not in renamed.values()]
+        for i, old in enumerate(old_sheets):
+            if old in current or old in renamed:
+                continue
+            if i < len(current) and current[i] in unknown:
+                renamed[old] = current[i]
+                unknown.remove(current[i])
+        for old, new in renamed.items():
+            self.note(
+                "sheet_renamed",
+                f"シート「{old}」の名前が「{new}」に変わっています。",
+                STRUCTURE_HINT,
+                sheet=new,
+            )
+        for old in old_sheets:
+            if old not in current and old not in renamed:
+                self.note(
+                    "sheet_deleted",
+                    f"シート「{old}」が削除されています。",
+                    "配布した入力ブックに入力し直してください。",
+                    sheet=old,
+                )
+        for new in unknown:
+            self.note(
+                "sheet_added", f"シート「{new}」が追加されています（読み取りの対象外です）。", sheet=new
+            )
+        self.compare_validations(parts, recorded.get("validations", []), renamed)
+        return renamed
+
+    def compare_validations(self, parts: WorkbookParts, recorded: list, renamed: dict[str, str]) -> None:
+        current: dict[tuple[str, str, str], int] = {}
+        cache: dict[str, list[Validation]] = {}
+        for sheet, sqref, kind, source in recorded:
+            sheet = renamed.get(sheet, sheet)
+            info = parts.sheet(sheet)
+            if info is None:
+                continue
+            if sheet not in cache:
+                cache[sheet] = sheet_validations(self.zf, info)
+                for v in cache[sheet]:
+                    kind_now = "length" if v.type == "textLength" else v.type
+                    key = (v.sheet, kind_now, v.source if kind_now == "list" else "")
+                    current[key] = current.get(key, 0) + _sqref_cells(v.sqref)
+            key = (sheet, kind, normalize_source(str(source)) if kind == "list" else "")
+            have = current.get(key, 0)
+            want = _sqref_cells(sqref)
+            what = _validation_label(key[2], kind)
+            if have == 0:
+                self.note(
+                    "validation_removed",
+                    f"シート「{sheet}」{sqref} の入力規則（{what}）が削除されています。値はすべてこちらで検査しました。",
+                    "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください。",
+                    sheet=sheet,
+                    cell=sqref,
+                )
+            elif have < want:
+                self.note(
+                    "validation_partly_removed",
+                    f"シート「{sheet}」{sqref} の一部のセルで入力規則（{what}）が消えています（貼り付けによるもの）。値はすべてこちらで検査しました。",
+                    "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください。",
+                    sheet=sheet,
+                    cell=sqref,
+                )
+            current[key] = max(0, have - want)
+
+    # -- sections ----------------------------------------------------------------------------
+    def locate(
+        self,
+        parts: WorkbookParts,
+        recorded: dict[str, Any] | None,
+        renamed: dict[str, str],
+        lp: str,
+        section: Section,
+    ) -> Ref | None:
+        name = defined_name(lp, section.key)
+        label = section.title.format(evaluated=self.master.settings.evaluated_label)
+        old = parse_ref(recorded["names"][name]) if recorded and name in recorded.get("names", {}) else None
+        ref = parse_ref(parts.names.get(name, ""))
+        if ref is not None and parts.sheet(ref.sheet) is not None:
+            if old is not None and ref.rows != old.rows:
+                diff = ref.rows - old.rows
+                self.note(
+                    "rows_inserted" if diff > 0 else "rows_deleted",
+                    f"「{label}」の範囲で行が {abs(diff)} 行{'挿入' if diff > 0 else '削除'}されています。",
+                    STRUCTURE_HINT,
+                    sheet=ref.sheet,
+                    cell=cell_ref(ref.r1, ref.c1),
+                )
+            elif old is not None and ref.r1 != old.r1:
+                self.note(
+                    "rows_moved",
+                    f"「{label}」の位置が {ref.r1 - old.r1:+d} 行ずれています（上で行が挿入・削除されています）。",
+                    STRUCTURE_HINT,
+                    sheet=ref.sheet,
+                    cell=cell_ref(ref.r1, ref.c1),
+                )
+            return ref
+        if old is None:
+            return None
+        sheet = renamed.get(old.sheet, old.sheet)
+        shift = self._shift_before(parts, recorded, renamed, old)
+        fallback = Ref(sheet, old.c1, old.r1 + shift, old.c2, old.r2 + shift)
+        if parts.sheet(sheet) is None:
+            return None
+        self.note(
+            "name_deleted",
+            f"名前付き範囲「{name}」（{label}）が削除されているか壊れています。"
+            f"様式の位置（{cell_ref(fallback.r1, fallback.c1)}〜）から読み取りました。",
+            "読み取った内容が正しいか確認してください。次回は配布したブックをそのまま使ってください。",
+            sheet=sheet,
+            cell=cell_ref(fallback.r1, fallback.c1),
+        )
+        return fallback
+
+    def _shift_before(self, parts, recorded, renamed, old: Ref) -> int:
+        """How far rows above a lost name moved: from the nearest surviving name above it."""
+        best = None
+        for name, text in recorded.get("names", {}).items():
+            o = parse_ref(text)
+            n = parse_ref(parts.names.get(name, ""))
+            if (
+                o
+                and n
+                and o.sheet == old.sheet
+                and renamed.get(o.sheet, o.sheet) == n.sheet
+                and o.r2 < old.r1
+                and (best is None or o.r2 > best[0].r2)
+            ):
+                best = (o, n)
+        return best[1].r2 - best[0].r2 if best else 0
+
+    def read_section(
+        self, ref: Ref | None, lp: str, section: Section, lists: Lists, date1904: bool
+    ) -> ReadSection:
+        sheet = ref.sheet if ref else ""
+        sec = ReadSection(lp, section, sheet, cell_ref(ref.r1, ref.c1) if ref else "")
+        rows = self.sheet(sheet) if ref else None
+        if rows is None:
+            sec.readable = False
+            self.issues.append(
+                sec.issue(
+                    None,
+                    None,
+                    "section_missing",
+                    f"「{section.title.format(evaluated=self.master.settings.evaluated_label)}」が見つからず、読み取れませんでした。",
+                    "配布した入力ブックに入力し直して送ってください。",
+                )
+            )
+            return sec
+        starts, c = [], ref.c1
+        for col in section.columns:
+            starts.append(c)
+            c += col.span
+        index = 0
+        for r in range(ref.r1, ref.r2 + 1):
+            values: dict[str, str] = {}
+            cells: dict[str, str] = {}
+            changes: list[tuple[Column, Change]] = []
+            for col, start in zip(section.columns, starts, strict=True):
+                cells[col.key] = cell_ref(r, start)
+                raw = self.value(rows, r, start)
+                if col.kind is Kind.LOOKUP:
+                    continue
+                if col.kind is Kind.FIXED:
+                    values[col.key] = (
+                        raw if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))
+                    )
+                    continue
+                if col.kind is Kind.CODE:
+                    n = normalize_code(raw, lists.codes, date1904)
+                elif col.kind is Kind.CHOICE:
+                    n = normalize_choice(
+                        raw, lists.items(col.list) if col.list else (), col.label, col.list is ListKey.MARK
+                    )
+                elif col.kind is Kind.LONGTEXT:
+                    n = normalize_longtext(raw, col.label)
+                else:
+                    n = normalize_text(raw, col.label)
+                values[col.key] = n.value
+                changes.extend((col, ch) for ch in n.changes)
+            if not any(values.get(col.key) for col in section.columns if col.key_column):
+                continue
+            row = CellRow(index, values, cells)
+            if section.key == "sdgs":
+                goal = values.get("goal", "")
+                row.index = int(goal) - 1 if str(goal).isdigit() and 1 <= int(goal) <= 17 else r - ref.r1
+            for col, ch in changes:
+                self.issues.append(sec.issue(row, col, ch.code, ch.message, ch.hint, ch.severity))
+            sec.rows.append(row)
+            index += 1
+        return sec
+
+
+def _validation_label(source: str, kind: str) -> str:
+    if kind != "list":
+        return "文字数の制限"
+    for key, label in (
+        ("codes", "取り組みコードのプルダウン"),
+        ("category", "区分のプルダウン"),
+        ("departments", "所属のプルダウン"),
+        ("mark", "ＳＤＧｓ貢献のプルダウン"),
+    ):
+        if f"xs_list_{key}" in source:
+            return label
+    return "プルダウン"
+
+
+def _entry(lp: str, sections: dict[str, ReadSection]) -> LpEntry:
+    def rows(key: str) -> list[CellRow]:
+        return sections[key].rows if key in sections else []
+
+    def category(v: str) -> Category | None:
+        return Category(v) if v in Category._value2member_map_ else None
+
+    def paragraphs(key: str) -> tuple[Paragraph, ...]:
+        return tuple(
+            Paragraph(
+                initiative=r.values.get("code") or None,
+                heading=r.values.get("heading", ""),
+                body=r.values.get("body", ""),
+            )
+            for r in rows(key)
+        )
+
+    return LpEntry(
+        lp=lp,
+        projects=tuple(
+            ProjectEntry(
+                initiative=r.values.get("code", ""),
+                category=category(r.values.get("category", "")),
+                name=r.values.get("name", ""),
+                department=r.values.get("owner", ""),
+            )
+            for r in rows("projects")
+        ),
+        evaluations=paragraphs("evaluations"),
+        policies=paragraphs("policies"),
+        summary=rows("summary")[0].values.get("body", "") if rows("summary") else "",
+        policy_intro=rows("policy_intro")[0].values.get("body", "") if rows("policy_intro") else "",
+        sdgs=tuple(sorted({r.index + 1 for r in rows("sdgs") if r.values.get("mark") == "○"})),
+    )
+
+
+def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> ReadResult:
+    """Read one workbook (bytes or path) against the master data; never raises for bad input."""
+    data = Path(source).read_bytes() if isinstance(source, Path) else source
+    reader = _Reader(data, master)
+    manifest = None
+    try:
+        parts = reader.open()
+        manifest = reader.manifest(parts)
+        reader.open_values()
+        recorded = reader.recorded_structure(manifest)
+        renamed = reader.compare_structure(parts, recorded) if recorded else {}
+        dept = manifest.department
+        lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
+        entries = []
+        for lp in [c for c in manifest.lps.split(",") if c]:
+            try:
+                master.leading_project(lp)
+            except KeyError:
+                reader.note(
+                    "unknown_lp",
+                    f"リーディングプロジェクト「{lp}」がマスタデータにありません。読み飛ばしました。",
+                )
+                continue
+            lists = Lists.for_lp(master, lp)
+            sections: dict[str, ReadSection] = {}
+            for section in FORM.sections:
+                if section.lead_only and lp not in lead_of:
+                    continue
+                ref = reader.locate(parts, recorded, renamed, lp, section)
+                sec = reader.read_section(ref, lp, section, lists, parts.date1904)
+                sections[section.key] = sec
+                reader.issues.extend(validate_section(sec, master, dept, lists))
+            entries.append(_entry(lp, sections))
+        submission = Submission(
+            department=dept,
+            round_id=manifest.round_id,
+            form_version=manifest.form_version,
+            lps=tuple(entries),
+        )
+    except IntakeError as exc:
+        issues = [*reader.issues, exc.issue]
+        return ReadResult(
+            exc.status, _with_file(issues, file), None, manifest, manifest.department if manifest else ""
+        )
+    issues = _with_file(reader.issues, file)
+    status = FileStatus.REJECTED if any(i.severity is Severity.ERROR for i in issues) else FileStatus.ACCEPTED
+    return ReadResult(status, issues, submission, manifest, submission.department)
+
+
+def _with_file(issues: list[Issue], file: str) -> list[Issue]:
+    return [i.model_copy(update={"file": file}) for i in issues] if file else list(issues)
+
+
+__all__ = ["ReadResult", "read_workbook", "parse_ref", "Ref", "col_letter", "canonical_structure"]

@@ -1,0 +1,246 @@
+"""Validation rules from the form definition, each a small function returning issues as data.
+
+Rules see the normalized rows of one leading project's sections (`ReadSection`) and the
+master data; they never stop at the first problem. Errors reject the file, warnings do not.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..form import PROJECTS_PER_INITIATIVE, Column, ListKey, Section
+from ..limits import CELL_TEXT_MAX
+from ..models import SDG_MARK, Category, Issue, Master, Severity
+from .normalize import formula_like
+
+SECTION_LABELS = {
+    "projects": "実施した事業",
+    "evaluations": "取り組みに対する評価",
+    "summary": "総評",
+    "policy_intro": "今後の方針（前文）",
+    "policies": "今後の方針",
+    "sdgs": "ＳＤＧｓへの貢献",
+}
+
+
+@dataclass
+class CellRow:
+    """One row in use of a section: normalized values and where each sits in the file."""
+
+    index: int
+    """Position among the section's rows in use (what a feedback workbook writes at that row)."""
+    values: dict[str, str]
+    cells: dict[str, str]
+
+
+@dataclass
+class ReadSection:
+    lp: str
+    section: Section
+    sheet: str
+    first_cell: str
+    rows: list[CellRow] = field(default_factory=list)
+    readable: bool = True
+
+    def issue(
+        self,
+        row: CellRow | None,
+        col: Column | None,
+        code: str,
+        message: str,
+        hint: str = "",
+        severity: Severity = Severity.ERROR,
+    ) -> Issue:
+        label = SECTION_LABELS.get(self.section.key, self.section.key)
+        col = col or next((c for c in self.section.columns if c.key_column), self.section.columns[-1])
+        return Issue(
+            sheet=self.sheet,
+            cell=(row.cells.get(col.key, "") if row else self.first_cell),
+            field=f"{label}／{col.label}" if len(self.section.columns) > 1 else label,
+            code=code,
+            message=message,
+            hint=hint,
+            severity=severity,
+            lp=self.lp,
+            section=self.section.key,
+            row=row.index if row else 0,
+            column=col.key,
+        )
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The allowed values of one leading project's dropdowns."""
+
+    codes: tuple[str, ...]
+    categories: tuple[str, ...]
+    departments: tuple[str, ...]
+    marks: tuple[str, ...] = (SDG_MARK,)
+
+    @classmethod
+    def for_lp(cls, master: Master, lp: str) -> Lists:
+        return cls(
+            codes=tuple(i.code for i, _ in master.lp_initiatives(lp)),
+            categories=tuple(c.value for c in Category),
+            departments=tuple(d.name for d in master.departments),
+        )
+
+    def items(self, key: ListKey) -> tuple[str, ...]:
+        return {
+            ListKey.CODES: self.codes,
+            ListKey.CATEGORY: self.categories,
+            ListKey.DEPARTMENTS: self.departments,
+            ListKey.MARK: self.marks,
+        }.get(key, ())
+
+
+def check_required(sec: ReadSection) -> Iterator[Issue]:
+    """Required columns of rows in use, and sections that must hold at least one row."""
+    if sec.section.required and sec.readable and not sec.rows:
+        yield sec.issue(
+            None,
+            None,
+            "required",
+            f"「{SECTION_LABELS.get(sec.section.key, sec.section.title)}」が入力されていません。",
+            "主管所属が記入する欄です。入力してから送ってください。",
+        )
+    for row in sec.rows:
+        for col in sec.section.columns:
+            if col.is_input and col.required and not row.values.get(col.key):
+                yield sec.issue(
+                    row,
+                    col,
+                    "required",
+                    f"「{col.label}」が入力されていません。",
+                    "プルダウンから選ぶか入力してください。" if col.list else "入力してください。",
+                )
+
+
+def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
+    """Values that must come from a dropdown list (paste bypasses Excel's own check)."""
+    for row in sec.rows:
+        for col in sec.section.columns:
+            value = row.values.get(col.key, "")
+            if not col.is_input or col.list is None or not value:
+                continue
+            items = lists.items(col.list)
+            if value not in items:
+                if col.list is ListKey.MARK:
+                    msg = f"「{value}」は使えません。貢献する目標には {SDG_MARK} を選んでください。"
+                    code = "sdg_mark"
+                else:
+                    msg = f"{col.label}「{value}」は一覧にありません。"
+                    code = "not_in_list"
+                yield sec.issue(row, col, code, msg, "プルダウンの一覧から選んでください。")
+
+
+def check_lengths(sec: ReadSection) -> Iterator[Issue]:
+    for row in sec.rows:
+        for col in sec.section.columns:
+            value = row.values.get(col.key, "")
+            limit = min(col.max_len or CELL_TEXT_MAX, CELL_TEXT_MAX)
+            if col.is_input and len(value) > limit:
+                yield sec.issue(
+                    row,
+                    col,
+                    "too_long",
+                    f"「{col.label}」が {len(value):,} 文字あります（上限 {limit:,} 文字）。",
+                    f"{limit:,} 文字以内にまとめてください。",
+                )
+
+
+def check_formula_text(sec: ReadSection) -> Iterator[Issue]:
+    """Text starting with = + - @ is kept as text; say so, since the department may have meant a formula."""
+    for row in sec.rows:
+        for col in sec.section.columns:
+            value = row.values.get(col.key, "")
+            if col.is_input and col.list is None and formula_like(value):
+                yield sec.issue(
+                    row,
+                    col,
+                    "formula_text",
+                    f"「{col.label}」が「{value[0]}」で始まっています。数式ではなく文字としてそのまま扱います。",
+                    "意図した内容か確認してください。",
+                    Severity.WARNING,
+                )
+
+
+def check_projects_per_initiative(sec: ReadSection) -> Iterator[Issue]:
+    """At most three projects per initiative: a warning, the merge keeps them all."""
+    if sec.section.key != "projects":
+        return
+    seen: Counter[str] = Counter()
+    for row in sec.rows:
+        code = row.values.get("code", "")
+        if not code:
+            continue
+        seen[code] += 1
+        if seen[code] == PROJECTS_PER_INITIATIVE + 1:
+            yield sec.issue(
+                row,
+                sec.section.column("name"),
+                "too_many_projects",
+                f"取り組み「{code}」の事業が {PROJECTS_PER_INITIATIVE} 件を超えています（最大３つまで）。",
+                "統合ではすべて載せます。３つに絞る場合は送り直してください。",
+                Severity.WARNING,
+            )
+
+
+def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Issue]:
+    """An initiative assigned to another department, or filed under another category."""
+    if sec.section.key not in ("projects", "evaluations", "policies"):
+        return
+    lead = master.leading_project(sec.lp).lead_department == dept
+    mine = {a.initiative for a in master.assignments if a.lp == sec.lp and a.department == dept}
+    categories = {i.code: c for i, c in master.lp_initiatives(sec.lp)}
+    for row in sec.rows:
+        code = row.values.get("code", "")
+        if code not in categories:
+            continue
+        if code not in mine and not (lead and sec.section.key != "projects"):
+            owners = sorted(
+                {
+                    master.department(a.department).name
+                    for a in master.assignments
+                    if a.lp == sec.lp and a.initiative == code
+                }
+            )
+            yield sec.issue(
+                row,
+                sec.section.column("code"),
+                "other_department_initiative",
+                f"取り組み「{code}」は{('「' + '・'.join(owners) + '」') if owners else '別の所属'}の担当です。",
+                "コードが正しいか確認してください（担当の所属からも報告されます）。",
+                Severity.WARNING,
+            )
+        cat = row.values.get("category")
+        if (
+            sec.section.key == "projects"
+            and cat
+            and cat != categories[code].value
+            and cat in Category._value2member_map_
+        ):
+            yield sec.issue(
+                row,
+                sec.section.column("category"),
+                "category_mismatch",
+                f"取り組み「{code}」の区分は「{categories[code].value}」ですが「{cat}」が選ばれています。",
+                "区分を確認してください。",
+                Severity.WARNING,
+            )
+
+
+def validate_section(sec: ReadSection, master: Master, dept: str, lists: Lists) -> list[Issue]:
+    issues: list[Issue] = []
+    for rule in (
+        check_required(sec),
+        check_lists(sec, lists),
+        check_lengths(sec),
+        check_formula_text(sec),
+        check_projects_per_initiative(sec),
+        check_department(sec, master, dept),
+    ):
+        issues.extend(rule)
+    return issues
