@@ -18,6 +18,7 @@ equal), so an installed xlsheet builds the same add-in without the repository.
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,7 +179,9 @@ def bas_callbacks(text: str) -> set[str]:
 
 def addin_vba(path: Path) -> dict[str, str]:
     """{module name: VBA source} of an .xlam/.xlsm, read from its vbaProject.bin with oletools."""
-    from oletools.olevba import VBA_Parser
+    with warnings.catch_warnings():  # olevba's pyparsing grammar warns about deprecated names on import
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import VBA_Parser
 
     parser = VBA_Parser(str(path))
     try:
