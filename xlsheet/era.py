@@ -26,8 +26,11 @@ def _era_year(era, year: int, fullwidth: bool) -> str:
 
 
 def fiscal_year_label(fiscal_year: int, fullwidth: bool = True) -> str:
-    """令和元年度 for 2019: the era in force at the fiscal year's end names the whole year."""
+    """令和元年度 for 2019: the era in force at the fiscal year's end names the whole year,
+    unless it began only after the calendar year `fiscal_year` (FY1988 is 昭和63年度, not 平成0年度)."""
     era = EraDate.from_date(dt.date(fiscal_year + 1, 3, 31)).era
+    if era.absolute_year_to_relative_year(fiscal_year) < 1:
+        era = EraDate.from_date(dt.date(fiscal_year, 4, 1)).era
     return _era_year(era, fiscal_year, fullwidth) + "年度"
 
 
