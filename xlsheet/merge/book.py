@@ -1,0 +1,207 @@
+"""Step `merge`: the ledger's current submissions in, the consolidated evaluation book out.
+
+`write_book` is the pure-ish core (master + received submissions -> one .xlsx, atomically);
+`merge_round` reads the round folder (master.xlsx, ledger) and adds the PDF and CSV files on
+request. The book is deterministic: the same ledger gives the same cells (and the same bytes;
+its document date is the latest receipt, never "now").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
+from ..master import load_master
+from ..models import DepartmentStatus, Issue, Master, Received
+from ..paths import RoundPaths, safe_filename
+from ..xlsxout import Book, atomic_path
+from .consolidate import Consolidated, LpForm, consolidate, derived_status
+from .form_sheet import EXCEL, FormSheetWriter, Metrics
+from .tables import (
+    TableWriter,
+    issue_table,
+    paragraph_table,
+    project_table,
+    sdg_table,
+    status_table,
+    write_sdg_matrix,
+)
+
+PAUSE_ENV = "XLSHEET_MERGE_PAUSE"
+"""Test hook: seconds to stall after the first bytes of the book are on disk (crash tests)."""
+
+FORM_SHEET_PREFIX = "政策評価表_"
+
+
+@dataclass
+class MergeResult:
+    book: Path
+    consolidated: Consolidated
+    status: list[DepartmentStatus]
+    intake_issues: list[Issue]
+    pdf: Path | None = None
+    pdf_message: str = ""
+    """Why no PDF was made (Japanese), when one was asked for and none came."""
+    csv: list[Path] = field(default_factory=list)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [*self.intake_issues, *self.consolidated.issues]
+
+
+def book_path(paths: RoundPaths, master: Master) -> Path:
+    return paths.output / f"政策評価表_{safe_filename(master.settings.round_id)}.xlsx"
+
+
+def form_sheet_names(forms: list[LpForm]) -> list[str]:
+    """政策評価表_<name>, made valid and unique (31 characters, no \\ / ? * [ ] :)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for f in forms:
+        name = "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in f.lp.name).strip("'")
+        base = (FORM_SHEET_PREFIX + name)[:SHEET_NAME_MAX]
+        candidate = base
+        if candidate.casefold() in seen:
+            suffix = f"_{f.lp.code}"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        n = 2
+        while candidate.casefold() in seen:
+            suffix = f"_{n}"
+            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+            n += 1
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
+
+
+def document_date(master: Master, received: list[Received]) -> dt.datetime:
+    """The book's document date: the latest receipt, else the start of the evaluation year."""
+    times = [r.received_at.replace(tzinfo=None) for r in received]
+    return max(times) if times else dt.datetime(master.settings.evaluation_year, 4, 1)
+
+
+def write_form_sheets(book: Book, master: Master, cons: Consolidated, metrics: Metrics = EXCEL) -> list[str]:
+    writer = FormSheetWriter(book, master.settings, metrics)
+    names = form_sheet_names(cons.forms)
+    for name, form in zip(names, cons.forms, strict=True):
+        writer.write(book.add_sheet(name), form)
+    return names
+
+
+def _properties(book: Book, master: Master, received: list[Received], title: str) -> None:
+    s = master.settings
+    book.wb.set_properties(
+        {
+            "title": title,
+            "subject": s.round_id,
+            "author": s.office_name,
+            "company": s.municipality,
+            "comments": "xlsheet で作成",
+            "created": document_date(master, received),
+        }
+    )
+
+
+class _PausingFile(io.FileIO):
+    """A file that stalls once after its first write (only with the PAUSE_ENV test hook)."""
+
+    def __init__(self, path: Path, seconds: float):
+        super().__init__(path, "w+b")
+        self.seconds = seconds
+        self.paused = False
+
+    def write(self, data) -> int:
+        n = super().write(data)
+        if not self.paused and self.tell() > 0:
+            self.paused = True
+            os.fsync(self.fileno())
+            time.sleep(self.seconds)
+        return n
+
+
+def write_book(
+    master: Master,
+    received: list[Received],
+    path: Path,
+    *,
+    status: list[DepartmentStatus] | None = None,
+    intake_issues: list[Issue] | None = None,
+) -> Consolidated:
+    """Write the consolidated book to `path` atomically and return what it holds.
+
+    Sheets: one 政策評価表 per leading project, then 事業一覧, 評価・方針, ＳＤＧｓ選択,
+    ＳＤＧｓマトリクス, 提出状況, 指摘事項.
+    """
+    cons = consolidate(master, received)
+    status = status if status is not None else derived_status(master, cons.received)
+    pause = float(os.environ.get(PAUSE_ENV) or 0)
+    with atomic_path(path) as tmp:
+        book = Book(tmp)
+        stream = None
+        if pause:
+            stream = _PausingFile(tmp, pause)
+            book.wb.filename = stream
+        write_form_sheets(book, master, cons)
+        tables = TableWriter(book)
+        tables.write(project_table(cons))
+        tables.write(paragraph_table(cons))
+        tables.write(sdg_table(cons))
+        write_sdg_matrix(book, cons)
+        tables.write(status_table(status))
+        tables.write(issue_table(list(intake_issues or []), cons.issues))
+        _properties(book, master, cons.received, f"{master.settings.evaluation_label} 政策評価表（統合）")
+        book.wb.worksheets()[0].activate()
+        book.close()
+        if stream is not None:
+            stream.close()
+    return cons
+
+
+def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatus], list[Issue]]:
+    """Master data and the ledger's current submissions, status and issues."""
+    from ..intake.ledger import Ledger
+
+    paths = RoundPaths(Path(root))
+    master = load_master(paths.master)
+    ledger = Ledger(paths.ledger)
+    try:
+        return master, ledger.current(), ledger.status(master), ledger.issues()
+    finally:
+        close = getattr(ledger, "close", None)
+        if close:
+            close()
+
+
+def _clean_stale_temps(target: Path, older_than: float = 600) -> None:
+    """Remove temporary books a killed merge left behind (older than ten minutes)."""
+    now = time.time()
+    for tmp in target.parent.glob(f".{target.stem}.*{target.suffix}.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+        except OSError:
+            pass
+
+
+def merge_round(root: Path, *, pdf: bool = False, csv: bool = False) -> MergeResult:
+    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request)."""
+    paths = RoundPaths(Path(root))
+    master, received, status, intake_issues = load_round(paths.root)
+    target = book_path(paths, master)
+    _clean_stale_temps(target)
+    cons = write_book(master, received, target, status=status, intake_issues=intake_issues)
+    result = MergeResult(book=target, consolidated=cons, status=status, intake_issues=intake_issues)
+    if pdf:
+        from .pdf import export_pdf
+
+        result.pdf, result.pdf_message = export_pdf(master, cons, target.with_suffix(".pdf"))
+    if csv:
+        from .frames import frames_from, write_csv
+
+        result.csv = write_csv(frames_from(cons, status, intake_issues), paths.output / "csv")
+    return result

@@ -1,0 +1,472 @@
+"""Put every current submission in order: the pure middle of the merge (no I/O).
+
+`consolidate(master, received)` gives, per leading project, what its 政策評価表 shows and, for
+all leading projects, the flat rows (projects, paragraphs, SDG choices) with provenance and the
+merge's own issues. The form sheet, the Excel tables and the DataFrames are all written from
+this one result, so they always agree.
+
+Ordering (the seed's): initiatives in the leading project's order (`Master.lp_initiatives`);
+projects per initiative in assignment (department) order, then the department's row order;
+paragraphs by the initiative they name (or the department's first initiative), then the same
+department order, then row order; the lead's ●総評 after the evaluations and its 今後の方針
+intro before the policy paragraphs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
+
+from ..form import PROJECTS_PER_INITIATIVE
+from ..models import (
+    SDG_GOALS,
+    Category,
+    Department,
+    DepartmentStatus,
+    Initiative,
+    Issue,
+    LeadingProject,
+    Master,
+    Paragraph,
+    Received,
+    Severity,
+)
+
+LOCAL_TZ = ZoneInfo("Asia/Tokyo")
+"""Times in the book are Japan time; Excel cells cannot carry a time zone."""
+
+KIND_EVALUATION = "評価"
+KIND_SUMMARY = "総評"
+KIND_POLICY_INTRO = "今後の方針（前文）"
+KIND_POLICY = "今後の方針"
+
+SHOWN = "掲載"
+NOT_SHOWN = "非掲載（４件目以降）"
+NOT_PLACED = "非掲載（取り組みが一覧にない）"
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """A naive Japan-time datetime for Excel (aware times are converted, naive ones kept)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a row came from: the department's accepted file in the ledger."""
+
+    department: str
+    department_name: str
+    file: str
+    sha256: str
+    received_at: dt.datetime | None
+    round_id: str
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    lp: str
+    lp_name: str
+    category: str
+    initiative: str
+    initiative_title: str
+    name: str
+    owner: str
+    shown: str
+    row: int
+    """Row order within the department's section (1-based)."""
+    prov: Provenance
+
+
+@dataclass(frozen=True)
+class ParagraphRow:
+    lp: str
+    lp_name: str
+    kind: str
+    order: int
+    """Position on the 政策評価表 within its kind (1-based; 0 when not on the form)."""
+    initiative: str
+    heading: str
+    body: str
+    prov: Provenance
+
+
+@dataclass(frozen=True)
+class SdgRow:
+    lp: str
+    lp_name: str
+    goal: int
+    goal_name: str
+    prov: Provenance
+
+
+@dataclass
+class InitiativeBlock:
+    initiative: Initiative
+    category: Category
+    projects: list[ProjectRow] = field(default_factory=list)
+    """The projects the form shows (at most three)."""
+    hidden: int = 0
+    """How many more the department(s) reported; they are in the flat table."""
+
+
+@dataclass
+class LpForm:
+    """Everything one 政策評価表 sheet shows, in order."""
+
+    lp: LeadingProject
+    blocks: list[InitiativeBlock]
+    evaluations: list[ParagraphRow]
+    summary: ParagraphRow | None
+    policy_intro: ParagraphRow | None
+    policies: list[ParagraphRow]
+    sdgs: frozenset[int]
+    sdg_counts: dict[int, int]
+
+    @property
+    def main(self) -> list[InitiativeBlock]:
+        return [b for b in self.blocks if b.category is Category.MAIN]
+
+    @property
+    def related(self) -> list[InitiativeBlock]:
+        return [b for b in self.blocks if b.category is Category.RELATED]
+
+
+@dataclass
+class Consolidated:
+    master: Master
+    forms: list[LpForm]
+    projects: list[ProjectRow]
+    paragraphs: list[ParagraphRow]
+    sdgs: list[SdgRow]
+    issues: list[Issue]
+    """The merge's own findings (what was not placed on a form, what is missing)."""
+    received: list[Received]
+
+
+class _Index:
+    """Master lookups by code, built once (Master's own lookups scan lists)."""
+
+    def __init__(self, master: Master):
+        self.master = master
+        self.dept_pos = {d.code: i for i, d in enumerate(master.departments)}
+        self.depts: dict[str, Department] = {d.code: d for d in master.departments}
+        self.inits = {i.code: i for i in master.initiatives}
+        self.lps = {lp.code: lp for lp in master.leading_projects}
+        # lp -> initiative -> [departments in assignment order]; lp -> ordered initiatives
+        self.assigned: dict[str, dict[str, list[str]]] = {}
+        cats: dict[str, dict[str, Category]] = {}
+        for a in master.assignments:
+            depts = self.assigned.setdefault(a.lp, {}).setdefault(a.initiative, [])
+            if a.department not in depts:
+                depts.append(a.department)
+            cats.setdefault(a.lp, {}).setdefault(a.initiative, a.category)
+        self.order: dict[str, list[tuple[Initiative, Category]]] = {}
+        for lp, seen in cats.items():
+            ordered = [c for c in seen if seen[c] is Category.MAIN] + [
+                c for c in seen if seen[c] is Category.RELATED
+            ]
+            self.order[lp] = [(self.inits[c], seen[c]) for c in ordered if c in self.inits]
+        self.pos = {lp: {i.code: n for n, (i, _) in enumerate(items)} for lp, items in self.order.items()}
+        self.category = {lp: {i.code: c for i, c in items} for lp, items in self.order.items()}
+
+    def dept_name(self, code: str) -> str:
+        d = self.depts.get(code)
+        return d.name if d else code
+
+    def dept_rank(self, lp: str, initiative: str, dept: str) -> tuple[int, int]:
+        """Assignment order for the initiative first, then everyone else in master order."""
+        assigned = self.assigned.get(lp, {}).get(initiative, [])
+        if dept in assigned:
+            return (0, assigned.index(dept))
+        return (1, self.dept_pos.get(dept, len(self.dept_pos)))
+
+    def first_initiative(self, lp: str, dept: str) -> str | None:
+        for i, _ in self.order.get(lp, []):
+            if dept in self.assigned[lp].get(i.code, []):
+                return i.code
+        return None
+
+
+def _issue(
+    code: str, message: str, hint: str, prov: Provenance | None, lp: str = "", section: str = ""
+) -> Issue:
+    return Issue(
+        file=prov.file if prov else "",
+        code=code,
+        message=message,
+        hint=hint,
+        severity=Severity.WARNING,
+        lp=lp,
+        section=section,
+    )
+
+
+def consolidate(master: Master, received: list[Received]) -> Consolidated:
+    """Order every current submission into forms and flat rows; say what could not be placed."""
+    ix = _Index(master)
+    received = sorted(received, key=lambda r: (ix.dept_pos.get(r.department, len(ix.dept_pos)), r.department))
+    issues: list[Issue] = []
+    all_projects: list[ProjectRow] = []
+    all_paragraphs: list[ParagraphRow] = []
+    all_sdgs: list[SdgRow] = []
+    # lp -> list of (sort key, row) collected across departments
+    proj_by_lp: dict[str, list[tuple[tuple, ProjectRow]]] = {}
+    eval_by_lp: dict[str, list[tuple[tuple, ParagraphRow]]] = {}
+    pol_by_lp: dict[str, list[tuple[tuple, ParagraphRow]]] = {}
+    summary: dict[str, ParagraphRow] = {}
+    intro: dict[str, ParagraphRow] = {}
+    sdg_counts: dict[str, dict[int, int]] = {}
+
+    for rec in received:
+        dname = ix.dept_name(rec.department)
+        prov = Provenance(
+            department=rec.department,
+            department_name=dname,
+            file=rec.file,
+            sha256=rec.sha256,
+            received_at=local_time(rec.received_at),
+            round_id=rec.round_id,
+        )
+        if rec.department not in ix.depts:
+            issues.append(
+                _issue(
+                    "merge.unknown_department",
+                    f"所属コード「{rec.department}」はマスタデータにありません。内容は一覧表にだけ載せています",
+                    "master.xlsx の「所属」シートに追加してから、もう一度統合してください",
+                    prov,
+                )
+            )
+        for entry in rec.submission.lps:
+            lp = ix.lps.get(entry.lp)
+            lp_name = lp.name if lp else entry.lp
+            placed = lp is not None
+            if not placed:
+                issues.append(
+                    _issue(
+                        "merge.unknown_lp",
+                        f"{dname}: リーディングプロジェクト「{entry.lp}」はマスタデータにありません。"
+                        "内容は一覧表にだけ載せています",
+                        "master.xlsx の「リーディングプロジェクト」シートを確認してください",
+                        prov,
+                        entry.lp,
+                    )
+                )
+            pos = ix.pos.get(entry.lp, {})
+            is_lead = placed and lp.lead_department == rec.department
+            first = ix.first_initiative(entry.lp, rec.department) if placed else None
+
+            for n, p in enumerate(entry.projects, start=1):
+                init = ix.inits.get(p.initiative)
+                cat = p.category.value if p.category else ""
+                known = placed and p.initiative in pos
+                if known:
+                    cat = ix.category[entry.lp][p.initiative].value
+                row = ProjectRow(
+                    lp=entry.lp,
+                    lp_name=lp_name,
+                    category=cat,
+                    initiative=p.initiative,
+                    initiative_title=init.title if init else "",
+                    name=p.name,
+                    owner=p.department,
+                    shown=SHOWN if known else NOT_PLACED,
+                    row=n,
+                    prov=prov,
+                )
+                if known:
+                    key = (pos[p.initiative], ix.dept_rank(entry.lp, p.initiative, rec.department), n)
+                    proj_by_lp.setdefault(entry.lp, []).append((key, row))
+                else:
+                    all_projects.append(row)
+                    if placed:
+                        issues.append(
+                            _issue(
+                                "merge.unknown_initiative",
+                                f"{dname}: 事業「{p.name}」の取り組みコード「{p.initiative}」は「{lp_name}」の"
+                                "取り組みにありません。政策評価表には載せず、事業一覧にだけ載せています",
+                                "所属に正しい取り組みコードを確認してください",
+                                prov,
+                                entry.lp,
+                                "projects",
+                            )
+                        )
+
+            for kind, paras, bucket in (
+                (KIND_EVALUATION, entry.evaluations, eval_by_lp),
+                (KIND_POLICY, entry.policies, pol_by_lp),
+            ):
+                for n, p in enumerate(paras, start=1):
+                    row = ParagraphRow(
+                        entry.lp, lp_name, kind, 0, p.initiative or "", p.heading, p.body, prov
+                    )
+                    if placed:
+                        bucket.setdefault(entry.lp, []).append(
+                            (_para_key(ix, entry.lp, rec.department, first, p, n), row)
+                        )
+                    else:
+                        all_paragraphs.append(row)
+
+            for kind, text, target in (
+                (KIND_SUMMARY, entry.summary, summary),
+                (KIND_POLICY_INTRO, entry.policy_intro, intro),
+            ):
+                if not text:
+                    continue
+                row = ParagraphRow(entry.lp, lp_name, kind, 0, "", kind, text, prov)
+                if is_lead:
+                    target[entry.lp] = row
+                else:
+                    all_paragraphs.append(row)
+                    if placed:
+                        issues.append(
+                            _issue(
+                                "merge.not_lead",
+                                f"{dname}: 「{kind}」は主管所属（{ix.dept_name(lp.lead_department)}）が書く欄です。"
+                                "政策評価表には載せず、評価・方針の一覧にだけ載せています",
+                                "主管所属と内容を調整してください",
+                                prov,
+                                entry.lp,
+                            )
+                        )
+
+            counts = sdg_counts.setdefault(entry.lp, {})
+            for goal in sorted(set(entry.sdgs)):
+                if 1 <= goal <= len(SDG_GOALS):
+                    counts[goal] = counts.get(goal, 0) + 1
+                    all_sdgs.append(SdgRow(entry.lp, lp_name, goal, SDG_GOALS[goal - 1], prov))
+
+    forms: list[LpForm] = []
+    for lp in master.leading_projects:
+        blocks = [InitiativeBlock(i, c) for i, c in ix.order.get(lp.code, [])]
+        by_code = {b.initiative.code: b for b in blocks}
+        for _, row in sorted(proj_by_lp.get(lp.code, []), key=lambda kr: kr[0]):
+            block = by_code[row.initiative]
+            if len(block.projects) < PROJECTS_PER_INITIATIVE:
+                block.projects.append(row)
+                all_projects.append(row)
+            else:
+                block.hidden += 1
+                all_projects.append(_replace(row, shown=NOT_SHOWN))
+        for block in blocks:
+            code = block.initiative.code
+            if block.hidden:
+                shown = "、".join(f"「{p.name}」" for p in block.projects)
+                issues.append(
+                    _issue(
+                        "merge.too_many_projects",
+                        f"{lp.name}: 取り組み {code} の事業が {len(block.projects) + block.hidden} 件あります。"
+                        f"政策評価表には所属の順で最初の {PROJECTS_PER_INITIATIVE} 件（{shown}）を載せ、"
+                        f"残り {block.hidden} 件は事業一覧にだけ載せています",
+                        f"載せる事業を {PROJECTS_PER_INITIATIVE} 件に絞るか、順番を所属で入れ替えてください",
+                        None,
+                        lp.code,
+                        "projects",
+                    )
+                )
+            elif not block.projects:
+                who = "、".join(ix.dept_name(d) for d in ix.assigned[lp.code].get(code, []))
+                issues.append(
+                    _issue(
+                        "merge.no_projects",
+                        f"{lp.name}: 取り組み {code} の事業がまだありません（報告所属: {who}）",
+                        "提出状況を確認し、未提出の所属に催促してください",
+                        None,
+                        lp.code,
+                        "projects",
+                    )
+                )
+        evaluations = [
+            _replace(r, order=n)
+            for n, (_, r) in enumerate(sorted(eval_by_lp.get(lp.code, []), key=lambda kr: kr[0]), start=1)
+        ]
+        policies = [
+            _replace(r, order=n)
+            for n, (_, r) in enumerate(sorted(pol_by_lp.get(lp.code, []), key=lambda kr: kr[0]), start=1)
+        ]
+        s = summary.get(lp.code)
+        pi = intro.get(lp.code)
+        s = _replace(s, order=1) if s else None
+        pi = _replace(pi, order=1) if pi else None
+        lead_name = ix.dept_name(lp.lead_department)
+        for text, what in ((s, "●総評"), (pi, "今後の方針の前文")):
+            if text is None:
+                issues.append(
+                    _issue(
+                        "merge.missing_lead_text",
+                        f"{lp.name}: {what}がまだありません（主管所属: {lead_name}）",
+                        "主管所属の提出を待つか、催促してください",
+                        None,
+                        lp.code,
+                    )
+                )
+        all_paragraphs.extend([*evaluations, *([s] if s else []), *([pi] if pi else []), *policies])
+        counts = sdg_counts.get(lp.code, {})
+        forms.append(
+            LpForm(
+                lp=lp,
+                blocks=blocks,
+                evaluations=evaluations,
+                summary=s,
+                policy_intro=pi,
+                policies=policies,
+                sdgs=frozenset(counts),
+                sdg_counts=dict(sorted(counts.items())),
+            )
+        )
+
+    lp_pos = {lp.code: n for n, lp in enumerate(master.leading_projects)}
+    kind_pos = {KIND_EVALUATION: 0, KIND_SUMMARY: 1, KIND_POLICY_INTRO: 2, KIND_POLICY: 3}
+    # Flat tables: leading project order, then form order; rows not on a form come last.
+    all_projects = _stable_by_lp(all_projects, lp_pos)
+    all_paragraphs = sorted(
+        all_paragraphs,
+        key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.order == 0, kind_pos[r.kind], r.order),
+    )
+    all_sdgs = sorted(
+        all_sdgs, key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.goal, ix.dept_pos.get(r.prov.department, 0))
+    )
+    return Consolidated(master, forms, all_projects, all_paragraphs, all_sdgs, issues, received)
+
+
+def _para_key(ix: _Index, lp: str, dept: str, first: str | None, p: Paragraph, n: int) -> tuple:
+    """Initiative named (else the department's first), then department order, then row order."""
+    pos = ix.pos.get(lp, {})
+    code = p.initiative if p.initiative in pos else first
+    at = pos.get(code, len(pos)) if code else len(pos)
+    return (at, ix.dept_rank(lp, code or "", dept), n)
+
+
+def _stable_by_lp(rows: list[ProjectRow], lp_pos: dict[str, int]) -> list[ProjectRow]:
+    return sorted(rows, key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.shown == NOT_PLACED))
+
+
+def _replace(row, **changes):
+    return replace(row, **changes)
+
+
+def derived_status(master: Master, received: list[Received]) -> list[DepartmentStatus]:
+    """The submission status from the received list alone (when no ledger status is given)."""
+    got = {r.department: r for r in received}
+    out = []
+    for d in master.participating_departments():
+        r = got.get(d.code)
+        if r is None:
+            out.append(DepartmentStatus(department=d.code, name=d.name, status="未提出"))
+            continue
+        counts = {s: sum(1 for i in r.issues if i.severity is s) for s in Severity}
+        out.append(
+            DepartmentStatus(
+                department=d.code,
+                name=d.name,
+                received_at=r.received_at,
+                status="受理",
+                errors=counts[Severity.ERROR],
+                warnings=counts[Severity.WARNING],
+                fixed=counts[Severity.FIXED],
+                file=r.file,
+            )
+        )
+    return out

@@ -1,0 +1,295 @@
+"""The 政策評価表 sheet: one leading project laid out like the seed form, ready to print on A4.
+
+Every piece of the seed has its own row, top to bottom: title, leading project, 方向性,
+実施した事業 (≪主な≫ / ≪関連する≫ blocks, code + title, subtitle, 事業名 + 所属),
+評価及び今後の方針 (● paragraphs, ●総評, 今後の方針), ＳＤＧｓ (two columns, the chosen numbers
+circled and highlighted). A text paragraph is one row with a height computed from its length,
+and page breaks are set only between blocks, so a page never cuts a paragraph or separates a
+heading from what follows it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from dataclasses import dataclass
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..era import to_fullwidth
+from ..models import SDG_GOALS, Settings
+from ..xlsxout import Book
+from .consolidate import InitiativeBlock, LpForm, ParagraphRow
+from .ring import RING_HEIGHT, RING_WIDTH, ring_png
+
+# Columns: A margin | B code / SDG number | C title, 事業名, SDG name | D SDG number | E–F SDG name;
+# 事業名 spans C–E and 所属 sits in F.
+COLUMN_WIDTHS = (1.0, 5.5, 30.0, 5.5, 11.0, 19.5)
+"""In column-width units; with the 0.71-unit padding each gets, 77 units fit A4 portrait in LibreOffice."""
+LAST_COL = len(COLUMN_WIDTHS) - 1
+FONT_PT = 10.5
+TITLE_PT = 14.0
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """How wide one column-width unit prints, in points, in the application that will print.
+
+    Row heights must be set by us (Excel never grows a merged cell's row), and Excel and
+    LibreOffice size the same column differently, so the book is laid out for Excel and the
+    print-only workbook behind the PDF for LibreOffice.
+    """
+
+    pt_per_unit: float
+
+
+EXCEL = Metrics(5.25)
+"""Excel: 7 px per unit with the book's default font (游ゴシック 10), 96 dpi."""
+LIBREOFFICE = Metrics(6.3)
+"""LibreOffice: measured on its PDF output (a 20-unit column prints 131 pt wide)."""
+LINE_FACTOR = 1.5
+"""Line height as a multiple of the font size (Japanese fonts with their leading)."""
+ROW_PAD = 4.0
+PAGE_HEIGHT_PT = 842.0  # A4
+MARGIN_IN = 0.6
+PAGE_SLACK_PT = 24.0
+"""Room kept free on every page for the footer and rounding."""
+SPACER_PT = 8.0
+MARK_FILL = "#FFF2CC"
+MARK_COLOR = "#C00000"
+
+SUBTITLE_SAME_LINE = 42
+"""Code, title and （subtitle） share a line when title + subtitle are at most this many characters."""
+
+
+def text_width(text: str) -> float:
+    """Width in full-width characters (half-width ones count one half)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in text)
+
+
+def line_count(text: str, width_units: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
+    """How many lines `text` takes when wrapped in a cell `width_units` wide."""
+    per_line = max(1.0, width_units * metrics.pt_per_unit / font_pt - 1.0)
+    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
+
+
+def row_height(lines: int, font_pt: float = FONT_PT) -> float:
+    return round(lines * font_pt * LINE_FACTOR + ROW_PAD, 1)
+
+
+def _span(first: int, last: int) -> float:
+    return sum(COLUMN_WIDTHS[first : last + 1])
+
+
+@dataclass
+class _Row:
+    height: float
+    breakable: bool
+    """A page may start at this row."""
+
+
+class FormSheetWriter:
+    """Writes 政策評価表 sheets into one Book (formats made once, shared by every sheet)."""
+
+    def __init__(self, book: Book, settings: Settings, metrics: Metrics = EXCEL):
+        self.b = book
+        self.metrics = metrics
+        self.evaluation = settings.evaluation_label
+        self.evaluated = settings.evaluated_label
+        f = book.fmt
+        base = {"font_size": FONT_PT, "valign": "top"}
+        self.f_title = f(font_size=TITLE_PT, bold=True, align="center", valign="vcenter")
+        self.f_lp = f(font_size=12, bold=True, valign="vcenter", border=1, bg_color="#F2F2F2", text_wrap=True)
+        self.f_heading = f(**base, bold=True, bottom=1)
+        self.f_block = f(**base, bold=True)
+        self.f_sub = f(**base, bold=True, underline=1)
+        self.f_text = f(**base, text_wrap=True)
+        self.f_code = f(**base)
+        self.f_project = f(**base, text_wrap=True, indent=1)
+        self.f_owner = f(**base, text_wrap=True)
+        self.f_para_head = f(**base, bold=True, text_wrap=True)
+        self.f_sdg_num = f(font_size=FONT_PT, align="center", valign="vcenter")
+        self.f_sdg_name = f(font_size=FONT_PT, valign="vcenter", text_wrap=True)
+        self.f_sdg_num_on = f(
+            font_size=FONT_PT,
+            align="center",
+            valign="vcenter",
+            bold=True,
+            font_color=MARK_COLOR,
+            bg_color=MARK_FILL,
+        )
+        self.f_sdg_name_on = f(
+            font_size=FONT_PT, valign="vcenter", text_wrap=True, bold=True, bg_color=MARK_FILL
+        )
+        self.ring = io.BytesIO(ring_png())
+
+    # -- rows ---------------------------------------------------------------------------------
+    def lines(self, text: str, first: int, last: int, font: float = FONT_PT) -> int:
+        return line_count(text, _span(first, last) - 0.5, font, self.metrics)
+
+    def _add(self, height: float, breakable: bool) -> int:
+        r = len(self.rows)
+        self.rows.append(_Row(height, breakable))
+        self.ws.set_row(r, height)
+        return r
+
+    def spacer(self, height: float = SPACER_PT) -> None:
+        self._add(height, False)
+
+    def line(
+        self, text: str, fmt, breakable: bool, first: int = 0, last: int = LAST_COL, font: float = FONT_PT
+    ):
+        h = row_height(self.lines(text, first, last, font), font)
+        r = self._add(h, breakable)
+        self.b.merge(self.ws, r, first, last, text, fmt)
+
+    def paragraph(self, text: str, first_breakable: bool) -> None:
+        """Free text, one row per paragraph (a line break in the text starts a new row)."""
+        for n, part in enumerate(text.split("\n")):
+            if part.strip():
+                self.line(part, self.f_text, first_breakable and n == 0, 1)
+
+    def heading(self, text: str) -> None:
+        self.line(text, self.f_heading, True)
+
+    # -- sheet --------------------------------------------------------------------------------
+    def write(self, ws: Worksheet, form: LpForm) -> None:
+        self.ws = ws
+        self.rows: list[_Row] = []
+        for c, w in enumerate(COLUMN_WIDTHS):
+            ws.set_column(c, c, w)
+        lp = form.lp
+
+        self.line(f"{self.evaluation} 政策評価表", self.f_title, True, font=TITLE_PT)
+        self.spacer(6)
+        self.line(f"リーディングプロジェクト　{lp.name}", self.f_lp, False, font=12)
+        self.spacer()
+        self.heading("【リーディングプロジェクトの方向性】")
+        self.paragraph(lp.direction, False)
+        self.spacer()
+
+        self.heading(f"【{self.evaluated}に実施した事業】")
+        note = "（事業名と所属を記載（最大３つまで））"
+        self.line(f"≪「主な取り組み」にあたる事業≫{note}", self.f_block, False, 1)
+        for n, block in enumerate(form.main):
+            self.initiative(block, n > 0)
+        self.line(f"≪「関連する取り組み」にあたる事業≫{note}", self.f_block, True, 1)
+        for n, block in enumerate(form.related):
+            self.initiative(block, n > 0)
+        self.spacer()
+
+        self.heading("【評価及び今後の方針】（施策評価、事務事業評価を踏まえた分析を記載）")
+        self.line(f"{self.evaluated}の取り組みに対する評価", self.f_sub, False, 1)
+        for n, p in enumerate(form.evaluations):
+            self.bullet(p, n > 0)
+        if form.summary:
+            self.bullet(form.summary, True, "総評")
+        self.line("今後の方針", self.f_sub, True, 1)
+        if form.policy_intro:
+            self.paragraph(form.policy_intro.body, False)
+            self.spacer()
+        for n, p in enumerate(form.policies):
+            self.bullet(p, n > 0 or form.policy_intro is not None)
+
+        self.sdgs(form)
+        self.page_setup(form)
+
+    def initiative(self, block: InitiativeBlock, breakable: bool) -> None:
+        i = block.initiative
+        sub = f"（{i.subtitle}）" if i.subtitle else ""
+        same_line = text_width(i.title + sub) <= SUBTITLE_SAME_LINE
+        title = i.title + sub if same_line else i.title
+        h = row_height(self.lines(title, 2, LAST_COL))
+        r = self._add(h, breakable)
+        self.b.write(self.ws, r, 1, i.code, self.f_code)
+        self.b.merge(self.ws, r, 2, LAST_COL, title, self.f_text)
+        if sub and not same_line:
+            self.line(sub, self.f_text, False, 2)
+        for p in block.projects:
+            lines = max(self.lines(p.name, 2, 4), self.lines(p.owner, 5, 5))
+            r = self._add(row_height(lines), False)
+            self.b.merge(self.ws, r, 2, 4, p.name, self.f_project)
+            self.b.write(self.ws, r, 5, p.owner, self.f_owner)
+        self.spacer()
+
+    def bullet(self, p: ParagraphRow, breakable: bool, heading: str | None = None) -> None:
+        self.line(f"●{heading or p.heading}", self.f_para_head, breakable, 1)
+        self.paragraph(p.body, False)
+        self.spacer()
+
+    def sdgs(self, form: LpForm) -> None:
+        self.spacer()
+        self.heading("【ＳＤＧｓへの貢献】（あてはまる項目の番号を囲んでください）")
+        half = math.ceil(len(SDG_GOALS) / 2)
+        h = max(row_height(1), RING_HEIGHT * 0.75 + 4)
+        for k in range(half):
+            r = self._add(h, False)
+            for goal, col in ((k + 1, 1), (k + 1 + half, 3)):
+                if goal > len(SDG_GOALS):
+                    continue
+                on = goal in form.sdgs
+                self.b.write(
+                    self.ws, r, col, to_fullwidth(str(goal)), self.f_sdg_num_on if on else self.f_sdg_num
+                )
+                last = col + 1 if col == 1 else LAST_COL
+                self.b.merge(
+                    self.ws,
+                    r,
+                    col + 1,
+                    last,
+                    SDG_GOALS[goal - 1],
+                    self.f_sdg_name_on if on else self.f_sdg_name,
+                )
+                if on:
+                    self.circle(r, col, h)
+
+    def circle(self, row: int, col: int, height_pt: float) -> None:
+        cell_px = int(COLUMN_WIDTHS[col] * 7 + 5)
+        row_px = height_pt * 4 / 3
+        self.ws.insert_image(
+            row,
+            col,
+            "sdg-mark.png",
+            {
+                "image_data": self.ring,
+                "x_offset": max(0, (cell_px - RING_WIDTH) // 2),
+                "y_offset": max(0, int((row_px - RING_HEIGHT) / 2)),
+                "object_position": 1,
+                "decorative": True,
+            },
+        )
+
+    def page_setup(self, form: LpForm) -> None:
+        ws = self.ws
+        ws.set_paper(9)
+        ws.set_portrait()
+        ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=MARGIN_IN, bottom=MARGIN_IN)
+        ws.center_horizontally()
+        ws.set_footer(f"&C&9{form.lp.name}　&P / &N", {"margin": 0.3})
+        ws.hide_gridlines(2)
+        ws.print_area(0, 0, len(self.rows) - 1, LAST_COL)
+        ws.set_h_pagebreaks(page_breaks(self.rows))
+
+
+def page_breaks(rows: list[_Row]) -> list[int]:
+    """Rows that start a new page: only where a block starts, before the page would overflow."""
+    capacity = PAGE_HEIGHT_PT - 2 * MARGIN_IN * 72 - PAGE_SLACK_PT
+    breaks: list[int] = []
+    used = 0.0
+    r = 0
+    n = len(rows)
+    while r < n:
+        # the block: this row and every following non-breakable row
+        end = r + 1
+        while end < n and not rows[end].breakable:
+            end += 1
+        height = sum(x.height for x in rows[r:end])
+        if used > 0 and used + height > capacity:
+            breaks.append(r)
+            used = 0.0
+        used += height
+        while used > capacity:  # a block taller than a page: the printer breaks it, we go on
+            used -= capacity
+        r = end
+    return breaks
