@@ -259,34 +259,248 @@ def generate(book: Any) -> str:
     return message
 
 
-def _unavailable(step: str) -> RibbonError:
-    return RibbonError(
-        f"{step}はこの版の xlsheet にはまだありません。コマンドの `xlsheet --help` を確認してください"
-    )
+SEVERITY_COLORS = {"error": COLOR_ERROR, "warning": COLOR_WARNING, "fixed": None}
+
+
+def _status_color(text: str) -> str | None:
+    if text.startswith("要修正"):
+        return COLOR_ERROR
+    if text.startswith(("未提出", "未送付")) or "注意" in text:
+        return COLOR_WARNING
+    if text.startswith("受理"):
+        return COLOR_OK
+    return None
+
+
+def _local(value: Any) -> str:
+    """A timestamp as people read it: local time, minutes."""
+    if value is None:
+        return ""
+    if getattr(value, "tzinfo", None) is not None:
+        value = value.astimezone()
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 @_report_errors
 def collect(book: Any) -> str:
     """回収・検証: take in everything in inbox/ and list what happened to each file."""
-    raise _unavailable("回収・検証")
+    from ..intake.collect import collect_round
+    from ..models import FILE_STATUS_JA, FileStatus, Severity
+
+    root = round_dir(book)
+    report = collect_round(root)
+    rows, colors = [], []
+    for f in report.files:
+        errors = [i for i in f.issues if i.severity is Severity.ERROR]
+        warnings = [i for i in f.issues if i.severity is Severity.WARNING]
+        fixed = [i for i in f.issues if i.severity is Severity.FIXED]
+        first = (errors or warnings or [None])[0]
+        rows.append(
+            (
+                f.path,
+                f.department,
+                FILE_STATUS_JA[f.status],
+                len(errors),
+                len(warnings),
+                len(fixed),
+                first.text() if first else "",
+            )
+        )
+        colors.append(
+            COLOR_ERROR
+            if f.status is FileStatus.REJECTED
+            else COLOR_WARNING
+            if warnings
+            else COLOR_OK
+            if f.status is FileStatus.ACCEPTED
+            else None
+        )
+    counts = report.counts()
+    summary = "、".join(f"{FILE_STATUS_JA[s]} {n}" for s, n in counts.items() if n)
+    write_table(
+        book,
+        "回収結果",
+        f"回収・検証: {len(report.files)} 件（{summary or 'inbox は空です'}）",
+        ("ファイル", "所属", "結果", "エラー", "注意", "自動修正", "主な指摘"),
+        rows,
+        colors,
+    )
+    message = f"回収・検証: {len(report.files)} 件を処理しました。" + (f"\n{summary}" if summary else "")
+    if report.feedback:
+        message += (
+            f"\n直してほしい所属への返却ブック: {len(report.feedback)} 件（{RoundPaths(root).feedback}）"
+        )
+    alert(book, message)
+    return message
 
 
 @_report_errors
 def merge(book: Any) -> str:
     """統合ブック作成: write the consolidated book into output/."""
-    raise _unavailable("統合ブック作成")
+    from ..merge.book import merge_round
+
+    root = round_dir(book)
+    result = merge_round(root)
+    accepted = sum(s.status.startswith("受理") for s in result.status)
+    write_table(
+        book,
+        "統合結果",
+        f"統合ブック作成: 受理 {accepted} / {len(result.status)} 所属",
+        ("種類", "ファイル"),
+        [("統合ブック", str(result.book))],
+    )
+    message = f"統合ブックを作成しました（受理 {accepted} / {len(result.status)} 所属）。\n{result.book}"
+    alert(book, message)
+    return message
+
+
+def status_rows(root: Path) -> list[Any]:
+    """The ledger's status table for the round (one DepartmentStatus per department)."""
+    from ..intake.ledger import Ledger
+    from ..master import load_master
+
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    with Ledger(paths.ledger) as ledger:
+        return ledger.status(master)
+
+
+STATUS_HEADER = (
+    "所属コード",
+    "所属名",
+    "状況",
+    "送付日時",
+    "受付日時",
+    "エラー",
+    "注意",
+    "自動修正",
+    "ファイル",
+)
 
 
 @_report_errors
 def status(book: Any) -> str:
     """提出状況: one row per department into the 提出状況 sheet."""
-    raise _unavailable("提出状況")
+    root = round_dir(book)
+    rows = status_rows(root)
+    table = [
+        (
+            s.department,
+            s.name,
+            s.status,
+            _local(s.sent_at),
+            _local(s.received_at),
+            s.errors,
+            s.warnings,
+            s.fixed,
+            s.file,
+        )
+        for s in rows
+    ]
+    done = sum(s.status.startswith("受理") for s in rows)
+    write_table(
+        book,
+        "提出状況",
+        f"提出状況: 受理 {done} / {len(rows)} 所属",
+        STATUS_HEADER,
+        table,
+        [_status_color(s.status) for s in rows],
+    )
+    message = f"提出状況: 受理 {done} / {len(rows)} 所属。「提出状況」シートを見てください。"
+    alert(book, message)
+    return message
+
+
+CHECK_SHEET = "入力チェック結果"
+CHECK_IGNORED = {"validation_removed", "validation_partly_removed"}
+"""Issues the Office.js payload cannot decide (it carries no data validations)."""
+
+
+def _book_round_id(book: Any) -> str:
+    """The round id stamped in an entry workbook's manifest sheet (row 3 holds the JSON)."""
+    import json
+
+    try:
+        return str(json.loads(book.sheets[SHEET_MANIFEST]["A3"].value)["round_id"])
+    except Exception:
+        return ""
+
+
+def check_round_dir(book: Any) -> Path:
+    """The round an entry workbook belongs to: $XLSHEET_ROUND_DIR, or the folder under
+    $XLSHEET_ROUNDS_ROOT whose master data has the workbook's round id."""
+    from ..master import MasterDataError, load_master
+
+    if os.environ.get(ROUND_DIR_ENV) or named_value(book, ROUND_DIR_NAME):
+        return round_dir(book)
+    round_id = _book_round_id(book)
+    root = os.environ.get(ROUNDS_ROOT_ENV)
+    if root and round_id:
+        for master_path in sorted(Path(root).glob("*/master.xlsx")):
+            try:
+                if load_master(master_path).settings.round_id == round_id:
+                    return master_path.parent
+            except MasterDataError:
+                continue
+    raise RibbonError(
+        f"この入力ブックの回（{round_id or '不明'}）のマスタデータが見つかりません。"
+        "企画課に連絡してください（サーバーの XLSHEET_ROUNDS_ROOT か XLSHEET_ROUND_DIR の設定が必要です）"
+    )
+
+
+def _workbook_bytes(book: Any) -> bytes:
+    """The workbook as file bytes: rebuilt from the Office.js JSON, or the saved file (desktop)."""
+    from .officejs import manifest_properties, payload_workbook
+
+    api = getattr(book, "api", None)
+    if isinstance(api, dict) and "sheets" in api:
+        return payload_workbook(api, manifest_properties(api, SHEET_MANIFEST))
+    path = Path(str(book.fullname))
+    if not path.is_absolute():
+        raise RibbonError("入力ブックを一度保存してから「入力チェック」を押してください")
+    book.save()
+    return path.read_bytes()
 
 
 @_report_errors
 def check(book: Any) -> str:
     """入力チェック: validate the entry workbook in front of the department before it is sent."""
-    raise _unavailable("入力チェック")
+    from ..intake.reader import read_workbook
+    from ..master import load_master
+    from ..models import SEVERITY_JA, Severity
+
+    if not is_entry_workbook(book):
+        raise RibbonError("入力ブック（企画課が配布したブック）を開いてから「入力チェック」を押してください")
+    root = check_round_dir(book)
+    master = load_master(RoundPaths(root).master)
+    result = read_workbook(_workbook_bytes(book), master, file=book.name)
+    issues = [
+        i
+        for i in result.issues
+        if i.code not in CHECK_IGNORED and not (i.code == "sheet_added" and i.sheet == CHECK_SHEET)
+    ]
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.FIXED: 2}
+    issues.sort(key=lambda i: order[i.severity])
+    counts = {s: sum(i.severity is s for i in issues) for s in Severity}
+    write_table(
+        book,
+        CHECK_SHEET,
+        "入力チェック: " + "、".join(f"{SEVERITY_JA[s]} {n} 件" for s, n in counts.items()),
+        ("重さ", "シート", "セル", "項目", "内容", "直し方"),
+        [(SEVERITY_JA[i.severity], i.sheet, i.cell, i.field, i.message, i.hint) for i in issues],
+        [SEVERITY_COLORS[i.severity.value] for i in issues],
+    )
+    if counts[Severity.ERROR]:
+        message = (
+            f"直してほしい点が {counts[Severity.ERROR]} 件あります（注意 {counts[Severity.WARNING]} 件）。"
+            f"「{CHECK_SHEET}」シートのセルを直してから、もう一度押してください。"
+        )
+    elif counts[Severity.WARNING]:
+        message = f"エラーはありません。注意が {counts[Severity.WARNING]} 件あります。「{CHECK_SHEET}」シートを確認してください。"
+    else:
+        message = "問題はありません。保存して企画課に送ってください。"
+    alert(book, message)
+    return message
 
 
 # --------------------------------------------------------------------------- desktop entry points

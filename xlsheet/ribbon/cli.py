@@ -113,8 +113,8 @@ def macros(folder: Path) -> None:
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="サーバーの URL")
 @_errors
 def call(button: str, workbook: Path, url: str) -> None:
-    from ..server.payload import book_payload
     from . import BUTTONS_BY_KEY
+    from .officejs import book_payload
 
     if button not in BUTTONS_BY_KEY:
         raise click.BadParameter(f"ボタンは {', '.join(BUTTONS_BY_KEY)} のどれかです", param_hint="BUTTON")

@@ -1,4 +1,4 @@
-"""The JSON Excel's Office.js add-in posts to xlwings Server, made from an .xlsx file.
+"""The JSON Excel's Office.js add-in posts to xlwings Server, and back to an .xlsx.
 
 xlwings Server's ``runPython`` (static/js/custom-scripts/index.js, ``getBookData``) sends the
 workbook as: ``client``, ``version``, ``book`` (name, active sheet, selection, calculation),
@@ -6,11 +6,19 @@ workbook as: ``client``, ``version``, ``book`` (name, active sheet, selection, c
 visibility, used range, and the values from A1 to the last used cell: empty cells as "",
 dates as ISO strings). This module builds the same payload from a file, so the server can be
 exercised without Excel: by tests, and by ``xlsheet addin call`` to smoke-test a deployment.
+
+``payload_workbook`` goes the other way: it rebuilds a workbook from a posted payload (sheets,
+values, workbook-scoped names; the manifest properties from the ``_xlsheet`` sheet) so the
+intake reader can check an entry workbook that exists only in the department's Excel. The
+payload carries no data validations, formats or custom properties of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -108,3 +116,80 @@ def book_payload(path: Path, version: str | None = None, active_sheet: int | Non
         "names": names,
         "sheets": [_sheet_payload(ws) for ws in wb.worksheets],
     }
+
+
+# --------------------------------------------------------------------------- payload -> workbook
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$")
+
+
+def _from_js(value: Any) -> Any:
+    """Undo Office.js' conversion: ISO timestamps back to datetimes (Excel had a date there)."""
+    if isinstance(value, str) and _ISO.match(value):
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
+    return value
+
+
+def _name_ref(entry: dict[str, Any], sheets: list[dict[str, Any]]) -> str | None:
+    if entry.get("type") != "Range" or entry.get("sheet_index") is None or not entry.get("address"):
+        return None
+    sheet = sheets[entry["sheet_index"]]["name"]
+    return "'" + sheet.replace("'", "''") + "'!" + str(entry["address"]).replace("$", "")
+
+
+def manifest_properties(payload: dict[str, Any], sheet: str, cell_row: int = 2) -> dict[str, str]:
+    """Custom properties of an entry workbook, from the JSON its manifest sheet holds (row 3)."""
+    from ..manifest import Manifest
+
+    for s in payload["sheets"]:
+        if s["name"] == sheet and len(s["values"]) > cell_row and s["values"][cell_row]:
+            try:
+                return Manifest.model_validate(json.loads(s["values"][cell_row][0])).properties()
+            except (TypeError, ValueError):
+                return {}
+    return {}
+
+
+def payload_workbook(payload: dict[str, Any], properties: dict[str, str] | None = None) -> bytes:
+    """An .xlsx with the payload's sheets, values and workbook-scoped names (and `properties`)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    sheets = payload["sheets"]
+    for s in sheets:
+        ws = wb.add_worksheet(s["name"])
+        if s.get("visibility") == "Hidden":
+            ws.hide()
+        elif s.get("visibility") == "VeryHidden":
+            ws.very_hidden()
+        for r, row in enumerate(s.get("values") or []):
+            for c, raw in enumerate(row):
+                value = _from_js(raw)
+                if value in ("", None):
+                    continue
+                if isinstance(value, dt.datetime):
+                    ws.write_datetime(r, c, value, date_fmt)
+                elif isinstance(value, bool):
+                    ws.write_boolean(r, c, value)
+                elif isinstance(value, int | float):
+                    ws.write_number(r, c, value)
+                else:
+                    ws.write_string(r, c, str(value))
+    for entry in payload.get("names", []):
+        ref = _name_ref(entry, sheets)
+        if entry.get("book_scope", True) and ref and "!" not in entry["name"]:
+            wb.define_name(entry["name"], "=" + ref)
+    for key, value in (properties or {}).items():
+        wb.set_custom_property(key, value)
+    wb.close()
+    return out.getvalue()
