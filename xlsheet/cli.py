@@ -16,6 +16,7 @@ from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .limits import ExcelLimitError
 from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .master import MasterDataError
+from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
 from .ribbon.cli import addin
 
@@ -95,6 +96,9 @@ for _command in MAIL_COMMANDS:  # send, remind, feedback, fetch (xlsheet/mail/cl
     main.add_command(_command)
 
 for _command in INTAKE_COMMANDS:  # collect, status (xlsheet/intake/cli.py)
+    main.add_command(_command)
+
+for _command in MERGE_COMMANDS:  # merge, demo (xlsheet/merge/cli.py)
     main.add_command(_command)
 
 

@@ -168,13 +168,8 @@ def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatu
 
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
-    ledger = Ledger(paths.ledger)
-    try:
+    with Ledger(paths.ledger) as ledger:
         return master, ledger.current(), ledger.status(master), ledger.issues()
-    finally:
-        close = getattr(ledger, "close", None)
-        if close:
-            close()
 
 
 def _clean_stale_temps(target: Path, older_than: float = 600) -> None:
