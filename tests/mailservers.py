@@ -58,7 +58,7 @@ def _authenticate(server, session, envelope, mechanism, auth_data):
         SMTP_USER.encode(),
         SMTP_PASSWORD.encode(),
     )
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
 
 @dataclass

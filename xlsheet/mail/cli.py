@@ -98,7 +98,7 @@ def _smtp_config(smtp, starttls, use_ssl, user, password_env, password) -> SmtpC
 def _report(result: Delivery, smtp: SmtpConfig | None, what: str, folder: Path) -> None:
     for m in result.mails:
         to = "、".join(m.to)
-        state = "送信失敗" if m.error else ("送信" if m.sent else "下書き")
+        state = ("一部送信" if m.sent else "送信失敗") if m.error else ("送信" if m.sent else "下書き")
         console.print(f"  {state} {m.department} {m.name} → {to}  ({m.size / 1024:.0f} KB) {m.path.name}")
     for p in result.problems:
         err_console.print(f"[yellow]注意:[/] {p}")

@@ -235,13 +235,18 @@ def message_bytes(msg: EmailMessage) -> bytes:
     return msg.as_bytes(policy=policy.SMTP)
 
 
+def human_size(n: int) -> str:
+    """25 KB, 10.0 MB."""
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
 def size_warning(msg: EmailMessage, dept: Department, limit: int = DEFAULT_SIZE_LIMIT) -> str | None:
     """A Japanese warning when the mail is larger than `limit` bytes, else None."""
     size = len(message_bytes(msg))
     if limit and size > limit:
         return (
-            f"{dept.code} {dept.name}: メールの大きさ {size / 1024 / 1024:.1f} MB が上限 "
-            f"{limit / 1024 / 1024:.1f} MB を超えています。受信側で拒否されることがあります。"
+            f"{dept.code} {dept.name}: メールの大きさ {human_size(size)} が上限 {human_size(limit)} を超えています。"
+            "受信側で拒否されることがあります。"
             "添付ブックを小さくするか、庁内の共有フォルダ等で渡してください（--max-size で上限を変えられます）。"
         )
     return None

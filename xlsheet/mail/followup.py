@@ -6,17 +6,13 @@ import datetime as dt
 from email.message import EmailMessage
 from pathlib import Path
 
+from ..intake.ledger import Ledger
 from ..master import load_master
-from ..models import Department, Issue, Master, Severity
+from ..models import Department, Issue, Severity
 from ..paths import RoundPaths
-from .compose import DEFAULT_SIZE_LIMIT, ReplyTo, feedback_message, reminder_message
-from .send import Delivery, SmtpConfig, _selected, deliver
-
-
-def _ledger(root: Path):
-    from ..intake.ledger import Ledger  # the intake step owns the ledger
-
-    return Ledger(RoundPaths(Path(root)).ledger)
+from .compose import DEFAULT_SIZE_LIMIT, feedback_message, reminder_message
+from .mailboxes import original_mail
+from .send import Delivery, SmtpConfig, deliver, selected_departments
 
 
 def missing_text(status: str, errors: int) -> str:
@@ -32,20 +28,15 @@ def build_reminders(
     """A reminder for every participating department without an accepted submission."""
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
-    ledger = _ledger(root)
-    try:
-        accepted = {r.department for r in _current(ledger)}
+    with Ledger(paths.ledger) as ledger:
+        accepted = {r.department for r in ledger.current()}
         status = {s.department: s for s in ledger.status(master)}
-    finally:
-        ledger.close()
     mails, problems = [], []
-    for dept in _selected(master, only):
+    for dept in selected_departments(master, only):
         if dept.code in accepted:
             continue
         if not dept.emails:
-            problems.append(
-                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
-            )
+            problems.append(_no_address(dept))
             continue
         s = status.get(dept.code)
         missing = missing_text(s.status, s.errors) if s else "未提出"
@@ -56,20 +47,33 @@ def build_reminders(
     return mails, problems
 
 
-def _current(ledger) -> list:
-    cur = ledger.current()
-    return list(cur.values()) if isinstance(cur, dict) else list(cur)
+def _no_address(dept: Department) -> str:
+    return (
+        f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
+    )
 
 
 def fix_lines(issues: list[Issue]) -> list[str]:
-    """Errors first, then warnings; automatic fixes are not asked of anyone."""
+    """Errors first, then warnings, each once; automatic fixes are not asked of anyone."""
     order = {Severity.ERROR: 0, Severity.WARNING: 1}
     wanted = sorted((i for i in issues if i.severity in order), key=lambda i: order[i.severity])
-    lines = []
+    lines: list[str] = []
     for i in wanted:
-        mark = "" if i.severity is Severity.ERROR else "（注意）"
-        lines.append(mark + i.text())
+        line = ("" if i.severity is Severity.ERROR else "（注意）") + i.text()
+        if line not in lines:
+            lines.append(line)
     return lines
+
+
+def issues_by_department(ledger: Ledger) -> dict[str, list[Issue]]:
+    """`Ledger.issues()` grouped by the department of the file each issue is about."""
+    dept_of = {r.origin: r.department for r in ledger.rows()}
+    out: dict[str, list[Issue]] = {}
+    for issue in ledger.issues():
+        dept = dept_of.get(issue.file, "")
+        if dept:
+            out.setdefault(dept, []).append(issue)
+    return out
 
 
 def build_feedback(
@@ -78,51 +82,28 @@ def build_feedback(
     """A reply to each department whose latest submission has something to fix."""
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
-    ledger = _ledger(root)
-    try:
-        per_dept = _issues_by_department(ledger, master)
-        replies = {d.code: _reply_to(ledger, d.code) for d in master.departments}
-    finally:
-        ledger.close()
+    with Ledger(paths.ledger) as ledger:
+        per_dept = issues_by_department(ledger)
+        latest = ledger.latest()
     mails, problems = [], []
-    for dept in _selected(master, only):
+    for dept in selected_departments(master, only):
         fixes = fix_lines(per_dept.get(dept.code, []))
         if not fixes:
             continue
         if not dept.emails:
-            problems.append(
-                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
-            )
+            problems.append(_no_address(dept))
             continue
         book = paths.feedback_workbook(dept)
         if not book.is_file():
             problems.append(
-                f"{dept.code} {dept.name}: 返却ブック {book} がないため、直す点の一覧だけを送ります（`xlsheet collect` で作られます）"
+                f"{dept.code} {dept.name}: 返却ブック {book} がないため、直す点の一覧だけを送ります"
+                "（返却ブックは `xlsheet collect` が作ります）"
             )
             book = None
-        mails.append((dept, feedback_message(master, dept, fixes, book, replies.get(dept.code), now)))
+        row = latest.get(dept.code)
+        reply = original_mail(paths.inbox, row.origin) if row else None
+        mails.append((dept, feedback_message(master, dept, fixes, book, reply, now)))
     return mails, problems
-
-
-def _issues_by_department(ledger, master: Master) -> dict[str, list[Issue]]:
-    raw = ledger.issues()
-    if isinstance(raw, dict):
-        return {k: list(v) for k, v in raw.items()}
-    out: dict[str, list[Issue]] = {}
-    for item in raw:
-        dept, issue = item if isinstance(item, tuple) else (getattr(item, "department", ""), item)
-        out.setdefault(dept, []).append(issue)
-    return out
-
-
-def _reply_to(ledger, dept: str) -> ReplyTo | None:
-    finder = getattr(ledger, "last_mail", None)
-    if finder is None:
-        return None
-    found = finder(dept)
-    if not found or not found.get("message_id"):
-        return None
-    return ReplyTo(found["message_id"], found.get("references", ""), found.get("subject", ""))
 
 
 def remind_round(

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
+from ..intake.ledger import Ledger
 from ..master import load_master
 from ..models import Department, Master
 from ..paths import RoundPaths, safe_filename
@@ -133,12 +134,10 @@ def deliver(
     Drafts keep `X-Unsent: 1` (Outlook opens them for editing); mails sent over SMTP lose it and
     their .eml is the copy of what went out. One failed recipient does not stop the others.
     """
-    from ..intake.ledger import Ledger  # the intake step owns the ledger
-
     result = Delivery()
     now = now or dt.datetime.now().astimezone()
     conn = _open_smtp(smtp) if smtp and mails else None
-    ledger = Ledger(RoundPaths(Path(root)).ledger)
+    ledger = Ledger(RoundPaths(Path(root)).ledger)  # owned by intake; we add rows to its `sent` table
     try:
         for dept, msg in mails:
             warning = size_warning(msg, dept, size_limit) or ""
@@ -146,26 +145,30 @@ def deliver(
                 result.problems.append(warning)
             to = _recipients(msg)
             error = ""
+            refused: dict = {}
             if conn is not None:
                 del msg["X-Unsent"]
                 try:
                     refused = conn.sendmail(msg["From"].addresses[0].addr_spec, to, message_bytes(msg))
-                    if refused:
-                        error = "受け取りを拒否された宛先: " + "、".join(
-                            f"{a}（{c}）" for a, (c, _) in refused.items()
-                        )
+                except smtplib.SMTPRecipientsRefused as exc:  # every recipient refused
+                    refused, error = exc.recipients, "送信できませんでした。"
                 except smtplib.SMTPException as exc:
                     error = f"送信できませんでした: {exc}"
+                if refused:  # a partly refused mail still went to the others
+                    error += "サーバーが受け取りを拒否した宛先: " + "、".join(
+                        f"{a}（{c} {m.decode(errors='replace')}）" for a, (c, m) in refused.items()
+                    )
+                    error += "。master.xlsx の「所属」シートのメールアドレスを確かめてください"
                 if error:
                     result.problems.append(f"{dept.code} {dept.name}: {error}")
             path = folder / mail_filename(dept)
             size = write_eml(msg, path)
-            sent = conn is not None and not error
+            sent = conn is not None and len(refused) < len(to) and not error.startswith("送信できません")
             mail = Outgoing(
                 dept.code, dept.name, tuple(to), path, size, str(msg["Message-ID"]), sent, warning, error
             )
             result.mails.append(mail)
-            if not error:
+            if sent or conn is None:
                 ledger.record_sent(dept.code, now, kind if sent else f"{kind}-draft", str(path))
     finally:
         ledger.close()
@@ -177,7 +180,7 @@ def deliver(
     return result
 
 
-def _selected(master: Master, only: list[str] | None) -> list[Department]:
+def selected_departments(master: Master, only: list[str] | None) -> list[Department]:
     depts = master.participating_departments()
     if only:
         unknown = sorted(set(only) - {d.code for d in depts})
@@ -198,7 +201,7 @@ def build_round_mails(
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
     mails, problems = [], []
-    for dept in _selected(master, only):
+    for dept in selected_departments(master, only):
         book = paths.entry_workbook(dept)
         if not dept.emails:
             problems.append(
@@ -222,6 +225,6 @@ def send_round(
 ) -> Delivery:
     """`xlsheet send`: one mail per department to outbox/mail/ (drafts), or sent over SMTP."""
     mails, problems = build_round_mails(root, only, now)
-    result = deliver(root, mails, RoundPaths(Path(root)).mail_outbox, "request", smtp, size_limit, now)
+    result = deliver(root, mails, RoundPaths(Path(root)).mail_outbox, "round", smtp, size_limit, now)
     result.problems[:0] = problems
     return result
