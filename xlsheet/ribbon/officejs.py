@@ -96,7 +96,7 @@ def _name_payload(name: str, defn, sheet_index: dict[str, int], scope: str | Non
 
 def book_payload(path: Path, version: str | None = None, active_sheet: int | None = None) -> dict[str, Any]:
     """The Office.js payload for the workbook at `path`, as if it were open in Excel."""
-    import xlwings
+    from importlib.metadata import version as package_version
 
     wb = openpyxl.load_workbook(path, data_only=True)
     sheet_index = {ws.title: i for i, ws in enumerate(wb.worksheets)}
@@ -106,7 +106,7 @@ def book_payload(path: Path, version: str | None = None, active_sheet: int | Non
     active = wb.worksheets.index(wb.active) if active_sheet is None else active_sheet
     return {
         "client": "Office.js",
-        "version": version or xlwings.__version__,
+        "version": version or package_version("xlwings"),
         "book": {
             "name": Path(path).name,
             "active_sheet_index": active,

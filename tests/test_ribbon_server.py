@@ -1,0 +1,325 @@
+"""The Office.js ribbon for real: xlwings Server (uvicorn) on 127.0.0.1 with xlsheet's project.
+
+Each test posts what Excel's add-in posts for a button (the workbook as Office.js JSON, to
+/xlwings/custom-scripts-call/<script>), the server builds a real ``xw.Book(json=...)`` and
+runs the button, and the test checks the actions that come back and the files written.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from xlsheet.cli import main as cli
+from xlsheet.fill import fill_workbook
+from xlsheet.generate import init_round
+from xlsheet.intake.reader import read_workbook
+from xlsheet.master import load_master
+from xlsheet.paths import RoundPaths
+from xlsheet.ribbon import BUTTONS, CHECK_IGNORED, CHECK_SHEET, ROUND_DIR_NAME
+from xlsheet.ribbon.control import write_control_workbook
+from xlsheet.ribbon.officejs import book_payload
+from xlsheet.sample import sample_submissions
+from xlsheet.server import PROJECT_DIR
+
+# find_spec, not importorskip: importing xlwings_server here would switch this process's
+# xlwings into server mode (XLWINGS_ON_SERVER), which then demands a licence key.
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("xlwings_server") is None,
+    reason="xlwings-server が入っていません（xlsheet[server]）",
+)
+
+OFFICE_NS = "{http://schemas.microsoft.com/office/taskpaneappversionoverrides}"
+BT_NS = "{http://schemas.microsoft.com/office/officeappbasictypes/1.0}"
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def rounds(tmp_path_factory) -> Path:
+    """$XLSHEET_ROUNDS_ROOT of the server: one sample round `r1`, master data only."""
+    root = tmp_path_factory.mktemp("rounds")
+    init_round(root / "r1", sample=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(rounds, tmp_path_factory):
+    """`xlsheet addin serve` in its own process on a free port; yields the base URL."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XLWINGS_", "XLSHEET_"))}
+    env.update(XLWINGS_LICENSE_KEY="noncommercial", XLSHEET_ROUNDS_ROOT=str(rounds))
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "xlsheet", "addin", "serve", "--port", str(port)],
+            cwd=log.parent,  # nothing may depend on the working directory
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/manifest.xml", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("xlwings Server did not start:\n" + log.read_text(errors="replace"))
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as r:
+        assert r.status == 200
+        return r.read()
+
+
+def press(server: str, button: str, workbook: Path) -> list[dict]:
+    """Post the workbook as Excel's add-in does for `button`; return the actions that come back."""
+    script = next(b.script for b in BUTTONS if b.key == button)
+    req = urllib.request.Request(
+        f"{server}/xlwings/custom-scripts-call/{script}",
+        data=json.dumps(book_payload(workbook)).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=300) as r:
+        assert r.status == 200
+        return json.load(r)["actions"]
+
+
+def alerts(actions: list[dict]) -> list[str]:
+    return [a["args"][0] for a in actions if a["func"] == "alert"]
+
+
+def sheet_table(actions: list[dict], name: str) -> list[list]:
+    """Rows written into the result sheet `name` (added by the button), from row 3 down."""
+    [add] = [a for a in actions if a["func"] == "addSheet" and a["args"][1] == name]
+    pos = add["args"][0]
+    writes = [a for a in actions if a["func"] == "setValues" and a["sheet_position"] == pos]
+    table = next(a for a in writes if a["start_row"] == 2)
+    return table["values"]
+
+
+def colors(actions: list[dict], name: str) -> dict[int, str]:
+    """Row (0-based) -> fill colour set on the result sheet."""
+    [add] = [a for a in actions if a["func"] == "addSheet" and a["args"][1] == name]
+    return {
+        a["start_row"]: a["args"][0]
+        for a in actions
+        if a["func"] == "setRangeColor" and a["sheet_position"] == add["args"][0]
+    }
+
+
+# --------------------------------------------------------------------------- the add-in agrees
+
+
+def test_manifest_ribbon_script_and_server_scripts_agree(server):
+    manifest = etree.fromstring(get(server + "/manifest.xml"))
+    strings = {s.get("id"): s.get("DefaultValue") for s in manifest.iter(f"{BT_NS}String")}
+    images = {i.get("id"): i.get("DefaultValue") for i in manifest.iter(f"{BT_NS}Image")}
+    [tab] = manifest.iter(f"{OFFICE_NS}CustomTab")
+    assert strings[tab.find(f"{OFFICE_NS}Label").get("resid")] == "評価"
+    functions = {}
+    for control in tab.iter(f"{OFFICE_NS}Control"):
+        action = control.find(f"{OFFICE_NS}Action")
+        if action.get(XSI_TYPE) != "ExecuteFunction":
+            continue
+        label = strings[control.find(f"{OFFICE_NS}Label").get("resid")]
+        functions[action.findtext(f"{OFFICE_NS}FunctionName")] = label
+        for image in control.iter(f"{BT_NS}Image"):  # every icon is served, a PNG of its size
+            png = get(images[image.get("resid")].replace("https://", "http://"))
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            assert struct.unpack(">II", png[16:24]) == (int(image.get("size")),) * 2
+    assert functions == {b.function_name: b.label for b in BUTTONS}
+
+    ribbon_js = get(server + "/static/js/ribbon.js").decode()
+    mapping = dict(re.findall(r'"(xlsheet-[a-z]+)":\s*"(xlsheet_[a-z]+)"', ribbon_js))
+    assert mapping == {b.function_name: b.script for b in BUTTONS}
+    assert "Office.actions.associate(functionName" in ribbon_js
+
+    meta = json.loads(get(server + "/xlwings/custom-scripts-meta.json"))
+    assert {m["function_name"] for m in meta} == {b.script for b in BUTTONS}
+
+    taskpane = get(server + "/taskpane.html").decode()
+    assert set(re.findall(r'xw-click="(\w+)"', taskpane)) == {b.script for b in BUTTONS}
+
+
+def test_manifest_is_the_projects_own(server):
+    from xlsheet.server.config import Settings
+
+    manifest = etree.fromstring(get(server + "/manifest.xml"))
+    ns = "{http://schemas.microsoft.com/office/appforoffice/1.1}"
+    assert manifest.findtext(f"{ns}Id") == str(Settings.model_fields["manifest_id_prod"].default)
+    assert manifest.find(f"{ns}DisplayName").get("DefaultValue") == "xlsheet 政策評価"
+    assert manifest.findtext(f"{ns}DefaultLocale") == "ja-JP"
+    assert (PROJECT_DIR / "templates" / "manifest.xml").read_text().count("<Control ") == len(BUTTONS) + 1
+
+
+# --------------------------------------------------------------------------- buttons
+
+
+def test_a_whole_round_through_the_ribbon(server, rounds, tmp_path):
+    root = rounds / "r1"
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    control = write_control_workbook(root)
+    depts = master.participating_departments()
+
+    # 配布ブック作成
+    actions = press(server, "generate", control)
+    table = sheet_table(actions, "配布ブック")
+    assert table[0] == ["所属コード", "所属名", "ファイル"]
+    assert [r[0] for r in table[1:]] == [d.code for d in depts]
+    for code, _, name in table[1:]:
+        wb = openpyxl.load_workbook(paths.outbox / name)
+        assert wb.custom_doc_props["xlsheet_department"].value == code
+    assert sorted(p.name for p in paths.outbox.glob("*.xlsx")) == sorted(r[2] for r in table[1:])
+    assert alerts(actions) == [f"入力ブックを {len(depts)} 件作成しました。\n{paths.outbox}"]
+
+    # 提出状況 before anything came back
+    actions = press(server, "status", control)
+    table = sheet_table(actions, "提出状況")
+    assert [r[0] for r in table[1:]] == [d.code for d in depts]
+    assert {r[2] for r in table[1:]} == {"未送付"}
+    assert alerts(actions) == [f"提出状況: 受理 0 / {len(depts)} 所属。「提出状況」シートを見てください。"]
+
+    # 入力チェック by a department: an unfilled lead department's book has errors, a filled one none
+    subs = {s.department: s for s in sample_submissions()}
+    lead = master.leading_projects[0].lead_department
+    blank = paths.entry_workbook(master.department(lead))
+    actions = press(server, "check", blank)
+    table = sheet_table(actions, CHECK_SHEET)
+    expected = [
+        i for i in read_workbook(blank, master).issues if i.code not in CHECK_IGNORED
+    ]  # the library reading the file itself
+    assert expected and sorted((r[1], r[2]) for r in table[1:]) == sorted((i.sheet, i.cell) for i in expected)
+    fills = colors(actions, CHECK_SHEET)
+    assert fills.pop(2) == "#D9E1F2"  # header
+    assert table[1][0] == "エラー" and set(fills.values()) == {"#F8CBAD"} and len(fills) == len(expected)
+    assert alerts(actions)[0].startswith(f"直してほしい点が {len(expected)} 件あります")
+
+    filled = []
+    for d in depts:
+        dst = tmp_path / f"返送_{d.code}.xlsx"
+        fill_workbook(paths.entry_workbook(d), dst, subs[d.code])
+        filled.append(dst)
+    actions = press(server, "check", filled[0])
+    assert alerts(actions) == ["問題はありません。保存して企画課に送ってください。"]
+
+    # 回収・検証: all filled books but the last, plus a file that is no workbook
+    for f in filled[:-1]:
+        shutil.copy(f, paths.inbox / f.name)
+    (paths.inbox / "壊れた.xlsx").write_bytes(b"not a workbook")
+    actions = press(server, "collect", control)
+    table = sheet_table(actions, "回収結果")
+    by_file = {r[0].removeprefix("inbox/"): r for r in table[1:]}
+    assert {by_file[f.name][2] for f in filled[:-1]} == {"受理"}
+    assert by_file["壊れた.xlsx"][2] in ("差し戻し", "対象外") and by_file["壊れた.xlsx"][6]
+    assert len(list(paths.archive.rglob("*"))) >= len(filled)
+    assert alerts(actions)[0].startswith(f"回収・検証: {len(filled)} 件を処理しました。")
+
+    # 提出状況 now
+    actions = press(server, "status", control)
+    table = sheet_table(actions, "提出状況")
+    status = {r[0]: r[2] for r in table[1:]}
+    assert [status[d.code] for d in depts[:-1]] == ["受理"] * (len(depts) - 1)
+    assert status[depts[-1].code] != "受理"
+    assert colors(actions, "提出状況")[3] == "#E2EFDA"  # first data row: 受理 in green
+
+    # 統合ブック作成
+    actions = press(server, "merge", control)
+    [message] = alerts(actions)
+    book = Path(message.splitlines()[-1])
+    assert book.parent == paths.output and book.exists()
+    assert f"受理 {len(depts) - 1} / {len(depts)} 所属" in message
+    with zipfile.ZipFile(book) as z:
+        assert z.testzip() is None
+    sheets = openpyxl.load_workbook(book, read_only=True).sheetnames
+    assert [s for s in sheets if s.startswith("政策評価表_")] == [
+        f"政策評価表_{lp.name}" for lp in master.leading_projects
+    ]
+    assert "提出状況" in sheets
+
+
+def test_round_folder_outside_the_servers_root_is_refused(server, rounds, tmp_path):
+    outside = tmp_path / "outside"
+    init_round(outside, sample=True)
+    control = write_control_workbook(outside)
+    actions = press(server, "generate", control)
+    [message] = alerts(actions)
+    assert "サーバーで使えるフォルダ" in message and ROUND_DIR_NAME in message
+    assert not list((outside / "outbox").glob("*.xlsx"))
+    assert not any(a["func"] == "addSheet" for a in actions)
+
+
+def test_workbook_without_round_folder_gets_a_japanese_message(server, rounds, tmp_path):
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "メモ"
+    wb.save(plain)
+    [message] = alerts(press(server, "status", plain))
+    assert "ラウンドのフォルダがわかりません" in message and "xlsheet addin control" in message
+    [message] = alerts(press(server, "check", plain))
+    assert "入力ブック（企画課が配布したブック）を開いてから" in message
+
+
+def test_relative_folder_name_under_the_servers_root(server, rounds, tmp_path):
+    control = write_control_workbook(rounds / "r1", tmp_path / "操作.xlsx", round_value="r1")
+    actions = press(server, "status", control)
+    assert sheet_table(actions, "提出状況")[0][:3] == ["所属コード", "所属名", "状況"]
+
+
+def test_cli_call_smoke_tests_a_running_server(server, rounds):
+    control = write_control_workbook(rounds / "r1")
+    result = CliRunner().invoke(cli, ["addin", "call", "status", str(control), "--url", server])
+    assert result.exit_code == 0, result.output
+    assert "提出状況: 受理" in result.output and "シート追加: 提出状況" in result.output
+
+
+def test_serve_refuses_to_start_without_a_licence_key():
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    done = subprocess.run(
+        [sys.executable, "-m", "xlsheet", "addin", "serve", "--port", str(free_port())],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "XLWINGS_LICENSE_KEY=noncommercial" in done.stderr and "PolyForm Noncommercial" in done.stderr
