@@ -40,7 +40,8 @@ class IntakeError(Exception):
 
 
 def refuse(code: str, message: str, hint: str = "", status: FileStatus = FileStatus.REJECTED) -> IntakeError:
-    return IntakeError(Issue(code=code, message=message, hint=hint, severity=Severity.ERROR), status)
+    severity = Severity.ERROR if status is FileStatus.REJECTED else Severity.WARNING
+    return IntakeError(Issue(code=code, message=message, hint=hint, severity=severity), status)
 
 
 RESEND_HINT = "配布した入力ブック（.xlsx）に入力し、そのまま上書き保存して送り直してください。"
