@@ -19,7 +19,8 @@ def missing_text(status: str, errors: int) -> str:
     """What the department still owes, in Japanese."""
     if errors:
         return f"{status}（直す点が {errors} 件あります。お送りした返却ブックをご確認ください）"
-    return status or "未提出"
+    # 未送付 (no request on record) still means nothing came back: the department sees 未提出.
+    return "未提出" if status in ("", "未送付") else status
 
 
 def build_reminders(
@@ -101,7 +102,7 @@ def build_feedback(
             )
             book = None
         row = latest.get(dept.code)
-        reply = original_mail(paths.inbox, row.origin) if row else None
+        reply = original_mail(paths.root, row.origin) if row else None
         mails.append((dept, feedback_message(master, dept, fixes, book, reply, now)))
     return mails, problems
 

@@ -54,29 +54,30 @@ def mailbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
         yield from mbox_messages(path)
 
 
-def _mail_bytes(inbox: Path, parts: list[str]) -> bytes | None:
+def _mail_bytes(base: Path, parts: list[str]) -> bytes | None:
     """The raw mail a file came in: `a.eml/x.xlsx`, `box.mbox#3/x.xlsx`, `Maildir/<key>/x.xlsx`."""
     for i in range(1, len(parts)):
         rel = "/".join(parts[:i])
-        path = inbox / rel
+        path = base / rel
         if is_maildir(path):
             key = parts[i] if i < len(parts) - 1 else ""
             box = mailbox.Maildir(path, factory=None, create=False)
             return box.get_bytes(key) if key in box else None
         if path.is_file():
             return path.read_bytes() if path.suffix.lower() == ".eml" else None
-        base, sep, n = rel.rpartition("#")
-        if sep and n.isdigit() and is_mbox(inbox / base):
-            found = [raw for name, raw in mbox_messages(inbox / base) if name.endswith(f"#{n}")]
+        box_rel, sep, n = rel.rpartition("#")
+        if sep and n.isdigit() and is_mbox(base / box_rel):
+            found = [raw for name, raw in mbox_messages(base / box_rel) if name.endswith(f"#{n}")]
             return found[0] if found else None
     return None
 
 
-def original_mail(inbox: Path, origin: str) -> ReplyTo | None:
-    """Message-ID, References and Subject of the mail that brought `origin` (a ledger origin),
-    when that mail is still in inbox/ and has a Message-ID; None otherwise."""
+def original_mail(root: Path, origin: str) -> ReplyTo | None:
+    """Message-ID, References and Subject of the mail that brought `origin` (a ledger origin such
+    as `inbox/返信.eml/D310.xlsx`, relative to `root`), when that mail is still there and has a
+    Message-ID; None otherwise."""
     try:
-        raw = _mail_bytes(inbox, origin.split("/"))
+        raw = _mail_bytes(root, origin.split("/"))
         if raw is None:
             return None
         head = BytesHeaderParser(policy=policy.default).parsebytes(raw)
