@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 
+from ..mail.attachments import mail_attachments, no_attachment_issue
 from ..mail.mailboxes import is_maildir, is_mbox, maildir_messages, mbox_messages
 from ..models import FileStatus, Issue, Severity
 from .triage import IntakeError, open_zip, refuse, sniff
@@ -98,17 +99,15 @@ def _from_message(msg: EmailMessage, ctx: Context) -> Iterator[Candidate]:
     sender, date = mail_identity(msg)
     ctx = Context(ctx.origin, sender or ctx.sender, date or ctx.date, ctx.container, ctx.depth)
     found = False
-    for i, part in enumerate(msg.iter_attachments(), 1):
+    # mail_attachments: nested multiparts, legacy Japanese names, uuencoded files (xlsheet.mail).
+    for i, att in enumerate(mail_attachments(msg), 1):
         found = True
-        filename = part.get_filename() or f"添付{i}"
+        filename = att.filename or f"添付{i}"
         filename = filename.replace("/", "_").replace("\\", "_")
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload()
-            inner = inner[0] if isinstance(inner, list) else inner
-            yield from _from_message(inner, ctx.child(filename, container=ctx.origin))
+        if att.message is not None:
+            yield from _from_message(att.message, ctx.child(filename, container=ctx.origin))
             continue
-        data = part.get_payload(decode=True) or b""
-        yield from expand_bytes(data, ctx.child(filename))
+        yield from expand_bytes(att.data, ctx.child(filename))
     if not found:
         yield Candidate(
             ctx.origin,
@@ -116,11 +115,7 @@ def _from_message(msg: EmailMessage, ctx: Context) -> Iterator[Candidate]:
             ctx.sender,
             ctx.date,
             ctx.container,
-            [
-                Issue(
-                    code="no_attachment", message="添付ファイルのないメールです。", severity=Severity.WARNING
-                )
-            ],
+            [no_attachment_issue(msg)],
             FileStatus.IGNORED,
         )
 
