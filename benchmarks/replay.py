@@ -56,6 +56,7 @@ WORKSHEET_METHODS = (
     "add_table",
     "insert_chart",
     "set_h_pagebreaks",
+    "set_print_scale",
     "print_area",
     "set_tab_color",
     "hide_gridlines",
