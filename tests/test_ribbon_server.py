@@ -180,6 +180,39 @@ def test_manifest_ribbon_script_and_server_scripts_agree(server):
     assert set(re.findall(r'xw-click="(\w+)"', taskpane)) == {b.script for b in BUTTONS}
 
 
+@pytest.mark.skipif(shutil.which("node") is None, reason="node がありません")
+def test_ribbon_js_runs_each_buttons_script(server, tmp_path):
+    """The served ribbon.js run by node with stand-ins for Excel's Office and xlwings' client:
+    every FunctionName is associated, runs its script, and always completes the event."""
+    harness = tmp_path / "harness.js"
+    harness.write_text(
+        """
+const associated = {}, calls = [], completed = [];
+globalThis.Office = { actions: { associate: (name, fn) => { associated[name] = fn; } } };
+globalThis.xlwings = { runPython: async (opts) => {
+  calls.push(opts.scriptName);
+  if (opts.scriptName === "xlsheet_merge") throw new Error("server down");
+} };
+"""
+        + get(server + "/static/js/ribbon.js").decode()
+        + """
+(async () => {
+  for (const name of Object.keys(associated)) {
+    try { await associated[name]({ completed: () => completed.push(name) }); } catch (e) {}
+  }
+  console.log(JSON.stringify({ associated: Object.keys(associated), calls, completed }));
+})();
+""",
+        encoding="utf-8",
+    )
+    done = subprocess.run(["node", str(harness)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert sorted(out["associated"]) == sorted(b.function_name for b in BUTTONS)
+    assert sorted(out["calls"]) == sorted(b.script for b in BUTTONS)
+    assert sorted(out["completed"]) == sorted(out["associated"])  # even when the call failed
+
+
 def test_manifest_is_the_projects_own(server):
     from xlsheet.server.config import Settings
 

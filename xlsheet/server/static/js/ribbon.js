@@ -28,8 +28,7 @@ function xlsheetRibbonHandler(scriptName) {
   };
 }
 
-Office.onReady(() => {
-  for (const [functionName, scriptName] of Object.entries(XLSHEET_RIBBON)) {
-    Office.actions.associate(functionName, xlsheetRibbonHandler(scriptName));
-  }
-});
+// Associated at load time, as xlwings Server's own ribbon.js does (the page loads office.js first).
+for (const [functionName, scriptName] of Object.entries(XLSHEET_RIBBON)) {
+  Office.actions.associate(functionName, xlsheetRibbonHandler(scriptName));
+}
