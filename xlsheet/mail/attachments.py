@@ -41,12 +41,20 @@ def decode_legacy(raw: bytes) -> str:
                 return raw.decode(codec)
             except UnicodeDecodeError:
                 continue
-    for codec in ("utf-8", "cp932", "euc_jp"):
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # EUC-JP kanji often decode as CP932 too, as half-width katakana: take the reading with the
+    # fewest of those (file names rarely use them), CP932 on a tie.
+    readings = []
+    for rank, codec in enumerate(("cp932", "euc_jp")):
         try:
-            return raw.decode(codec)
+            text = raw.decode(codec)
         except UnicodeDecodeError:
             continue
-    return raw.decode("cp932", errors="replace")
+        readings.append((sum("\uff61" <= ch <= "\uff9f" for ch in text), rank, text))
+    return min(readings)[2] if readings else raw.decode("cp932", errors="replace")
 
 
 def _raw_name(part: Message) -> bytes | None:
