@@ -213,6 +213,38 @@ globalThis.xlwings = { runPython: async (opts) => {
     assert sorted(out["completed"]) == sorted(out["associated"])  # even when the call failed
 
 
+def test_manifest_resources_resolve(server):
+    """What Office checks when it loads a manifest: every resid is defined as the right kind of
+    resource, string lengths within the limits (ShortString 125, LongString 250), ids unique."""
+    manifest = etree.fromstring(get(server + "/manifest.xml"))
+    resources = manifest.find(f".//{OFFICE_NS}Resources")
+    kinds = {
+        "Images": {e.get("id") for e in resources.iter(f"{BT_NS}Image")},
+        "Urls": {e.get("id") for e in resources.iter(f"{BT_NS}Url")},
+        "ShortStrings": {e.get("id") for e in resources.find(f"{BT_NS}ShortStrings")},
+        "LongStrings": {e.get("id") for e in resources.find(f"{BT_NS}LongStrings")},
+    }
+    for e in resources.find(f"{BT_NS}ShortStrings"):
+        assert 0 < len(e.get("DefaultValue")) <= 125
+    for e in resources.find(f"{BT_NS}LongStrings"):
+        assert 0 < len(e.get("DefaultValue")) <= 250
+    hosts = manifest.find(f".//{OFFICE_NS}Hosts")
+    for el in hosts.iter():
+        resid = el.get("resid")
+        if resid is None:
+            continue
+        tag = el.tag.split("}")[1]
+        kind = {
+            "Image": "Images",
+            "Title": "ShortStrings",
+            "Label": "ShortStrings",
+            "Description": "LongStrings",
+        }.get(tag, "Urls")
+        assert resid in kinds[kind], f"{tag} resid={resid} is not a {kind} resource"
+    ids = [c.get("id") for c in hosts.iter() if c.tag in (f"{OFFICE_NS}Control", f"{OFFICE_NS}Group")]
+    assert len(ids) == len(set(ids))
+
+
 def test_manifest_is_the_projects_own(server):
     from xlsheet.server.config import Settings
 

@@ -493,7 +493,7 @@ def check(book: Any) -> str:
     if counts[Severity.ERROR]:
         message = (
             f"直してほしい点が {counts[Severity.ERROR]} 件あります（注意 {counts[Severity.WARNING]} 件）。"
-            f"「{CHECK_SHEET}」シートのセルを直してから、もう一度押してください。"
+            f"「{CHECK_SHEET}」シートに書いたセルを直してから、もう一度押してください。"
         )
     elif counts[Severity.WARNING]:
         message = f"エラーはありません。注意が {counts[Severity.WARNING]} 件あります。「{CHECK_SHEET}」シートを確認してください。"
