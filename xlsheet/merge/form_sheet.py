@@ -25,7 +25,7 @@ from .ring import RING_HEIGHT, RING_WIDTH, ring_png
 
 # Columns: A margin | B code / SDG number | C title, 事業名, SDG name | D SDG number | E–F SDG name;
 # 事業名 spans C–E and 所属 sits in F.
-COLUMN_WIDTHS = (1.0, 5.5, 30.0, 5.5, 11.0, 19.5)
+COLUMN_WIDTHS = (1.0, 5.5, 30.0, 5.5, 9.5, 21.0)
 """In column-width units; with the 0.71-unit padding each gets, 77 units fit A4 portrait in LibreOffice."""
 LAST_COL = len(COLUMN_WIDTHS) - 1
 FONT_PT = 10.5
@@ -34,20 +34,28 @@ TITLE_PT = 14.0
 
 @dataclass(frozen=True)
 class Metrics:
-    """How wide one column-width unit prints, in points, in the application that will print.
+    """How wide a column prints in the application that will print it, and how safely to wrap.
 
-    Row heights must be set by us (Excel never grows a merged cell's row), and Excel and
+    Row heights must be set by us (Excel never grows the row of a merged cell), and Excel and
     LibreOffice size the same column differently, so the book is laid out for Excel and the
     print-only workbook behind the PDF for LibreOffice.
     """
 
     pt_per_unit: float
+    pad_units: float
+    """Width added to every column (the file stores width + 5 px as width units)."""
+    slack_chars: float
+    """Characters per line kept in reserve (fonts and line breaking differ a little)."""
+
+    def column_pt(self, width: float) -> float:
+        return (width + self.pad_units) * self.pt_per_unit
 
 
-EXCEL = Metrics(5.25)
-"""Excel: 7 px per unit with the book's default font (游ゴシック 10), 96 dpi."""
-LIBREOFFICE = Metrics(6.3)
-"""LibreOffice: measured on its PDF output (a 20-unit column prints 131 pt wide)."""
+EXCEL = Metrics(pt_per_unit=5.25, pad_units=5 / 7, slack_chars=1.5)
+"""Excel: 7 px per unit plus 5 px with the book's default font (游ゴシック 10) at 96 dpi."""
+LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3)
+"""LibreOffice: measured on its PDF output (a column of width 20 prints 131.5 pt wide)."""
+CELL_PAD_PT = 4.0
 LINE_FACTOR = 1.5
 """Line height as a multiple of the font size (Japanese fonts with their leading)."""
 ROW_PAD = 4.0
@@ -68,9 +76,9 @@ def text_width(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in text)
 
 
-def line_count(text: str, width_units: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
-    """How many lines `text` takes when wrapped in a cell `width_units` wide."""
-    per_line = max(1.0, width_units * metrics.pt_per_unit / font_pt - 1.0)
+def line_count(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
+    """How many lines `text` takes when wrapped in a cell `width_pt` wide."""
+    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
     return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
 
 
@@ -78,8 +86,6 @@ def row_height(lines: int, font_pt: float = FONT_PT) -> float:
     return round(lines * font_pt * LINE_FACTOR + ROW_PAD, 1)
 
 
-def _span(first: int, last: int) -> float:
-    return sum(COLUMN_WIDTHS[first : last + 1])
 
 
 @dataclass
@@ -126,7 +132,8 @@ class FormSheetWriter:
 
     # -- rows ---------------------------------------------------------------------------------
     def lines(self, text: str, first: int, last: int, font: float = FONT_PT) -> int:
-        return line_count(text, _span(first, last) - 0.5, font, self.metrics)
+        width = sum(self.metrics.column_pt(w) for w in COLUMN_WIDTHS[first : last + 1])
+        return line_count(text, width, font, self.metrics)
 
     def _add(self, height: float, breakable: bool) -> int:
         r = len(self.rows)
