@@ -292,3 +292,24 @@ def test_init_refuses_to_overwrite_without_force(tmp_path):
     assert (tmp_path / "master.xlsx").read_bytes() == before
     init_round(tmp_path, sample=True, force=True)
     assert Path(tmp_path / "master.xlsx").exists()
+
+
+def test_writer_choice_benchmark_compares_the_same_workbook(tmp_path):
+    """benchmarks/writer_choice.py times openpyxl on the very workbook XlsxWriter writes."""
+    from benchmarks.replay import recording, replay
+    from benchmarks.writer_choice import compare, replay_openpyxl
+    from xlsheet.entry_writer import write_entry_workbook
+    from xlsheet.sample import sample_master
+
+    master = sample_master()
+    with recording() as rec:
+        write_entry_workbook(master, "D110", tmp_path / "xlsheet.xlsx", issued=ISSUED)
+    ops = rec.books[0]
+    replay(ops, tmp_path / "xw.xlsx")
+    replay_openpyxl(ops, tmp_path / "op.xlsx")
+    assert compare(tmp_path / "xlsheet.xlsx", tmp_path / "xw.xlsx") == []
+    assert compare(tmp_path / "xw.xlsx", tmp_path / "op.xlsx") == []
+    # The comparison sees a difference: one merged range fewer.
+    i = next(i for i, op in enumerate(ops) if op[2] == "merge_range")
+    replay_openpyxl(ops[:i] + ops[i + 1 :], tmp_path / "op2.xlsx")
+    assert compare(tmp_path / "xw.xlsx", tmp_path / "op2.xlsx")
