@@ -11,7 +11,7 @@ from email.parser import BytesParser
 import pytest
 from click.testing import CliRunner
 
-from tests.mailservers import SMTP_PASSWORD, SMTP_USER, smtp_server  # noqa: F401 - fixture
+from tests.mailservers import SMTP_PASSWORD, SMTP_USER, smtp_server, smtp_starttls_server  # noqa: F401 - fixtures
 from xlsheet.cli import main
 from xlsheet.era import date_label
 from xlsheet.intake.collect import collect_round
@@ -131,3 +131,23 @@ def test_bad_login_and_bad_options_are_clear(sample_round, smtp_server):  # noqa
     assert res.exit_code == 2 and "ポート番号" in res.output
     res = CliRunner().invoke(main, ["send", str(sample_round), "--only", "D999"])
     assert res.exit_code == 2 and "D999" in res.output
+
+
+def test_send_with_starttls_and_login(sample_round, smtp_starttls_server):  # noqa: F811
+    server = smtp_starttls_server
+    # Without STARTTLS the server refuses: a clear error, nothing sent, nothing recorded.
+    with pytest.raises(MailError, match="認証（AUTH）や STARTTLS を受け付けません"):
+        send_round(sample_round, smtp_config(server))
+    assert server.messages == []
+    result = send_round(sample_round, smtp_config(server, starttls=True), only=["D220"])
+    assert [m.department for m in result.mails] == ["D220"] and result.mails[0].sent
+    (c,) = server.messages
+    assert c.rcpt_tos == ["koureisha@example.lg.jp"]
+    msg = BytesParser(policy=policy.default).parsebytes(c.data)
+    (att,) = list(msg.iter_attachments())
+    assert (
+        att.get_content()
+        == RoundPaths(sample_round)
+        .entry_workbook(load_master(RoundPaths(sample_round).master).department("D220"))
+        .read_bytes()
+    )

@@ -112,6 +112,11 @@ def _open_smtp(cfg: SmtpConfig) -> smtplib.SMTP:
             f"SMTP サーバー {cfg.host}:{cfg.port} にログインできません（{exc.smtp_code}）。"
             "ユーザー名とパスワードを確かめてください"
         ) from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise MailError(
+            f"SMTP サーバー {cfg.host}:{cfg.port} が認証（AUTH）や STARTTLS を受け付けません（{exc}）。"
+            "暗号化してから認証するサーバーでは --starttls（または --ssl）を付けてください"
+        ) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(
             f"SMTP サーバー {cfg.host}:{cfg.port} に接続できません: {exc}。"
