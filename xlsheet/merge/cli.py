@@ -14,6 +14,7 @@ from ..paths import RoundPaths
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
+SHOW_ISSUES = 20
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 
 
@@ -48,8 +49,12 @@ def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
             err_console.print(f"[yellow]注意:[/] {result.pdf_message}")
     if result.csv:
         console.print(f"CSV: {result.csv[0].parent}（{'、'.join(p.name for p in result.csv)}）")
-    for i in cons.issues:
+    for i in cons.issues[:SHOW_ISSUES]:
         console.print(f"  {SEVERITY_JA[i.severity]}: {i.text()}")
+    if len(cons.issues) > SHOW_ISSUES:
+        console.print(
+            f"  ほか {len(cons.issues) - SHOW_ISSUES} 件（統合ブックの「指摘事項」シートにすべてあります）"
+        )
     waiting = [s for s in result.status if not s.status.startswith("受理")]
     if waiting:
         console.print(

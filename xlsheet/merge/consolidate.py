@@ -337,6 +337,17 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
                 if 1 <= goal <= len(SDG_GOALS):
                     counts[goal] = counts.get(goal, 0) + 1
                     all_sdgs.append(SdgRow(entry.lp, lp_name, goal, SDG_GOALS[goal - 1], prov))
+                else:
+                    issues.append(
+                        _issue(
+                            "merge.bad_sdg",
+                            f"{dname}: ＳＤＧｓの目標番号「{goal}」は 1〜{len(SDG_GOALS)} にありません。載せていません",
+                            "所属に正しい目標を確認してください",
+                            prov,
+                            entry.lp,
+                            "sdgs",
+                        )
+                    )
 
     forms: list[LpForm] = []
     for lp in master.leading_projects:

@@ -86,8 +86,6 @@ def row_height(lines: int, font_pt: float = FONT_PT) -> float:
     return round(lines * font_pt * LINE_FACTOR + ROW_PAD, 1)
 
 
-
-
 @dataclass
 class _Row:
     height: float
