@@ -11,7 +11,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -97,21 +96,23 @@ def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path) -> 
 
 
 def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
-    """Store original bytes as archive/<sha256><suffix> (atomic, written once)."""
+    """Store original bytes as archive/<sha256><suffix>, written once via a temporary name.
+
+    No fsync: the ledger row is committed after this returns, so a killed process leaves at
+    worst an archived file without a row (recorded on the next run); the page cache survives
+    a process crash.
+    """
     suffix = re.sub(r"[^A-Za-z0-9.]", "", PurePosixPath(name).suffix.lower())[:10]
     target = archive / f"{sha}{suffix}"
     if not target.exists():
         archive.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".arch.", dir=archive)
+        tmp = archive / f".{sha}.{os.getpid()}.tmp"
         try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+            tmp.write_bytes(data)
             os.replace(tmp, target)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            if tmp.exists():
+                tmp.unlink()
     return target
 
 

@@ -133,7 +133,6 @@ class _Reader:
             raise refuse(
                 "not_workbook", "Excel ブックではありません（中にブックの部品がない zip です）。", RESEND_HINT
             )
-        check_workbook_xml(self.zf)
         try:
             parts = read_parts(self.zf, part)
         except Exception as exc:  # a damaged part: defusedxml/ElementTree/zip errors
@@ -144,6 +143,10 @@ class _Reader:
             raise refuse(
                 "corrupt_zip", f"ブックの部品が壊れていて読めません（{exc}）。", RESEND_HINT
             ) from exc
+        # Our own parts go through defusedxml; check what python-calamine will parse as well.
+        lower = {i.filename.lower(): i.filename for i in self.zf.infolist()}
+        calamine_parts = [part] + [lower[n] for n in ("xl/sharedstrings.xml", "xl/styles.xml") if n in lower]
+        check_workbook_xml(self.zf, calamine_parts + [s.part for s in parts.sheets if s.part])
         if parts.macros:
             self.note(
                 "macro_project",
@@ -405,6 +408,9 @@ class _Reader:
                 cells[col.key] = cell_ref(r, start)
                 raw = self.value(rows, r, start)
                 if col.kind is Kind.LOOKUP:
+                    continue
+                if raw == "" or raw is None:
+                    values[col.key] = ""
                     continue
                 if col.kind is Kind.FIXED:
                     values[col.key] = (

@@ -25,6 +25,7 @@ MAX_RATIO = 100
 """Inflate ratio allowed for members larger than RATIO_GRACE_BYTES."""
 RATIO_GRACE_BYTES = 1024 * 1024
 PROLOG_SCAN_BYTES = 1024 * 1024
+PROLOG_FIRST_BYTES = 4096
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -120,7 +121,9 @@ def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
     """Refuse a part whose prolog declares a DTD or entities (billion laughs, external entities)."""
     try:
         with zf.open(member) as fh:
-            head = fh.read(PROLOG_SCAN_BYTES)
+            head = fh.read(PROLOG_FIRST_BYTES)
+            if not _ROOT.search(head):  # a long prolog (comments): read on, up to the limit
+                head += fh.read(PROLOG_SCAN_BYTES)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise refuse(
             "corrupt_zip",
@@ -139,12 +142,12 @@ def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
         )
 
 
-def check_workbook_xml(zf: zipfile.ZipFile) -> None:
-    """Check the prolog of every XML part of a workbook zip."""
-    for info in zf.infolist():
-        name = info.filename.lower()
-        if name.endswith((".xml", ".rels", ".vml")):
-            check_xml_prolog(zf, info.filename)
+def check_workbook_xml(zf: zipfile.ZipFile, members: list[str] | None = None) -> None:
+    """Check the prolog of XML parts (all of them, or the `members` a parser will read)."""
+    names = members if members is not None else [i.filename for i in zf.infolist()]
+    for name in names:
+        if name.lower().endswith((".xml", ".rels", ".vml")):
+            check_xml_prolog(zf, name)
 
 
 def refuse_ole(kind: str) -> IntakeError:
