@@ -246,11 +246,12 @@ def test_manifest_resources_resolve(server):
 
 
 def test_manifest_is_the_projects_own(server):
-    from xlsheet.server.config import Settings
-
+    # read, not imported: importing xlwings_server's settings would put this process in server mode
+    config = (PROJECT_DIR / "config.py").read_text()
+    [prod_id] = re.findall(r'manifest_id_prod: UUID4 = "([0-9a-f-]{36})"', config)
     manifest = etree.fromstring(get(server + "/manifest.xml"))
     ns = "{http://schemas.microsoft.com/office/appforoffice/1.1}"
-    assert manifest.findtext(f"{ns}Id") == str(Settings.model_fields["manifest_id_prod"].default)
+    assert manifest.findtext(f"{ns}Id") == prod_id
     assert manifest.find(f"{ns}DisplayName").get("DefaultValue") == "xlsheet 政策評価"
     assert manifest.findtext(f"{ns}DefaultLocale") == "ja-JP"
     assert (PROJECT_DIR / "templates" / "manifest.xml").read_text().count("<Control ") == len(BUTTONS) + 1
