@@ -189,6 +189,41 @@ class Corpus:
             {"name_deleted"},
         )
 
+        # The instructions sheet deleted (read on, warned); the input sheet deleted (nothing to read).
+        def drop_instructions(wb):
+            del wb["はじめに"]
+
+        self.loose(
+            "D310_説明シート削除.xlsx",
+            self.edit(self.filled("D310"), drop_instructions),
+            "D310",
+            A,
+            {"sheet_deleted"},
+        )
+
+        def drop_input(wb):
+            del wb["評価入力"]
+
+        self.loose(
+            "D112_入力シート削除.xlsx",
+            self.edit(self.filled("D112"), drop_input),
+            "D112",
+            R,
+            {"sheet_deleted", "section_missing"},
+        )
+
+        # Validation removed from the input sheet (what pasting a whole range from elsewhere does).
+        def drop_validation(wb):
+            wb["評価入力"].data_validations.dataValidation = []
+
+        self.loose(
+            "D410_入力規則なし.xlsx",
+            self.edit(self.filled("D410"), drop_validation),
+            "D410",
+            A,
+            {"validation_removed"},
+        )
+
         # Text starting with = stays text; a 40,000-character cell is refused.
         sub = self.subs["D112"]
         e = sub.lps[0]

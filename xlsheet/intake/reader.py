@@ -34,7 +34,7 @@ from ..models import (
 from .normalize import Change, normalize_choice, normalize_code, normalize_longtext, normalize_text
 from .parts import Validation, WorkbookParts, normalize_source, read_parts, sheet_validations, workbook_part
 from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
-from .validate import CellRow, Lists, ReadSection, validate_section
+from .validate import SECTION_LABELS, CellRow, Lists, ReadSection, validate_section
 
 STRUCTURE_HINT = (
     "読み取りは名前付き範囲で行いました。次回からシート名の変更や行の挿入・削除はしないでください。"
@@ -349,7 +349,7 @@ class _Reader:
         shift = self._shift_before(parts, recorded, renamed, old)
         fallback = Ref(sheet, old.c1, old.r1 + shift, old.c2, old.r2 + shift)
         if parts.sheet(sheet) is None:
-            return None
+            return fallback  # the sheet is gone: read_section reports the section as missing
         self.note(
             "name_deleted",
             f"名前付き範囲「{name}」（{label}）が削除されているか壊れています。"
@@ -386,12 +386,15 @@ class _Reader:
         if rows is None:
             sec.readable = False
             self.issues.append(
-                sec.issue(
-                    None,
-                    None,
-                    "section_missing",
-                    f"「{section.title.format(evaluated=self.master.settings.evaluated_label)}」が見つからず、読み取れませんでした。",
-                    "配布した入力ブックに入力し直して送ってください。",
+                Issue(
+                    sheet=sec.sheet,
+                    cell=sec.first_cell,
+                    field=SECTION_LABELS.get(section.key, section.key),
+                    code="section_missing",
+                    message=f"「{section.title.format(evaluated=self.master.settings.evaluated_label)}」"
+                    "の入力欄（シートまたは名前付き範囲）が見つからず、読み取れませんでした。",
+                    hint="配布した入力ブックに入力し直して送ってください。",
+                    lp=lp,
                 )
             )
             return sec
