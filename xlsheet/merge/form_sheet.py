@@ -25,7 +25,7 @@ from .ring import RING_HEIGHT, RING_WIDTH, ring_png
 
 # Columns: A margin | B code / SDG number | C title, 事業名, SDG name | D SDG number | E–F SDG name;
 # 事業名 spans C–E and 所属 sits in F.
-COLUMN_WIDTHS = (1.0, 5.5, 30.0, 5.5, 9.5, 21.0)
+COLUMN_WIDTHS = (1.0, 6.5, 30.5, 6.5, 8.0, 20.5)
 """In column-width units; with the 0.71-unit padding each gets, 77 units fit A4 portrait in LibreOffice."""
 LAST_COL = len(COLUMN_WIDTHS) - 1
 FONT_PT = 10.5
@@ -227,12 +227,12 @@ class FormSheetWriter:
         self.spacer()
         self.heading("【ＳＤＧｓへの貢献】（あてはまる項目の番号を囲んでください）")
         half = math.ceil(len(SDG_GOALS) / 2)
-        h = max(row_height(1), RING_HEIGHT * 0.75 + 4)
         for k in range(half):
+            pair = [(g, c) for g, c in ((k + 1, 1), (k + 1 + half, 3)) if g <= len(SDG_GOALS)]
+            lines = max(self.lines(SDG_GOALS[g - 1], c + 1, c + 1 if c == 1 else LAST_COL) for g, c in pair)
+            h = max(row_height(lines), RING_HEIGHT * 0.75 + 4)
             r = self._add(h, False)
-            for goal, col in ((k + 1, 1), (k + 1 + half, 3)):
-                if goal > len(SDG_GOALS):
-                    continue
+            for goal, col in pair:
                 on = goal in form.sdgs
                 self.b.write(
                     self.ws, r, col, to_fullwidth(str(goal)), self.f_sdg_num_on if on else self.f_sdg_num
@@ -250,7 +250,9 @@ class FormSheetWriter:
                     self.circle(r, col, h)
 
     def circle(self, row: int, col: int, height_pt: float) -> None:
-        cell_px = int(COLUMN_WIDTHS[col] * 7 + 5)
+        # Centred for the application the sheet is laid out for; anchored to one cell with a fixed
+        # size, because the two applications disagree on column widths.
+        cell_px = self.metrics.column_pt(COLUMN_WIDTHS[col]) * 4 / 3
         row_px = height_pt * 4 / 3
         self.ws.insert_image(
             row,
@@ -258,9 +260,9 @@ class FormSheetWriter:
             "sdg-mark.png",
             {
                 "image_data": self.ring,
-                "x_offset": max(0, (cell_px - RING_WIDTH) // 2),
+                "x_offset": max(0, int((cell_px - RING_WIDTH) / 2)),
                 "y_offset": max(0, int((row_px - RING_HEIGHT) / 2)),
-                "object_position": 1,
+                "object_position": 2,
                 "decorative": True,
             },
         )

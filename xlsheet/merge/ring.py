@@ -11,8 +11,8 @@ import struct
 import zlib
 from functools import cache
 
-RING_WIDTH = 46
-RING_HEIGHT = 26
+RING_WIDTH = 40
+RING_HEIGHT = 24
 RING_RGB = (0xC0, 0x00, 0x00)
 
 
