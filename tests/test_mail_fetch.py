@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from tests.mailservers import imap_server  # noqa: F401 - fixture
 from xlsheet.cli import main
+from xlsheet.intake.collect import collect_round
 from xlsheet.mail.compose import attach_file, message_bytes
 from xlsheet.mail.fetch import ImapConfig, _utf7_imap, fetch_imap
 from xlsheet.mail.send import MailError
@@ -87,6 +88,10 @@ def test_fetch_twice_gets_only_new_messages(sample_round, imap_server):  # noqa:
     # Our own state table lives in the round's ledger file.
     with sqlite3.connect(RoundPaths(sample_round).ledger) as db:
         assert db.execute("SELECT count(*) FROM mail_fetched").fetchone()[0] == 3
+    # What was fetched is what collect reads: each mail identified as its department.
+    report = collect_round(sample_round, workers=1)
+    assert sorted(f.department for f in report.files) == ["D110", "D220", "D310"]
+    assert all(f.path.startswith("inbox/imap-INBOX-") and f.path.endswith(".xlsx") for f in report.files)
 
 
 def test_fetch_japanese_folder_via_cli(sample_round, imap_server, monkeypatch):  # noqa: F811
