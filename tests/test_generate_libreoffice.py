@@ -153,7 +153,7 @@ def lo(sample_round_template, tmp_path_factory) -> Outputs:
     feedback = root / "feedback" / f"{lead}.xlsx"
     write_entry_workbook(master, lead, feedback, entries={e.lp: e for e in sub.lps})
 
-    pdf_paths = convert([*books.values(), feedback], "pdf", root / "pdf")
+    pdf_paths = convert([*books.values(), feedback], "pdf", root / "pdf", recalc=True)
     rt_paths = convert(list(books.values()), "xlsx", root / "roundtrip")
     saved = root / "uno" / "D220_saved.xlsx"
     saved.parent.mkdir()

@@ -43,12 +43,13 @@ def convert(
     *,
     filter_options: str = "",
     timeout: float = 600,
-    recalc: bool = True,
+    recalc: bool = False,
 ) -> list[Path]:
     """Convert `files` to `fmt` (pdf, xlsx, ...) in `outdir` with one soffice process.
 
-    With `recalc` LibreOffice recalculates every formula on load; its default for .xlsx is to
-    trust the cached values, which for a freshly written workbook are placeholders.
+    With `recalc` LibreOffice recalculates every formula on load (its default for .xlsx is to
+    trust the cached values, which in a freshly written workbook are placeholders). Off by
+    default: a recalculation also re-fits row heights, which changes a PDF's line breaks.
 
     Returns the converted paths in input order; raises LibreOfficeMissing without LibreOffice
     and RuntimeError naming the files it could not convert.
