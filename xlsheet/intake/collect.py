@@ -218,9 +218,19 @@ def write_feedback(
     return target
 
 
-def update_feedback(master: Master, paths: RoundPaths, ledger: Ledger, touched: set[str]) -> list[Path]:
+def _feedback_job(args: tuple) -> Path | None:
+    master, paths, dept, submission, issues = args
+    try:
+        return write_feedback(master, paths, dept, submission, issues)
+    except (ValueError, ExcelLimitError):
+        return None
+
+
+def update_feedback(
+    master: Master, paths: RoundPaths, ledger: Ledger, touched: set[str], workers: int = 1
+) -> list[Path]:
     """Write feedback for departments whose latest file was rejected; drop stale ones."""
-    written = []
+    jobs, keep = [], []
     for dept, row in ledger.latest().items():
         try:
             department = master.department(dept)
@@ -229,14 +239,17 @@ def update_feedback(master: Master, paths: RoundPaths, ledger: Ledger, touched: 
         target = paths.feedback_workbook(department)
         if row.status is FileStatus.REJECTED and any(i.severity is Severity.ERROR for i in row.issues):
             if dept in touched or not target.exists():
-                try:
-                    write_feedback(master, paths, dept, row.submission, row.issues)
-                except (ValueError, ExcelLimitError):
-                    continue
-            written.append(target)
+                jobs.append((master, paths, dept, row.submission, row.issues))
+            else:
+                keep.append(target)
         elif row.status is FileStatus.ACCEPTED and target.exists():
             target.unlink()
-    return written
+    if workers > 1 and len(jobs) >= PARALLEL_MIN_UNITS:
+        with ProcessPoolExecutor(workers) as pool:
+            done = list(pool.map(_feedback_job, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+    else:
+        done = [_feedback_job(j) for j in jobs]
+    return sorted(keep + [p for p in done if p is not None])
 
 
 # --------------------------------------------------------------------------- the step
@@ -289,5 +302,5 @@ def collect_round(
         for r in report.files:  # a later file of this run may have superseded an earlier one
             if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED):
                 r.status = ledger.status_of(r.sha256) or r.status
-        report.feedback = update_feedback(master, paths, ledger, touched)
+        report.feedback = update_feedback(master, paths, ledger, touched, workers)
     return report

@@ -54,6 +54,11 @@ def show(value: object) -> str:
     return str(value)
 
 
+def visible(text: str) -> str:
+    """Text for a one-line message: line breaks shown as ↵, full-width spaces as □."""
+    return text.replace("\n", "↵").replace("\u3000", "□")
+
+
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -145,7 +150,9 @@ def normalize_code(value: object, valid: Collection[str], date1904: bool = False
     changes = []
     if code != raw:
         changes.append(
-            Change("code_normalized", f"取り組みコード「{raw}」を「{code}」に直しました。", CODE_HINT)
+            Change(
+                "code_normalized", f"取り組みコード「{visible(raw)}」を「{code}」に直しました。", CODE_HINT
+            )
         )
     return Normalized(code, changes)
 
@@ -166,7 +173,12 @@ def normalize_choice(value: object, items: Collection[str], label: str, mark: bo
         if len(matches) == 1:
             return Normalized(
                 matches[0],
-                [Change("choice_normalized", f"{label}「{raw}」を一覧の「{matches[0]}」に直しました。")],
+                [
+                    Change(
+                        "choice_normalized",
+                        f"{label}「{visible(raw)}」を一覧の「{matches[0]}」に直しました。",
+                    )
+                ],
             )
     changes = []
     if text != raw:
