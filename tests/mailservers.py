@@ -9,6 +9,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,7 +167,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 {cleartext}
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -185,7 +187,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {ssl_port}
   }}
 }}
 """
@@ -203,6 +206,7 @@ class ImapServer:
     user: str
     password: str
     root: Path
+    ssl_port: int = 0
 
 
 def _wait_for_banner(port: int, log: Path, timeout: float = 15.0) -> None:
@@ -218,9 +222,8 @@ def _wait_for_banner(port: int, log: Path, timeout: float = 15.0) -> None:
     raise RuntimeError(f"dovecot が 127.0.0.1:{port} で応答しません:\n{text[-3000:]}")
 
 
-@pytest.fixture
-def imap_server():
-    """Debian's dovecot on 127.0.0.1 with a private config and a maildir in a temporary folder."""
+@contextmanager
+def _dovecot(tls: bool) -> Iterator[ImapServer]:
     if shutil.which("dovecot") is None or shutil.which("doveadm") is None:
         pytest.skip("dovecot が入っていません（apt-get install dovecot-imapd。scripts/setup.sh が入れます）")
     if os.geteuid() != 0:
@@ -233,19 +236,45 @@ def imap_server():
     for sub in ("maildir", "home"):
         (root / sub).mkdir()
         os.chown(root / sub, mail.pw_uid, mail.pw_gid)
-    port = free_port()
+    port, ssl_port = free_port(), free_port() if tls else 0
+    if tls:
+        cert, key = self_signed_cert(root)
+        ssl = f"ssl = yes\nssl_cert = <{cert}\nssl_key = <{key}"
+    else:
+        ssl = "ssl = no"
     v = _dovecot_version()
     cleartext = "auth_allow_cleartext = yes" if v >= (2, 4) else "disable_plaintext_auth = no"
     conf = root / "dovecot.conf"
-    conf.write_text(DOVECOT_CONF.format(root=root, port=port, password=IMAP_PASSWORD, cleartext=cleartext))
+    conf.write_text(
+        DOVECOT_CONF.format(
+            root=root, port=port, ssl_port=ssl_port, ssl=ssl, password=IMAP_PASSWORD, cleartext=cleartext
+        )
+    )
     subprocess.run(
         ["dovecot", "-c", str(conf)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         _wait_for_banner(port, root / "dovecot.log")
-        yield ImapServer("127.0.0.1", port, IMAP_USER, IMAP_PASSWORD, root)
+        yield ImapServer("127.0.0.1", port, IMAP_USER, IMAP_PASSWORD, root, ssl_port)
     finally:
         subprocess.run(
             ["doveadm", "-c", str(conf), "stop"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_server():
+    """Debian's dovecot on 127.0.0.1 with a private config (`ssl = no`) and a maildir in a
+    temporary folder."""
+    with _dovecot(tls=False) as server:
+        yield server
+
+
+@pytest.fixture
+def imap_tls_server(monkeypatch):
+    """The same with STARTTLS on `port` and IMAPS on `ssl_port`, its self-signed certificate
+    trusted through SSL_CERT_FILE."""
+    with _dovecot(tls=True) as server:
+        monkeypatch.setenv("SSL_CERT_FILE", str(server.root / "cert.pem"))
+        yield server

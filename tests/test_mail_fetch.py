@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.mailservers import imap_server  # noqa: F401 - fixture
+from tests.mailservers import imap_server, imap_tls_server  # noqa: F401 - fixtures
 from xlsheet.cli import main
 from xlsheet.intake.collect import collect_round
 from xlsheet.mail.compose import attach_file, message_bytes
@@ -136,3 +136,19 @@ def test_modified_utf7_matches_rfc3501_example():
     # RFC 3501 section 5.1.3: 台北 and 日本語 in a mailbox name.
     assert _utf7_imap("~peter/mail/台北/日本語") == "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
     assert _utf7_imap("A&B") == "A&-B"
+
+
+def test_fetch_over_starttls_and_imaps(sample_round, imap_tls_server):  # noqa: F811
+    server = imap_tls_server
+    reply = department_reply(sample_round, "D220")
+    append(server, "INBOX", reply)
+    tls = fetch_imap(sample_round, config(server, starttls=True))
+    assert [f.path.read_bytes() for f in tls.fetched] == [reply]
+    # IMAPS on its own port reaches the same mailbox: nothing new.
+    imaps = ImapConfig(server.host, server.ssl_port, server.user, server.password, ssl=True)
+    again = fetch_imap(sample_round, imaps)
+    assert again.fetched == [] and again.already == 1
+    append(server, "INBOX", department_reply(sample_round, "D410"))
+    (new,) = fetch_imap(sample_round, imaps).fetched
+    assert b"reply-D410" in new.path.read_bytes()
+    assert len(list(RoundPaths(sample_round).inbox.glob("*.eml"))) == 2

@@ -133,11 +133,21 @@ def _summary(raw: bytes) -> tuple[str, str]:
         return "", ""
 
 
+def _free_name(path: Path, raw: bytes) -> Path:
+    """`path`, or `path-2.eml`… when another server's message already has that name."""
+    n = 1
+    candidate = path
+    while candidate.exists() and candidate.read_bytes() != raw:
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
 def fetch_imap(root: Path, cfg: ImapConfig, now: dt.datetime | None = None) -> FetchResult:
     """Copy every message in `cfg.folder` not fetched before into inbox/ as `imap-…-<uid>.eml`."""
     paths = RoundPaths(Path(root))
     paths.inbox.mkdir(parents=True, exist_ok=True)
-    server = f"{cfg.host}:{cfg.port}"
+    server = cfg.host.lower()  # not the port: STARTTLS on 143 and IMAPS on 993 are one mailbox
     result = FetchResult()
     db = sqlite3.connect(paths.ledger)
     try:
@@ -169,7 +179,7 @@ def fetch_imap(root: Path, cfg: ImapConfig, now: dt.datetime | None = None) -> F
                 raw = next((d[1] for d in data if isinstance(d, tuple)), None)
                 if raw is None:  # expunged between SEARCH and FETCH
                     continue
-                path = paths.inbox / f"imap-{stamp}-{result.uidvalidity}-{uid:07d}.eml"
+                path = _free_name(paths.inbox / f"imap-{stamp}-{result.uidvalidity}-{uid:07d}.eml", raw)
                 with atomic_path(path) as tmp:
                     tmp.write_bytes(raw)
                 when = (now or dt.datetime.now().astimezone()).isoformat()
