@@ -16,6 +16,8 @@ import xmlschema
 from click.testing import CliRunner
 from lxml import etree
 
+from tests.conftest import shared_dir
+from tests.ooxml import CONTENT_TYPES_XSD, schema
 from xlsheet.cli import main as cli
 from xlsheet.ribbon import BUTTONS
 from xlsheet.ribbon import main as ribbon_main
@@ -145,6 +147,21 @@ def test_built_xlam_is_a_wellformed_package_with_the_ribbon_related(built):
     assert len(ids) == len(set(ids))
     assert not any(n.startswith("customUI/") and n != CUSTOMUI14_PART for n in names)
     check_customui(ribbon)
+
+
+def test_built_xlam_package_parts_validate_against_ecma376(built):
+    """The package parts the build writes or relies on, against the ECMA-376 OPC schemas.
+    (The template's Excel-written sheet and styles carry mc:Ignorable markup-compatibility
+    attributes that plain schema validation rejects; they are xlwings' bytes, copied as is.)"""
+    xsd = shared_dir() / "ooxml-xsd"
+    rels = schema(xsd, "opc-xsd/opc-relationships.xsd")
+    with zipfile.ZipFile(built.path) as z:
+        for part, s in (
+            ("[Content_Types].xml", schema(xsd, CONTENT_TYPES_XSD)),
+            ("_rels/.rels", rels),
+            ("xl/_rels/workbook.xml.rels", rels),
+        ):
+            assert s.validate(etree.fromstring(z.read(part))), (part, s.error_log)
 
 
 def test_every_onaction_in_the_built_xlam_is_in_its_own_vba(built):
