@@ -408,7 +408,6 @@ class _Reader:
             cells: dict[str, str] = {}
             changes: list[tuple[Column, Change]] = []
             for col, start in zip(section.columns, starts, strict=True):
-                cells[col.key] = cell_ref(r, start)
                 raw = self.value(rows, r, start)
                 if col.kind is Kind.LOOKUP:
                     continue
@@ -434,6 +433,7 @@ class _Reader:
                 changes.extend((col, ch) for ch in n.changes)
             if not any(values.get(col.key) for col in section.columns if col.key_column):
                 continue
+            cells = {col.key: cell_ref(r, start) for col, start in zip(section.columns, starts, strict=True)}
             row = CellRow(index, values, cells)
             if section.key == "sdgs":
                 goal = values.get("goal", "")
@@ -518,7 +518,7 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
                     f"リーディングプロジェクト「{lp}」がマスタデータにありません。読み飛ばしました。",
                 )
                 continue
-            lists = Lists.for_lp(master, lp)
+            lists = Lists.cached(master, lp)
             sections: dict[str, ReadSection] = {}
             for section in FORM.sections:
                 if section.lead_only and lp not in lead_of:

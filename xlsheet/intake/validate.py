@@ -70,6 +70,25 @@ class ReadSection:
         )
 
 
+_LISTS: dict[tuple[int, str], tuple[Master, Lists]] = {}
+_ASSIGNED: dict[tuple[int, str], tuple[Master, dict[str, set[str]], dict[str, Category]]] = {}
+
+
+def _assignments(master: Master, lp: str) -> tuple[dict[str, set[str]], dict[str, Category]]:
+    """Per initiative of the leading project: reporting departments, and its category (cached)."""
+    key = (id(master), lp)
+    hit = _ASSIGNED.get(key)
+    if hit is None or hit[0] is not master:
+        if len(_ASSIGNED) > 64:
+            _ASSIGNED.clear()
+        depts: dict[str, set[str]] = {}
+        for a in master.assignments:
+            if a.lp == lp:
+                depts.setdefault(a.initiative, set()).add(a.department)
+        hit = _ASSIGNED[key] = (master, depts, {i.code: c for i, c in master.lp_initiatives(lp)})
+    return hit[1], hit[2]
+
+
 @dataclass(frozen=True)
 class Lists:
     """The allowed values of one leading project's dropdowns."""
@@ -86,6 +105,17 @@ class Lists:
             categories=tuple(c.value for c in Category),
             departments=tuple(d.name for d in master.departments),
         )
+
+    @classmethod
+    def cached(cls, master: Master, lp: str) -> Lists:
+        """`for_lp`, computed once per master object (a collect reads many files against one master)."""
+        key = (id(master), lp)
+        hit = _LISTS.get(key)
+        if hit is None or hit[0] is not master:
+            if len(_LISTS) > 64:
+                _LISTS.clear()
+            hit = _LISTS[key] = (master, cls.for_lp(master, lp))
+        return hit[1]
 
     def items(self, key: ListKey) -> tuple[str, ...]:
         return {
@@ -193,20 +223,13 @@ def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Is
     if sec.section.key not in ("projects", "evaluations", "policies"):
         return
     lead = master.leading_project(sec.lp).lead_department == dept
-    mine = {a.initiative for a in master.assignments if a.lp == sec.lp and a.department == dept}
-    categories = {i.code: c for i, c in master.lp_initiatives(sec.lp)}
+    reporters, categories = _assignments(master, sec.lp)
     for row in sec.rows:
         code = row.values.get("code", "")
         if code not in categories:
             continue
-        if code not in mine and not (lead and sec.section.key != "projects"):
-            owners = sorted(
-                {
-                    master.department(a.department).name
-                    for a in master.assignments
-                    if a.lp == sec.lp and a.initiative == code
-                }
-            )
+        if dept not in reporters.get(code, ()) and not (lead and sec.section.key != "projects"):
+            owners = sorted(master.department(d).name for d in reporters.get(code, ()))
             yield sec.issue(
                 row,
                 sec.section.column("code"),
