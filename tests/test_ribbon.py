@@ -167,3 +167,12 @@ def test_buttons_on_the_wrong_workbook_say_what_to_do(sample_round, tmp_path):
     (broken / "master.xlsx").write_bytes(b"broken")
     b = book(write_control_workbook(sample_round, tmp_path / "ctl.xlsx", round_value=str(broken)))
     assert ribbon.generate(b).startswith("マスタデータに誤りがあります。何も書き込んでいません。")
+
+
+def test_result_tables_never_write_formulas(tmp_path):
+    plain = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(plain)
+    b = book(plain)
+    ribbon.write_table(b, "結果", "=1+1", ("a", "b"), [('=HYPERLINK("http://x")', "-1"), ("@x", 3)])
+    values = [a["values"] for a in b.json()["actions"] if a["func"] == "setValues"]
+    assert values == [[["'=1+1"]], [["a", "b"], ['\'=HYPERLINK("http://x")', "'-1"], ["'@x", 3]]]

@@ -148,6 +148,17 @@ def result_sheet(book: Any, name: str) -> Any:
     return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def as_text(value: Any) -> Any:
+    """A value Excel must show as text: a string that looks like a formula gets Excel's text
+    prefix (an apostrophe), so a file name or message can never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_table(
     book: Any,
     sheet_name: str,
@@ -159,9 +170,9 @@ def write_table(
     """Write a titled table into a fresh result sheet; colour row i with colors[i] when given."""
     sheet = result_sheet(book, sheet_name)
     width = len(header)
-    sheet["A1"].value = title
+    sheet["A1"].value = as_text(title)
     sheet["A1"].font.bold = True
-    sheet["A3"].value = [list(header), *[list(r) for r in rows]]
+    sheet["A3"].value = [list(header), *[[as_text(v) for v in r] for r in rows]]
     sheet[2, 0].resize(1, width).color = COLOR_HEADER
     sheet[2, 0].resize(1, width).font.bold = True
     for i, color in enumerate(colors):
