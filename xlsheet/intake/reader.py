@@ -18,7 +18,20 @@ from typing import Any
 from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
-from ..form import FORM, SHEET_MANIFEST, Column, Kind, ListKey, Section, cell_ref, col_letter, defined_name
+from ..entry_writer import default_values
+from ..form import (
+    FORM,
+    SHEET_COLUMNS,
+    SHEET_MANIFEST,
+    Column,
+    Kind,
+    ListKey,
+    Section,
+    cell_ref,
+    col_letter,
+    defined_name,
+    sheet_layout,
+)
 from ..manifest import Manifest, canonical_structure, fingerprint
 from ..models import (
     Category,
@@ -112,6 +125,7 @@ class _Reader:
         self.master = master
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
+        self.dept = ""
 
     def note(
         self, code: str, message: str, hint: str = "", severity: Severity = Severity.WARNING, **kw
@@ -344,7 +358,9 @@ class _Reader:
                 )
             return ref
         if old is None:
-            return None
+            old = self.layout_ref(lp, section)
+            if old is None:
+                return None
         sheet = renamed.get(old.sheet, old.sheet)
         shift = self._shift_before(parts, recorded, renamed, old)
         fallback = Ref(sheet, old.c1, old.r1 + shift, old.c2, old.r2 + shift)
@@ -360,10 +376,21 @@ class _Reader:
         )
         return fallback
 
+    def layout_ref(self, lp: str, section: Section) -> Ref | None:
+        """Where the form layout puts a section in a fresh workbook of this department."""
+        dept = self.dept
+        try:
+            filled = {k: len(v) for k, v in default_values(self.master, dept, lp).items()}
+            layout = sheet_layout(FORM, self.master, dept, lp, filled)
+        except (KeyError, ValueError):
+            return None
+        p = layout.placement(section.key)
+        return Ref(layout.sheet, 0, p.first_row, SHEET_COLUMNS - 1, p.last_row) if p else None
+
     def _shift_before(self, parts, recorded, renamed, old: Ref) -> int:
         """How far rows above a lost name moved: from the nearest surviving name above it."""
         best = None
-        for name, text in recorded.get("names", {}).items():
+        for name, text in (recorded or {}).get("names", {}).items():
             o = parse_ref(text)
             n = parse_ref(parts.names.get(name, ""))
             if (
@@ -506,7 +533,7 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
         reader.open_values()
         recorded = reader.recorded_structure(manifest)
         renamed = reader.compare_structure(parts, recorded) if recorded else {}
-        dept = manifest.department
+        dept = reader.dept = manifest.department
         lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
         entries = []
         for lp in [c for c in manifest.lps.split(",") if c]:

@@ -66,6 +66,9 @@ class Context:
 
 FileReader = Callable[[bytes, Context], Iterator[Candidate]]
 
+PR_SENDER_SMTP_ADDRESS = 0x5D01
+PR_CLIENT_SUBMIT_TIME = 0x0039
+
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
@@ -134,6 +137,16 @@ def read_msg(data: bytes, ctx: Context) -> Iterator[Candidate]:
         reader = MsgReader(CFBReader(data))
         message = MapiMessage.from_msg_document(MsgDocument.from_reader(reader))
         msg = message.to_email_message()
+        smtp = message.get_property_value(
+            PR_SENDER_SMTP_ADDRESS
+        )  # Exchange keeps an X.500 address in the other
+        if isinstance(smtp, str) and "@" in smtp and "@" not in str(msg.get("From", "")):
+            del msg["From"]
+            msg["From"] = smtp
+        if not msg.get("Date"):
+            sent = message.get_property_value(PR_CLIENT_SUBMIT_TIME)
+            if isinstance(sent, dt.datetime):
+                msg["Date"] = email.utils.format_datetime(_utc(sent))
     except Exception as exc:
         yield _refused(
             ctx,
