@@ -23,7 +23,9 @@ def shared_dir() -> Path:
     return SHARED
 
 
-needs_libreoffice = pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) が入っていません")
+needs_libreoffice = pytest.mark.skipif(
+    soffice_path() is None, reason="LibreOffice (soffice) が入っていません"
+)
 
 
 @pytest.fixture(scope="session")
