@@ -59,13 +59,13 @@ def test_remind_departments_without_accepted_submission(sample_round):
     for m in result.mails:
         msg = parse(m.path)
         assert m.path.parent == paths.mail_outbox / "reminders"
-        assert msg["X-Unsent"] == "1" and "提出のお願い" in msg["Subject"]
+        assert msg["X-Unsent"] == "1" and "再度のお願い" in msg["Subject"]
         body = msg.get_body(("plain",)).get_content()
         assert "令和２年６月３０日（火）" in body
         (att,) = list(msg.iter_attachments())
         if m.department == "D310":
             # Rejected: says so and re-attaches the feedback workbook with the marks.
-            assert "要修正" in body and "直す点が 1 件" in body
+            assert "要修正" in body and "直す点が 1 件" in body and "返却ブックです" in body
             fb = paths.feedback_workbook(master.department("D310"))
             assert att.get_filename() == fb.name and att.get_content() == fb.read_bytes()
         else:

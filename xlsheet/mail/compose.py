@@ -152,11 +152,17 @@ def round_message(
 
 
 def reminder_message(
-    master: Master, dept: Department, missing: str, workbook: Path | None, now: dt.datetime | None = None
+    master: Master,
+    dept: Department,
+    missing: str,
+    workbook: Path | None,
+    now: dt.datetime | None = None,
+    returned: bool = False,
 ) -> EmailMessage:
-    """A reminder to a department without an accepted submission; re-attaches its workbook if there."""
+    """A reminder to a department without an accepted submission; re-attaches its workbook if
+    there (`returned`: the feedback workbook with the marks, not the original)."""
     s = master.settings
-    subject = f"【{s.evaluation_label}政策評価・再送】政策評価表の提出のお願い（{dept.name}・提出期限 {deadline_text(master)}）"
+    subject = f"【{s.evaluation_label}政策評価・再度のお願い】政策評価表の提出（{dept.name}・提出期限 {deadline_text(master)}）"
     lines = [
         _greeting(master, dept),
         "",
@@ -166,7 +172,8 @@ def reminder_message(
         f"■ 提出期限: {deadline_text(master)}",
     ]
     if workbook is not None:
-        lines.append(f"■ 添付ファイル: {workbook.name}（先にお送りしたものと同じです）")
+        note = "直す箇所に印を付けた返却ブックです" if returned else "先にお送りしたものと同じです"
+        lines.append(f"■ 添付ファイル: {workbook.name}（{note}）")
     lines += [
         "",
         "入力したブック（.xlsx のまま、ファイル名を変えずに）をこのメールへの返信に添付して送ってください。",

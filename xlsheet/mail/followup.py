@@ -41,10 +41,12 @@ def build_reminders(
             continue
         s = status.get(dept.code)
         missing = missing_text(s.status, s.errors) if s else "未提出"
-        book = paths.feedback_workbook(dept) if s and s.errors else None
-        if book is None or not book.is_file():
+        book = paths.feedback_workbook(dept)
+        returned = bool(s and s.errors) and book.is_file()
+        if not returned:
             book = paths.entry_workbook(dept)
-        mails.append((dept, reminder_message(master, dept, missing, book if book.is_file() else None, now)))
+        attach = book if book.is_file() else None
+        mails.append((dept, reminder_message(master, dept, missing, attach, now, returned=returned)))
     return mails, problems
 
 
