@@ -14,7 +14,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from tests.conftest import ISSUED
 from xlsheet.cli import main
-from xlsheet.entry_writer import default_values
+from xlsheet.entry_writer import entry_layouts
 from xlsheet.era import date_label
 from xlsheet.form import (
     FORM,
@@ -26,7 +26,6 @@ from xlsheet.form import (
     ListKey,
     SheetLayout,
     list_name,
-    workbook_layout,
 )
 from xlsheet.generate import generate_round, init_round
 from xlsheet.limits import ERROR_TEXT_MAX, INLINE_LIST_MAX, PROMPT_MAX, TITLE_MAX
@@ -43,11 +42,7 @@ def _unquote(ref: str) -> str:
 
 def _layouts(master: Master, dept: str) -> list[SheetLayout]:
     """The layout the writer used: the form's layout for the department's pre-filled rows."""
-    filled = {
-        lp.code: {k: len(v) for k, v in default_values(master, dept, lp.code).items()}
-        for lp in master.department_lps(dept)
-    }
-    return workbook_layout(FORM, master, dept, filled)
+    return entry_layouts(master, dept)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import pytest
 
 from tests import lo_bridge
 from tests.conftest import needs_libreoffice
-from xlsheet.entry_writer import default_values, entry_values, write_entry_workbook
+from xlsheet.entry_writer import default_values, entry_layouts, entry_values, write_entry_workbook
 from xlsheet.era import date_label
 from xlsheet.form import (
     FORM,
@@ -32,7 +32,6 @@ from xlsheet.form import (
     SHEET_MANIFEST,
     SheetLayout,
     cell_ref,
-    workbook_layout,
 )
 from xlsheet.libreoffice import convert
 from xlsheet.manifest import Manifest
@@ -48,9 +47,7 @@ LEAD_REQUIRED = sum(1 for s in FORM.sections if s.lead_only and s.required)
 
 
 def _layouts(master: Master, dept: str, values=None) -> list[SheetLayout]:
-    values = values or {lp.code: default_values(master, dept, lp.code) for lp in master.department_lps(dept)}
-    filled = {lp: {k: len(v) for k, v in vals.items()} for lp, vals in values.items()}
-    return workbook_layout(FORM, master, dept, filled)
+    return entry_layouts(master, dept, values)
 
 
 def _ref(lay: SheetLayout, row: int, col: int) -> str:

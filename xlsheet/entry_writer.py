@@ -571,6 +571,32 @@ def _annotation_marks(annotations: list[Issue], lp: str) -> dict[tuple[str, int,
     return out
 
 
+def workbook_values(
+    master: Master, dept: str, entries: dict[str, LpEntry] | None = None
+) -> dict[str, dict[str, Rows]]:
+    """Section values per leading project: the submission's where given, else the pre-fill."""
+    return {
+        lp.code: (
+            entry_values(entries[lp.code])
+            if entries and lp.code in entries
+            else default_values(master, dept, lp.code)
+        )
+        for lp in master.department_lps(dept)
+    }
+
+
+def entry_layouts(
+    master: Master,
+    dept: str,
+    values: dict[str, dict[str, Rows]] | None = None,
+    form: FormDefinition = FORM,
+) -> list[SheetLayout]:
+    """The input sheets' layout as the writer lays them out for these values (default: pre-fill)."""
+    values = workbook_values(master, dept) if values is None else values
+    filled = {lp: {k: len(v) for k, v in vals.items()} for lp, vals in values.items()}
+    return workbook_layout(form, master, dept, filled)
+
+
 def write_entry_workbook(
     master: Master,
     dept: str,
@@ -591,12 +617,8 @@ def write_entry_workbook(
     lps = [lp.code for lp in master.department_lps(dept)]
     if not lps:
         raise ValueError(f"所属「{dept}」には報告する取り組みがありません")
-    values = {
-        lp: (entry_values(entries[lp]) if entries and lp in entries else default_values(master, dept, lp))
-        for lp in lps
-    }
-    filled = {lp: {k: len(v) for k, v in vals.items()} for lp, vals in values.items()}
-    layouts = workbook_layout(form, master, dept, filled)
+    values = workbook_values(master, dept, entries)
+    layouts = entry_layouts(master, dept, values, form)
     issued = issued or dt.date.today()
     with atomic_path(path) as tmp:
         book = Book(tmp)
