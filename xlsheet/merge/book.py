@@ -20,7 +20,7 @@ from ..master import load_master
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
 from ..xlsxout import Book, atomic_path
-from .consolidate import Consolidated, LpForm, consolidate, derived_status
+from .consolidate import Consolidated, LpForm, consolidate, derived_status, local_time
 from .form_sheet import EXCEL, FormSheetWriter, Metrics
 from .tables import (
     TableWriter,
@@ -81,7 +81,7 @@ def form_sheet_names(forms: list[LpForm]) -> list[str]:
 
 def document_date(master: Master, received: list[Received]) -> dt.datetime:
     """The book's document date: the latest receipt, else the start of the evaluation year."""
-    times = [r.received_at.replace(tzinfo=None) for r in received]
+    times = [local_time(r.received_at) for r in received]
     return max(times) if times else dt.datetime(master.settings.evaluation_year, 4, 1)
 
 
