@@ -169,11 +169,22 @@ def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> 
 
 def _process_unit(unit: Path) -> list[FileResult]:
     master, known, archive, inbox = _STATE["master"], _STATE["known"], _STATE["archive"], _STATE["inbox"]
-    out = []
-    for own, cand in expand(unit, inbox):
-        if own is not None and own is not cand.data:
-            archive_bytes(archive, hashlib.sha256(own).hexdigest(), own, unit.name)
-        out.append(_one(cand, master, known, archive))
+    out: list[FileResult] = []
+    try:
+        for own, cand in expand(unit, inbox):
+            if own is not None and own is not cand.data:
+                archive_bytes(archive, hashlib.sha256(own).hexdigest(), own, unit.name)
+            out.append(_one(cand, master, known, archive))
+    except Exception as exc:  # unreadable from disk, or a container no reader foresaw: report, go on
+        origin = "inbox/" + unit.relative_to(inbox).as_posix()
+        issue = Issue(
+            file=origin,
+            code="unreadable",
+            message=f"ファイルを読み取れませんでした（{type(exc).__name__}: {exc}）。",
+            hint="ファイルを開けるか確かめ、もう一度送ってもらってください。",
+        )
+        sha = hashlib.sha256(f"unreadable\0{origin}".encode()).hexdigest()
+        out.append(FileResult(origin, sha, "", FileStatus.REJECTED, [issue]))
     return out
 
 

@@ -566,6 +566,19 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
         return ReadResult(
             exc.status, _with_file(issues, file), None, manifest, manifest.department if manifest else ""
         )
+    except Exception as exc:  # a file no rule foresaw must not stop the other files
+        issue = Issue(
+            code="unreadable",
+            message=f"ブックを読み取れませんでした（{type(exc).__name__}: {exc}）。",
+            hint=RESEND_HINT + " 直らなければ企画課に連絡してください。",
+        )
+        return ReadResult(
+            FileStatus.REJECTED,
+            _with_file([*reader.issues, issue], file),
+            None,
+            manifest,
+            manifest.department if manifest else "",
+        )
     issues = _with_file(reader.issues, file)
     status = FileStatus.REJECTED if any(i.severity is Severity.ERROR for i in issues) else FileStatus.ACCEPTED
     return ReadResult(status, issues, submission, manifest, submission.department)
