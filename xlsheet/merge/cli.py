@@ -72,10 +72,8 @@ def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
 )
 @click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default="demo-round")
 @click.option("--no-pdf", is_flag=True, help="PDF を作らない")
-@click.pass_context
-def demo(ctx: click.Context, round_dir: Path, no_pdf: bool) -> None:
+def demo(round_dir: Path, no_pdf: bool) -> None:
     from ..demo import DemoFolderError, run_demo
-    from ..intake.cli import status
 
     console.print(f"見本ラウンドを {round_dir} で実行します。")
     try:
@@ -83,9 +81,15 @@ def demo(ctx: click.Context, round_dir: Path, no_pdf: bool) -> None:
     except DemoFolderError as exc:
         err_console.print(f"[bold red]エラー:[/] {exc}")
         sys.exit(2)
-    console.print()
-    ctx.invoke(status, round_dir=round_dir, as_json=False)
-    console.print()
+    rows = result.merge.status
+    console.print(f"\n提出状況（{result.merge.consolidated.master.settings.round_id}）")
+    for r in rows:
+        counts = f"エラー {r.errors}・注意 {r.warnings}・自動修正 {r.fixed}"
+        console.print(
+            f"  {r.department} {r.name}：{r.status}（{counts}）　{Path(r.file).name if r.file else ''}"
+        )
+    done = sum(r.status.startswith("受理") for r in rows)
+    console.print(f"受理 {done} / {len(rows)} 所属\n")
     console.print(f"[bold]統合ブック:[/] {result.merge.book.resolve()}")
     if result.merge.pdf:
         console.print(f"[bold]PDF:[/] {result.merge.pdf.resolve()}")
