@@ -14,6 +14,7 @@ from tests.test_merge import assert_lines_in_order, seed_lines, sheet_text
 from xlsheet.cli import main
 from xlsheet.demo import MARKER, run_demo
 from xlsheet.intake.ledger import Ledger
+from xlsheet.merge import round_frames
 from xlsheet.models import FileStatus, Severity
 from xlsheet.paths import RoundPaths
 
@@ -52,6 +53,19 @@ def test_demo_round_library(tmp_path):
     assert projects["取り組みコード"].tolist().count("1-4-3") == 2
     assert "子ども広場設置・整備費補助金" in projects["事業名"].tolist()
     assert result.merge.pdf is None
+    # the intake's findings travel into the book and the DataFrames
+    wb = openpyxl.load_workbook(book, read_only=True)
+    issues = [r for r in wb["指摘事項"].iter_rows(min_row=2, values_only=True)]
+    wb.close()
+    assert any(r[0] == "自動修正" and r[1] == "回収・検証" and "D220_" in r[2] for r in issues)
+    dfs = round_frames(root)
+    assert len(dfs["projects"]) == 12 and len(dfs["status"]) == 7
+    assert (
+        dfs["projects"]
+        .loc[dfs["projects"]["報告所属コード"] == "D320", "元ファイル"]
+        .str.endswith("_修正版.xlsx")
+        .all()
+    )
     assert any("統合ブック" in x for x in lines) and any("差し戻し" in x for x in lines)
     assert (root / MARKER).is_file()
 
