@@ -46,18 +46,23 @@ class Metrics:
     """Width added to every column (the file stores width + 5 px as width units)."""
     slack_chars: float
     """Characters per line kept in reserve (fonts and line breaking differ a little)."""
+    line_factor: float
+    """Line height as a multiple of the font size (Japanese fonts carry generous leading)."""
+
+    def row_height(self, lines: int, font_pt: float = FONT_PT) -> float:
+        return round(lines * font_pt * self.line_factor + ROW_PAD, 1)
 
     def column_pt(self, width: float) -> float:
         return (width + self.pad_units) * self.pt_per_unit
 
 
-EXCEL = Metrics(pt_per_unit=5.25, pad_units=5 / 7, slack_chars=1.5)
-"""Excel: 7 px per unit plus 5 px with the book's default font (游ゴシック 10) at 96 dpi."""
-LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3)
-"""LibreOffice: measured on its PDF output (a column of width 20 prints 131.5 pt wide)."""
+EXCEL = Metrics(pt_per_unit=5.25, pad_units=5 / 7, slack_chars=1.5, line_factor=1.75)
+"""Excel: 7 px per unit plus 5 px with the book's default font (游ゴシック 10) at 96 dpi;
+游ゴシック lines are about 1.7 times the font size (its 11 pt default row is 18.75 pt)."""
+LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_factor=1.5)
+"""LibreOffice: measured on its PDF output (a column of width 20 prints 131.5 pt wide; the
+Japanese fallback font, Noto Sans CJK / IPAex, sets lines about 1.45 times the font size)."""
 CELL_PAD_PT = 4.0
-LINE_FACTOR = 1.5
-"""Line height as a multiple of the font size (Japanese fonts with their leading)."""
 ROW_PAD = 4.0
 PAGE_HEIGHT_PT = 842.0  # A4
 MARGIN_IN = 0.6
@@ -80,10 +85,6 @@ def line_count(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Me
     """How many lines `text` takes when wrapped in a cell `width_pt` wide."""
     per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
     return sum(max(1, math.ceil(text_width(part) / per_line)) for part in text.split("\n"))
-
-
-def row_height(lines: int, font_pt: float = FONT_PT) -> float:
-    return round(lines * font_pt * LINE_FACTOR + ROW_PAD, 1)
 
 
 @dataclass
@@ -145,7 +146,7 @@ class FormSheetWriter:
     def line(
         self, text: str, fmt, breakable: bool, first: int = 0, last: int = LAST_COL, font: float = FONT_PT
     ):
-        h = row_height(self.lines(text, first, last, font), font)
+        h = self.metrics.row_height(self.lines(text, first, last, font), font)
         r = self._add(h, breakable)
         self.b.merge(self.ws, r, first, last, text, fmt)
 
@@ -205,7 +206,7 @@ class FormSheetWriter:
         sub = f"（{i.subtitle}）" if i.subtitle else ""
         same_line = text_width(i.title + sub) <= SUBTITLE_SAME_LINE
         title = i.title + sub if same_line else i.title
-        h = row_height(self.lines(title, 2, LAST_COL))
+        h = self.metrics.row_height(self.lines(title, 2, LAST_COL))
         r = self._add(h, breakable)
         self.b.write(self.ws, r, 1, i.code, self.f_code)
         self.b.merge(self.ws, r, 2, LAST_COL, title, self.f_text)
@@ -213,7 +214,7 @@ class FormSheetWriter:
             self.line(sub, self.f_text, False, 2)
         for p in block.projects:
             lines = max(self.lines(p.name, 2, 4), self.lines(p.owner, 5, 5))
-            r = self._add(row_height(lines), False)
+            r = self._add(self.metrics.row_height(lines), False)
             self.b.merge(self.ws, r, 2, 4, p.name, self.f_project)
             self.b.write(self.ws, r, 5, p.owner, self.f_owner)
         self.spacer()
@@ -230,7 +231,7 @@ class FormSheetWriter:
         for k in range(half):
             pair = [(g, c) for g, c in ((k + 1, 1), (k + 1 + half, 3)) if g <= len(SDG_GOALS)]
             lines = max(self.lines(SDG_GOALS[g - 1], c + 1, c + 1 if c == 1 else LAST_COL) for g, c in pair)
-            h = max(row_height(lines), RING_HEIGHT * 0.75 + 4)
+            h = max(self.metrics.row_height(lines), RING_HEIGHT * 0.75 + 4)
             r = self._add(h, False)
             for goal, col in pair:
                 on = goal in form.sdgs
