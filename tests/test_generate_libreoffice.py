@@ -192,6 +192,8 @@ def test_pdf_carries_the_japanese_headings(lo):
                 expected += p.section.title.format(evaluated=s.evaluated_label).split("　")
                 expected.append(_squash(p.section.note))
             expected.append(_squash(lo.master.leading_project(lay.lp).direction))
+            # Looked-up initiative titles are printed whole (their rows are tall enough).
+            expected += [i.title for i, _ in lo.master.department_initiatives(dept, lay.lp)]
         for heading in expected:
             assert _squash(heading) in text, (dept, heading)
         assert "令和元年度に実施した事業" in text and "ＳＤＧｓへの貢献" in text

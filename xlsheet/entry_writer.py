@@ -331,10 +331,21 @@ class _EntryBook:
                 self.set_height(ws, p.example_row, 30)
 
         key_cols = [start for col, start in spans if col.key_column]
+        # A looked-up initiative title can be long: rows are tall enough for the longest one
+        # (Excel does not grow a row for a formula's result).
+        lookup_height = max(
+            (
+                _text_height(i.title, 0, sum(COLUMN_WIDTHS[start : start + col.span]))
+                for col, start in spans
+                if col.kind is Kind.LOOKUP
+                for i, _ in self.master.lp_initiatives(p.lp)
+            ),
+            default=0,
+        )
         for r in range(p.rows):
             row = p.first_row + r
             values = rows[r] if r < len(rows) else {}
-            height = sec.row_height or 0
+            height = max(sec.row_height or 0, lookup_height if lookup_height > PAGE_ROW_DEFAULT + 5 else 0)
             for col, start in spans:
                 if col.kind is Kind.LONGTEXT and values.get(col.key):
                     width = sum(COLUMN_WIDTHS[start : start + col.span])
