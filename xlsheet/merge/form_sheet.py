@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
@@ -77,8 +76,11 @@ SUBTITLE_SAME_LINE = 42
 
 
 def text_width(text: str) -> float:
-    """Width in full-width characters (half-width ones count one half)."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "FWA" else 0.5 for ch in text)
+    """Width in full-width characters: ASCII counts one half, everything else one.
+
+    (Counted at C speed; half-width katakana, the only common exception, are rare in these texts.)
+    """
+    return len(text) - 0.5 * len(text.encode("ascii", "ignore"))
 
 
 def line_count(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
