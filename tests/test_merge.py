@@ -363,3 +363,18 @@ def test_pdf_without_libreoffice_says_so(tmp_path, monkeypatch):
     assert pdf is None and message == NO_LIBREOFFICE
     assert "LibreOffice がインストールされていない" in message
     assert not (tmp_path / "book.pdf").exists()
+
+
+def test_merge_command_without_libreoffice(sample_round, tmp_path):
+    """`xlsheet merge --pdf` on a round nobody has answered yet, on a machine without LibreOffice."""
+    from click.testing import CliRunner
+
+    from xlsheet.cli import main
+
+    result = CliRunner().invoke(main, ["merge", str(sample_round), "--pdf"], env={"PATH": str(tmp_path)})
+    assert result.exit_code == 0, result.output
+    assert "統合ブックを作成しました" in result.output
+    assert "LibreOffice がインストールされていないため、PDF は作成していません" in result.output
+    assert "未受理の所属が 7 件" in result.output
+    book = sample_round / "output" / "政策評価表_R02-seisaku-hyoka.xlsx"
+    assert book.is_file() and not book.with_suffix(".pdf").exists()
