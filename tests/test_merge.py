@@ -378,3 +378,21 @@ def test_merge_command_without_libreoffice(sample_round, tmp_path):
     assert "未受理の所属が 7 件" in result.output
     book = sample_round / "output" / "政策評価表_R02-seisaku-hyoka.xlsx"
     assert book.is_file() and not book.with_suffix(".pdf").exists()
+
+
+def test_long_paragraph_is_split_into_rows_excel_can_hold(tmp_path):
+    """A 2,000-character evaluation: rows stay under Excel's 409 pt, the text stays whole and in order."""
+    sentence = "地域包括ケアシステムの深化・推進にあたって、各地域における認知症ケアの向上を図った。"
+    body = sentence * (2000 // len(sentence))
+    subs = sample_submissions()
+    s = subs[0]
+    (e,) = s.lps
+    long_eval = e.evaluations[0].model_copy(update={"body": body})
+    subs[0] = s.model_copy(update={"lps": (e.model_copy(update={"evaluations": (long_eval,)}),)})
+    path = tmp_path / "book.xlsx"
+    cons = write_book(sample_master(), received(subs), path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[form_sheet_names(cons.forms)[0]]
+    heights = [d.height for d in ws.row_dimensions.values() if d.height]
+    assert max(heights) <= 409
+    assert WS.sub("", body) in WS.sub("", sheet_text(path, ws.title))

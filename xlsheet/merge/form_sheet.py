@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
@@ -62,6 +63,8 @@ LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_fa
 """LibreOffice: measured on its PDF output (a column of width 20 prints 131.5 pt wide; the
 Japanese fallback font, Noto Sans CJK / IPAex, sets lines about 1.45 times the font size)."""
 CELL_PAD_PT = 4.0
+MAX_ROW_PT = 400.0
+"""Excel's rows are at most 409 pt high."""
 ROW_PAD = 4.0
 PAGE_HEIGHT_PT = 842.0  # A4
 MARGIN_IN = 0.6
@@ -153,10 +156,34 @@ class FormSheetWriter:
         self.b.merge(self.ws, r, first, last, text, fmt)
 
     def paragraph(self, text: str, first_breakable: bool) -> None:
-        """Free text, one row per paragraph (a line break in the text starts a new row)."""
-        for n, part in enumerate(text.split("\n")):
-            if part.strip():
-                self.line(part, self.f_text, first_breakable and n == 0, 1)
+        """Free text, one row per paragraph (a line break in the text starts a new row).
+
+        A paragraph taller than Excel's highest row is split after a sentence (。) into rows a
+        page may fall between; shorter ones stay in one row, which no page break can cut.
+        """
+        first = True
+        for part in text.split("\n"):
+            if not part.strip():
+                continue
+            for n, chunk in enumerate(self._chunks(part)):
+                self.line(chunk, self.f_text, (first and first_breakable) or n > 0, 1)
+                first = False
+
+    def _chunks(self, part: str) -> list[str]:
+        if self.metrics.row_height(self.lines(part, 1, LAST_COL)) <= MAX_ROW_PT:
+            return [part]
+        sentences = [x for x in re.split(r"(?<=。)", part) if x]
+        out: list[str] = []
+        for sentence in sentences:
+            while self.metrics.row_height(self.lines(sentence, 1, LAST_COL)) > MAX_ROW_PT:
+                cut = len(sentence) // 2
+                out.append(sentence[:cut])
+                sentence = sentence[cut:]
+            if out and self.metrics.row_height(self.lines(out[-1] + sentence, 1, LAST_COL)) <= MAX_ROW_PT:
+                out[-1] += sentence
+            else:
+                out.append(sentence)
+        return out
 
     def heading(self, text: str) -> None:
         self.line(text, self.f_heading, True)
