@@ -42,6 +42,7 @@ class FileResult:
     date: dt.datetime | None = None
     container: str = ""
     submission: Submission | None = None
+    """Set while the file travels to the ledger; `collect_round` clears it (read it from `Ledger`)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -250,7 +251,7 @@ def update_feedback(
         target = paths.feedback_workbook(department)
         if row.status is FileStatus.REJECTED and any(i.severity is Severity.ERROR for i in row.issues):
             if dept in touched or not target.exists():
-                jobs.append((master, paths, dept, row.submission, row.issues))
+                jobs.append((master, paths, dept, ledger.submission(row.sha256), row.issues))
             else:
                 keep.append(target)
         elif row.status is FileStatus.ACCEPTED and target.exists():
@@ -307,6 +308,7 @@ def collect_round(
                 r.status = status
                 if status is not FileStatus.DUPLICATE and r.department:
                     touched.add(r.department)
+                r.submission = None  # kept in the ledger (Ledger.current); memory stays flat
                 report.files.append(r)
             if progress:
                 progress(done, len(units))

@@ -210,10 +210,12 @@ class Ledger:
         return _dt(row[0])
 
     # -- reading -----------------------------------------------------------------------------
-    def rows(self, where: str = "", args: tuple = ()) -> list[Row]:
+    def rows(self, where: str = "", args: tuple = (), with_submission: bool = True) -> list[Row]:
+        """Files (oldest first); without `with_submission` the stored submissions are not parsed."""
+        sub = "submission" if with_submission else "NULL"
         sql = (
             "SELECT id, sha256, origin, container, sender, dated, arrived, department, round_id, status, issues,"
-            " submission FROM files" + (f" WHERE {where}" if where else "") + " ORDER BY dated, id"
+            f" {sub} FROM files" + (f" WHERE {where}" if where else "") + " ORDER BY dated, id"
         )
         out = []
         for r in self.db.execute(sql, args):
@@ -239,6 +241,10 @@ class Ledger:
         row = self.db.execute("SELECT department FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return row[0] if row else ""
 
+    def submission(self, sha256: str) -> Submission | None:
+        row = self.db.execute("SELECT submission FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return Submission.model_validate_json(row[0]) if row and row[0] else None
+
     def status_of(self, sha256: str) -> FileStatus | None:
         row = self.db.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return FileStatus(row[0]) if row else None
@@ -261,14 +267,14 @@ class Ledger:
 
     def latest(self) -> dict[str, Row]:
         """Per department, the file its status is about: the newest rejected file when it came
-        after the current accepted one, otherwise the current accepted one."""
+        after the current accepted one, otherwise the current accepted one. Rows come without
+        their submission (`Ledger.submission(sha256)` reads it)."""
         out: dict[str, Row] = {}
         for r in self.rows(
-            "department != '' AND status IN (?, ?, ?)",
-            (FileStatus.ACCEPTED.value, FileStatus.REJECTED.value, FileStatus.SUPERSEDED.value),
+            "department != '' AND status IN (?, ?)",
+            (FileStatus.ACCEPTED.value, FileStatus.REJECTED.value),
+            with_submission=False,
         ):
-            if r.status is FileStatus.SUPERSEDED:
-                continue
             prev = out.get(r.department)
             if prev is None or (r.dated, r.id) >= (prev.dated, prev.id):
                 out[r.department] = r
@@ -278,7 +284,7 @@ class Ledger:
         """All issues of current files: each department's current accepted file and any
         rejected file newer than it (what still needs fixing). `Issue.file` is set."""
         latest = self.latest()
-        rows = {r.id: r for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,))}
+        rows = {r.id: r for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,), with_submission=False)}
         rows.update({r.id: r for r in latest.values()})
         out: list[Issue] = []
         for r in sorted(rows.values(), key=lambda r: (r.department, r.dated, r.id)):
@@ -288,7 +294,9 @@ class Ledger:
     def status(self, master: Master) -> list[DepartmentStatus]:
         """One row per participating department: sent, received, status, issue counts."""
         latest = self.latest()
-        accepted = {r.department: r for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,))}
+        accepted = {
+            r.department for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,), with_submission=False)
+        }
         sent = dict(
             self.db.execute("SELECT department, MAX(sent_at) FROM sent GROUP BY department").fetchall()
         )
