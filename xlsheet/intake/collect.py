@@ -42,7 +42,10 @@ class FileResult:
     date: dt.datetime | None = None
     container: str = ""
     submission: Submission | None = None
-    """Set while the file travels to the ledger; `collect_round` clears it (read it from `Ledger`)."""
+    """Not kept in the report (memory flat in the number of files): read it from `Ledger`."""
+    round_id: str = ""
+    submission_json: str | None = None
+    """The submission as the worker serialized it for the ledger; cleared once recorded."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -165,7 +168,18 @@ def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> 
                 severity=Severity.WARNING,
             )
         )
-    return FileResult(path, sha, dept, res.status, issues, c.sender, c.date, c.container, res.submission)
+    return FileResult(
+        path,
+        sha,
+        dept,
+        res.status,
+        issues,
+        c.sender,
+        c.date,
+        c.container,
+        round_id=res.submission.round_id if res.submission else "",
+        submission_json=res.submission.model_dump_json() if res.submission else None,
+    )
 
 
 def _process_unit(unit: Path) -> list[FileResult]:
@@ -295,10 +309,10 @@ def collect_round(
                         status=r.status,
                         issues=r.issues,
                         department=r.department,
-                        round_id=r.submission.round_id if r.submission else "",
+                        round_id=r.round_id,
                         container=r.container,
                         sender=r.sender,
-                        submission=r.submission,
+                        submission_json=r.submission_json,
                     ),
                     arrived,
                 )
@@ -308,12 +322,13 @@ def collect_round(
                 r.status = status
                 if status is not FileStatus.DUPLICATE and r.department:
                     touched.add(r.department)
-                r.submission = None  # kept in the ledger (Ledger.current); memory stays flat
+                r.submission_json = None  # kept in the ledger (Ledger.current); memory stays flat
                 report.files.append(r)
             if progress:
                 progress(done, len(units))
-        for r in report.files:  # a later file of this run may have superseded an earlier one
+        live = ledger.live_statuses()  # a later file of this run may have superseded an earlier one
+        for r in report.files:
             if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED):
-                r.status = ledger.status_of(r.sha256) or r.status
+                r.status = live.get(r.sha256, r.status)
         report.feedback = update_feedback(master, paths, ledger, touched, workers)
     return report

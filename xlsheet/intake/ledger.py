@@ -81,6 +81,8 @@ class Entry:
     container: str = ""
     sender: str = ""
     submission: Submission | None = None
+    submission_json: str | None = None
+    """The submission already serialized (worker processes send it so)."""
 
 
 @dataclass(frozen=True)
@@ -156,12 +158,13 @@ class Ledger:
         one comes back SUPERSEDED).
         """
         arrived = arrived or dt.datetime.now(dt.UTC)
+        submission = entry.submission_json or (
+            entry.submission.model_dump_json() if entry.submission else None
+        )
         with self._tx():
-            if self.has(entry.sha256):
-                return FileStatus.DUPLICATE
             cur = self.db.execute(
-                "INSERT INTO files (sha256, origin, container, size, sender, dated, arrived, department, round_id,"
-                " status, issues, submission) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR IGNORE INTO files (sha256, origin, container, size, sender, dated, arrived, department,"
+                " round_id, status, issues, submission) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     entry.sha256,
                     entry.origin,
@@ -173,29 +176,40 @@ class Ledger:
                     entry.department,
                     entry.round_id,
                     entry.status.value,
-                    json.dumps([i.model_dump(mode="json") for i in entry.issues], ensure_ascii=False),
-                    entry.submission.model_dump_json() if entry.submission else None,
+                    json.dumps([i.model_dump(mode="json") for i in entry.issues], ensure_ascii=False)
+                    if entry.issues
+                    else "[]",
+                    submission,
                 ),
             )
+            if cur.rowcount == 0:
+                return FileStatus.DUPLICATE
             if entry.status is FileStatus.ACCEPTED and entry.department:
-                self._elect(entry.department)
-            return FileStatus(
-                self.db.execute("SELECT status FROM files WHERE id = ?", (cur.lastrowid,)).fetchone()[0]
-            )
+                newest = self._elect(entry.department)
+                return FileStatus.ACCEPTED if newest == cur.lastrowid else FileStatus.SUPERSEDED
+            return entry.status
 
-    def _elect(self, department: str) -> None:
-        """The newest accepted file of the department is current; the others are superseded."""
-        rows = self.db.execute(
-            "SELECT id FROM files WHERE department = ? AND status IN (?, ?) ORDER BY dated, id",
+    def _elect(self, department: str) -> int:
+        """The newest accepted file of the department is current, the others superseded; its id."""
+        newest = self.db.execute(
+            "SELECT id FROM files WHERE department = ? AND status IN (?, ?) ORDER BY dated DESC, id DESC LIMIT 1",
             (department, *LIVE),
-        ).fetchall()
-        if not rows:
-            return
-        newest = rows[-1][0]
+        ).fetchone()[0]
         self.db.execute(
-            "UPDATE files SET status = CASE WHEN id = ? THEN ? ELSE ? END WHERE department = ? AND status IN (?, ?)",
-            (newest, FileStatus.ACCEPTED.value, FileStatus.SUPERSEDED.value, department, *LIVE),
+            "UPDATE files SET status = CASE WHEN id = ? THEN ? ELSE ? END"
+            " WHERE department = ? AND status IN (?, ?) AND status != CASE WHEN id = ? THEN ? ELSE ? END",
+            (
+                newest,
+                FileStatus.ACCEPTED.value,
+                FileStatus.SUPERSEDED.value,
+                department,
+                *LIVE,
+                newest,
+                FileStatus.ACCEPTED.value,
+                FileStatus.SUPERSEDED.value,
+            ),
         )
+        return newest
 
     def record_sent(self, department: str, sent_at: dt.datetime, kind: str, path: str) -> None:
         """A mail was drafted or sent to the department (`kind`: round, reminder, feedback …)."""
@@ -244,6 +258,13 @@ class Ledger:
     def submission(self, sha256: str) -> Submission | None:
         row = self.db.execute("SELECT submission FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return Submission.model_validate_json(row[0]) if row and row[0] else None
+
+    def live_statuses(self) -> dict[str, FileStatus]:
+        """sha256 -> status of every accepted or superseded file."""
+        return {
+            sha: FileStatus(st)
+            for sha, st in self.db.execute("SELECT sha256, status FROM files WHERE status IN (?, ?)", LIVE)
+        }
 
     def status_of(self, sha256: str) -> FileStatus | None:
         row = self.db.execute("SELECT status FROM files WHERE sha256 = ?", (sha256,)).fetchone()

@@ -8,6 +8,7 @@ defined names, normalized), validation. Whatever can still be read is read.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
@@ -95,6 +96,7 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_ref(text: str) -> Ref | None:
     m = _REF.match(text.strip().lstrip("="))
     if not m:
@@ -105,6 +107,7 @@ def parse_ref(text: str) -> Ref | None:
     return Ref(sheet, c1, r1, c2, r2)
 
 
+@functools.lru_cache(maxsize=8192)
 def _sqref_cells(sqref: str) -> int:
     total = 0
     for part in sqref.split():

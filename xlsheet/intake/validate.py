@@ -136,9 +136,10 @@ def check_required(sec: ReadSection) -> Iterator[Issue]:
             f"「{SECTION_LABELS.get(sec.section.key, sec.section.title)}」が入力されていません。",
             "主管所属が記入する欄です。入力してから送ってください。",
         )
+    required = [c for c in sec.section.columns if c.is_input and c.required]
     for row in sec.rows:
-        for col in sec.section.columns:
-            if col.is_input and col.required and not row.values.get(col.key):
+        for col in required:
+            if not row.values.get(col.key):
                 yield sec.issue(
                     row,
                     col,
@@ -150,10 +151,11 @@ def check_required(sec: ReadSection) -> Iterator[Issue]:
 
 def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
     """Values that must come from a dropdown list (paste bypasses Excel's own check)."""
+    listed = [c for c in sec.section.columns if c.is_input and c.list is not None]
     for row in sec.rows:
-        for col in sec.section.columns:
+        for col in listed:
             value = row.values.get(col.key, "")
-            if not col.is_input or col.list is None or not value:
+            if not value:
                 continue
             items = lists.items(col.list)
             if value not in items:
@@ -167,11 +169,11 @@ def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
 
 
 def check_lengths(sec: ReadSection) -> Iterator[Issue]:
+    inputs = [(c, min(c.max_len or CELL_TEXT_MAX, CELL_TEXT_MAX)) for c in sec.section.columns if c.is_input]
     for row in sec.rows:
-        for col in sec.section.columns:
+        for col, limit in inputs:
             value = row.values.get(col.key, "")
-            limit = min(col.max_len or CELL_TEXT_MAX, CELL_TEXT_MAX)
-            if col.is_input and len(value) > limit:
+            if len(value) > limit:
                 yield sec.issue(
                     row,
                     col,
@@ -183,10 +185,11 @@ def check_lengths(sec: ReadSection) -> Iterator[Issue]:
 
 def check_formula_text(sec: ReadSection) -> Iterator[Issue]:
     """Text starting with = + - @ is kept as text; say so, since the department may have meant a formula."""
+    free = [c for c in sec.section.columns if c.is_input and c.list is None]
     for row in sec.rows:
-        for col in sec.section.columns:
+        for col in free:
             value = row.values.get(col.key, "")
-            if col.is_input and col.list is None and formula_like(value):
+            if value and formula_like(value):
                 yield sec.issue(
                     row,
                     col,
