@@ -216,6 +216,7 @@ def test_cli_json_exit_codes_and_status(sample_round):
     assert result.exit_code == 0
     rows = {r["department"]: r for r in json.loads(result.output)["departments"]}
     assert rows["D110"]["status"] == "受理" and rows["D410"]["status"] == "未送付"
+    assert (rows["D110"]["files_received"], rows["D410"]["files_received"]) == (1, 0)
     result = runner.invoke(main, ["status", str(sample_round)])
     assert result.exit_code == 0 and "受理" in result.output
     result = runner.invoke(main, ["collect", str(sample_round / "nowhere")])

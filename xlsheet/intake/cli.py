@@ -82,20 +82,18 @@ def status(round_dir: Path, as_json: bool) -> None:
     master = load_master(paths.master)
     with Ledger(paths.ledger) as ledger:
         rows = ledger.status(master)
+        received = ledger.received_counts()
     if as_json:
-        sys.stdout.write(
-            json.dumps(
-                {"departments": [r.model_dump(mode="json") for r in rows]}, ensure_ascii=False, indent=1
-            )
-            + "\n"
-        )
+        data = [{**r.model_dump(mode="json"), "files_received": received.get(r.department, 0)} for r in rows]
+        sys.stdout.write(json.dumps({"departments": data}, ensure_ascii=False, indent=1) + "\n")
         return
     table = Table(title=f"提出状況（{master.settings.round_id}）")
     for head in (
         "コード",
         "所属",
         "送付",
-        "受領",
+        "受領数",
+        "最終受領",
         "状態",
         SEVERITY_JA[Severity.ERROR],
         SEVERITY_JA[Severity.WARNING],
@@ -113,6 +111,7 @@ def status(round_dir: Path, as_json: bool) -> None:
             r.department,
             r.name,
             when(r.sent_at),
+            str(received.get(r.department, 0)),
             when(r.received_at),
             f"[{style}]{r.status}[/]",
             str(r.errors),

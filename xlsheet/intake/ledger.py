@@ -259,6 +259,16 @@ class Ledger:
         row = self.db.execute("SELECT submission FROM files WHERE sha256 = ?", (sha256,)).fetchone()
         return Submission.model_validate_json(row[0]) if row and row[0] else None
 
+    def received_counts(self) -> dict[str, int]:
+        """Files received per department (accepted, rejected or superseded; not duplicates)."""
+        return dict(
+            self.db.execute(
+                "SELECT department, COUNT(*) FROM files WHERE department != '' AND status IN (?, ?, ?)"
+                " GROUP BY department",
+                (FileStatus.ACCEPTED.value, FileStatus.REJECTED.value, FileStatus.SUPERSEDED.value),
+            ).fetchall()
+        )
+
     def live_statuses(self) -> dict[str, FileStatus]:
         """sha256 -> status of every accepted or superseded file."""
         return {
