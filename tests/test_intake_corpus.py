@@ -125,6 +125,7 @@ def test_mail_sender_and_date_are_kept(collected):
     assert f.date == item.date
     msg = next(f for f in report.files if f.path.endswith(".msg/D410_健康づくり支援課.xlsx"))
     assert msg.sender == "kenko@example.lg.jp"
+    assert msg.date == next(i.date for i in items if i.origin == msg.path)
 
 
 def test_originals_archived_by_sha256(collected):
