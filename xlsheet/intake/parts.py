@@ -65,6 +65,8 @@ def workbook_part(zf: zipfile.ZipFile) -> str | None:
     members = _members(zf)
     if "[content_types].xml" not in members:
         return None
+    if "xl/workbook.xml" in members:  # where every spreadsheet application puts it
+        return members["xl/workbook.xml"]
     try:
         rels = _parse(zf, members["_rels/.rels"]) if "_rels/.rels" in members else None
     except SafeET.ParseError:

@@ -160,10 +160,13 @@ class _Reader:
             raise refuse(
                 "corrupt_zip", f"ブックの部品が壊れていて読めません（{exc}）。", RESEND_HINT
             ) from exc
-        # Our own parts go through defusedxml; check what python-calamine will parse as well.
+        # Our own parts go through defusedxml; check what python-calamine will parse as well
+        # (shared strings and styles now, each sheet before it is read).
         lower = {i.filename.lower(): i.filename for i in self.zf.infolist()}
-        calamine_parts = [part] + [lower[n] for n in ("xl/sharedstrings.xml", "xl/styles.xml") if n in lower]
-        check_workbook_xml(self.zf, calamine_parts + [s.part for s in parts.sheets if s.part])
+        check_workbook_xml(
+            self.zf, [lower[n] for n in ("xl/sharedstrings.xml", "xl/styles.xml") if n in lower]
+        )
+        self.parts = parts
         if parts.macros:
             self.note(
                 "macro_project",
@@ -217,6 +220,11 @@ class _Reader:
 
     def sheet(self, name: str) -> list[list[Any]] | None:
         if name not in self._sheets:
+            info = self.parts.sheet(name)
+            if info is None:
+                return None
+            if info.part:
+                check_workbook_xml(self.zf, [info.part])
             try:
                 self._sheets[name] = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception:
@@ -432,15 +440,20 @@ class _Reader:
         for col in section.columns:
             starts.append(c)
             c += col.span
+        columns = list(zip(section.columns, starts, strict=True))
+        keys = [start for col, start in columns if col.key_column]
+        items = {col.key: lists.items(col.list) if col.list else () for col in section.columns}
         index = 0
         for r in range(ref.r1, ref.r2 + 1):
+            line = rows[r] if r < len(rows) else ()
+            if all(k >= len(line) or line[k] in ("", None) for k in keys):
+                continue  # not in use: every key column empty
             values: dict[str, str] = {}
-            cells: dict[str, str] = {}
             changes: list[tuple[Column, Change]] = []
-            for col, start in zip(section.columns, starts, strict=True):
-                raw = self.value(rows, r, start)
+            for col, start in columns:
                 if col.kind is Kind.LOOKUP:
                     continue
+                raw = line[start] if start < len(line) else ""
                 if raw == "" or raw is None:
                     values[col.key] = ""
                     continue
@@ -452,9 +465,7 @@ class _Reader:
                 if col.kind is Kind.CODE:
                     n = normalize_code(raw, lists.codes, date1904)
                 elif col.kind is Kind.CHOICE:
-                    n = normalize_choice(
-                        raw, lists.items(col.list) if col.list else (), col.label, col.list is ListKey.MARK
-                    )
+                    n = normalize_choice(raw, items[col.key], col.label, col.list is ListKey.MARK)
                 elif col.kind is Kind.LONGTEXT:
                     n = normalize_longtext(raw, col.label)
                 else:
@@ -463,7 +474,7 @@ class _Reader:
                 changes.extend((col, ch) for ch in n.changes)
             if not any(values.get(col.key) for col in section.columns if col.key_column):
                 continue
-            cells = {col.key: cell_ref(r, start) for col, start in zip(section.columns, starts, strict=True)}
+            cells = {col.key: cell_ref(r, start) for col, start in columns}
             row = CellRow(index, values, cells)
             if section.key == "sdgs":
                 goal = values.get("goal", "")
