@@ -138,6 +138,15 @@ def test_originals_archived_by_sha256(collected):
         assert hashlib.sha256(original).hexdigest() == f.sha256
         stored = list(paths.archive.glob(f.sha256 + "*"))
         assert len(stored) == 1 and stored[0].read_bytes() == original
+    con = sqlite3.connect(paths.ledger)
+    try:
+        sizes = dict(con.execute("SELECT sha256, size FROM files").fetchall())
+    finally:
+        con.close()
+    for sha, size in sizes.items():
+        stored = list(paths.archive.glob(sha + "*"))
+        if stored:  # bare mails and unreadable units have nothing to archive
+            assert stored[0].stat().st_size == size
     for container in ("提出_青少年課.eml", "まとめて.zip", "提出_健康づくり支援課.msg"):
         sha = hashlib.sha256((paths.inbox / container).read_bytes()).hexdigest()
         assert list(paths.archive.glob(sha + "*")), container

@@ -41,6 +41,8 @@ class FileResult:
     sender: str = ""
     date: dt.datetime | None = None
     container: str = ""
+    size: int = 0
+    """Bytes of the file itself."""
     submission: Submission | None = None
     """Not kept in the report (memory flat in the number of files): read it from `Ledger`."""
     round_id: str = ""
@@ -133,6 +135,12 @@ def _department_by_name(master: Master, name: str) -> str:
 
 
 def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
+    result = _read_one(c, master, known, archive)
+    result.size = len(c.data)
+    return result
+
+
+def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
     sha = hashlib.sha256(c.data).hexdigest()
     path = "inbox/" + c.origin
     if c.data:
@@ -304,7 +312,7 @@ def collect_round(
                     Entry(
                         sha256=r.sha256,
                         origin=r.path,
-                        size=0,
+                        size=r.size,
                         dated=r.date or arrived,
                         status=r.status,
                         issues=r.issues,
