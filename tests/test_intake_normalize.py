@@ -78,6 +78,8 @@ def test_date_readings_and_serials():
     assert serial_to_date(36983) == dt.date(2001, 4, 2)
     assert serial_to_date(35521, date1904=True) == dt.date(2001, 4, 2)
     assert serial_to_date(0) is None
+    plain = normalize_code(142.0, CODES)  # a number typed where a code belongs is not a date
+    assert plain.value == "142" and plain.changes == []
 
 
 def test_free_text_is_kept_as_written():

@@ -93,7 +93,9 @@ def _date_from(value: object, date1904: bool) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool) and float(value).is_integer():
-        return serial_to_date(float(value), date1904)
+        day = serial_to_date(float(value), date1904)
+        # Excel turns a typed code into a date of 2000–2099 (two-digit years); other numbers are numbers.
+        return day if day and 2000 <= day.year <= 2099 else None
     if isinstance(value, str):
         m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value.strip())
         if m:
