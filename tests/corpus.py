@@ -26,6 +26,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import openpyxl
+import openpyxl.utils
 from aspose.email_foss import msg as outlook
 from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -404,15 +405,27 @@ class Corpus:
             (
                 "D320_シート名変更.xlsx",
                 "D320",
-                {"rename": {"評価入力": "評価入力（修正）"}},
+                # Also: the code 2-1-3 typed as 2/1/3 into a cell that lost its text format;
+                # LibreOffice (en-US) stores the serial of 2003-02-01 with no date style.
+                {
+                    "rename": {"評価入力": "評価入力（修正）"},
+                    "type_general": [["評価入力", "{code}", "2/1/3"]],
+                },
                 FileStatus.ACCEPTED,
-                {"sheet_renamed"},
+                {"sheet_renamed", "date_code_recovered"},
             ),
             ("D310_古い形式.xls", "D310", {"filter": "MS Excel 97"}, FileStatus.REJECTED, {"legacy_xls"}),
         ]
         for name, dept, job, verdict, codes in plan:
             src = self.filled(dept, self._variant(dept) if dept in ("D112", "D320") else None)
             dst = self.work / f"lo_{len(jobs)}{Path(name).suffix}"
+            if "type_general" in job:  # the first code cell of the projects, found by its name
+                _, c1, r1, _, _ = name_range(openpyxl.load_workbook(src), f"xs_{LP}_projects")
+                code = f"{openpyxl.utils.get_column_letter(c1)}{r1}"
+                job = {
+                    **job,
+                    "type_general": [[s, code if c == "{code}" else c, t] for s, c, t in job["type_general"]],
+                }
             jobs.append({"src": str(src), "dst": str(dst), **job})
             self.items.append(Item(f"inbox/{name}", dept, verdict, codes, self.when()))
         spec = self.work / "jobs.json"

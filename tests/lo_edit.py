@@ -2,7 +2,8 @@
 
 Usage: /usr/bin/python3 tests/lo_edit.py JOBS.json
 Each job: {"src", "dst", "filter" ("Calc MS Excel 2007 XML" or "MS Excel 97"),
-"rename": {"old": "new"}, "insert_rows": [[sheet, row0, count]]}. One soffice for all jobs.
+"rename": {"old": "new"}, "insert_rows": [[sheet, row0, count]],
+"type_general": [[sheet, cell, text]]}. One soffice for all jobs.
 """
 
 import contextlib
@@ -66,6 +67,15 @@ def main(jobs_path):
                 ws = sheets.getByName(sheet)
                 ws.unprotect("")
                 ws.Rows.insertByIndex(row0, count)
+                ws.protect("")
+            for sheet, cell, text in job.get("type_general", []):
+                # Type into a cell whose text format was lost (as after pasting formats): the
+                # application parses the input, so 1-4-2 may become a date.
+                ws = sheets.getByName(sheet)
+                ws.unprotect("")
+                target = ws.getCellRangeByName(cell)
+                target.NumberFormat = 0
+                target.setFormula(text)
                 ws.protect("")
             for old, new in job.get("rename", {}).items():
                 sheets.getByName(old).setName(new)

@@ -114,7 +114,7 @@ def test_values_are_normalized_and_read_through_changes(collected):
         inserted = _submission(root, "inbox/D220_行挿入.xlsx")
         assert inserted == subs["D220"]
         renamed = _submission(root, "inbox/D320_シート名変更.xlsx")
-        assert renamed.projects == subs["D320"].projects and 17 in renamed.sdgs
+        assert renamed.projects == subs["D320"].projects and 17 in renamed.sdgs  # 2/1/3 recovered
 
 
 def test_mail_sender_and_date_are_kept(collected):
