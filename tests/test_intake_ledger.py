@@ -178,3 +178,15 @@ def test_sent_mails_show_in_status(sample_round):
     assert rows["D220"].sent_at == sent and rows["D220"].status == "未提出"
     assert rows["D110"].sent_at is None and rows["D110"].status == "未送付"
     assert set(rows) == {d.code for d in master.participating_departments()}
+
+
+def test_a_file_gone_midway_is_reported_not_recorded(sample_round):
+    from xlsheet.intake import collect
+
+    paths = RoundPaths(sample_round)
+    master = load_master(paths.master)
+    collect._init(master, frozenset(), paths.archive, paths.inbox)
+    gone = paths.inbox / "消えた.xlsx"  # listed, then moved away by someone before it was read
+    [result] = collect._process_unit(gone)
+    assert result.status is FileStatus.REJECTED and result.issues[0].code == collect.UNREADABLE
+    assert "読み取れません" in result.issues[0].message and result.path == "inbox/消えた.xlsx"

@@ -27,6 +27,8 @@ from .reader import ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
 
 PARALLEL_MIN_UNITS = 8
+UNREADABLE = "unreadable"
+"""Issue code of failures no rule foresaw; such files are reported but not recorded."""
 
 
 @dataclass
@@ -122,16 +124,26 @@ def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
     return target
 
 
+_SENDERS: dict[int, tuple[Master, dict[str, str]]] = {}
+
+
 def _department_by_sender(master: Master, sender: str) -> str:
-    sender = sender.lower()
-    return next(
-        (d.code for d in master.departments if sender and sender in (e.lower() for e in d.emails)), ""
-    )
+    """The department whose address sent the mail ("" when none or unknown)."""
+    if not sender:
+        return ""
+    hit = _SENDERS.get(id(master))
+    if hit is None or hit[0] is not master:
+        hit = _SENDERS[id(master)] = (
+            master,
+            {e.lower(): d.code for d in master.departments for e in d.emails},
+        )
+    return hit[1].get(sender.lower(), "")
 
 
 def _department_by_name(master: Master, name: str) -> str:
-    stem = PurePosixPath(name).name
-    return next((d.code for d in master.departments if stem.startswith(d.code + "_")), "")
+    """A department code at the start of the file name (D220_高齢者支援課.xlsx)."""
+    code = PurePosixPath(name).name.split("_", 1)[0]
+    return next((d.code for d in master.departments if d.code == code), "") if "_" in name else ""
 
 
 def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
@@ -202,7 +214,7 @@ def _process_unit(unit: Path) -> list[FileResult]:
         origin = "inbox/" + unit.relative_to(inbox).as_posix()
         issue = Issue(
             file=origin,
-            code="unreadable",
+            code=UNREADABLE,
             message=f"ファイルを読み取れませんでした（{type(exc).__name__}: {exc}）。",
             hint="ファイルを開けるか確かめ、もう一度送ってもらってください。",
         )
@@ -308,6 +320,9 @@ def collect_round(
         arrived = dt.datetime.now(dt.UTC)
         for done, results in enumerate(_results(units, workers, init_args), 1):
             for r in results:
+                if any(i.code == UNREADABLE for i in r.issues):
+                    report.files.append(r)  # not recorded: the next collect tries the file again
+                    continue
                 status = ledger.record(
                     Entry(
                         sha256=r.sha256,
