@@ -180,7 +180,7 @@ def test_sent_mails_show_in_status(sample_round):
     assert set(rows) == {d.code for d in master.participating_departments()}
 
 
-def test_a_file_gone_midway_is_reported_not_recorded(sample_round):
+def test_a_file_gone_midway_is_reported_as_unreadable(sample_round):
     from xlsheet.intake import collect
 
     paths = RoundPaths(sample_round)
