@@ -111,7 +111,8 @@ def read_parts(zf: zipfile.ZipFile, wb_part: str) -> WorkbookParts:
 
 
 _DV = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.S)
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_TYPE = re.compile(rb'\btype="([^"]*)"')
+_SQREF = re.compile(rb'\bsqref="([^"]*)"')
 _F1 = re.compile(rb"<(?:\w+:)?formula1>(?:<xm:f>)?(.*?)(?:</xm:f>)?</(?:\w+:)?formula1>", re.S)
 _XM_SQREF = re.compile(rb"<xm:sqref>(.*?)</xm:sqref>", re.S)
 
@@ -125,14 +126,18 @@ def sheet_validations(zf: zipfile.ZipFile, sheet: SheetInfo) -> list[Validation]
     tail = data[start:] if start >= 0 else data
     out = []
     for m in _DV.finditer(tail):
-        attrs = {k.decode(): unescape(v.decode("utf-8", "replace")) for k, v in _ATTR.findall(m.group(1))}
+        head = m.group(1)
+        kind = _TYPE.search(head)
+        sq = _SQREF.search(head)
         f1 = _F1.search(m.group(2))
-        sqref = attrs.get("sqref", "")
+        sqref = sq.group(1).decode() if sq else ""
         if not sqref:
             xm = _XM_SQREF.search(m.group(2))
             sqref = xm.group(1).decode() if xm else ""
         source = unescape(f1.group(1).decode("utf-8", "replace")).strip() if f1 else ""
-        out.append(Validation(sheet.name, sqref, attrs.get("type", ""), normalize_source(source)))
+        out.append(
+            Validation(sheet.name, sqref, kind.group(1).decode() if kind else "", normalize_source(source))
+        )
     return out
 
 

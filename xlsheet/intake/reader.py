@@ -442,6 +442,7 @@ class _Reader:
             c += col.span
         columns = list(zip(section.columns, starts, strict=True))
         keys = [start for col, start in columns if col.key_column]
+        positions = {col.key: start for col, start in columns}
         items = {col.key: lists.items(col.list) if col.list else () for col in section.columns}
         index = 0
         for r in range(ref.r1, ref.r2 + 1):
@@ -474,8 +475,7 @@ class _Reader:
                 changes.extend((col, ch) for ch in n.changes)
             if not any(values.get(col.key) for col in section.columns if col.key_column):
                 continue
-            cells = {col.key: cell_ref(r, start) for col, start in columns}
-            row = CellRow(index, values, cells)
+            row = CellRow(index, values, r, positions)
             if section.key == "sdgs":
                 goal = values.get("goal", "")
                 row.index = int(goal) - 1 if str(goal).isdigit() and 1 <= int(goal) <= 17 else r - ref.r1

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..form import PROJECTS_PER_INITIATIVE, Column, ListKey, Section
+from ..form import PROJECTS_PER_INITIATIVE, Column, ListKey, Section, cell_ref
 from ..limits import CELL_TEXT_MAX
 from ..models import SDG_MARK, Category, Issue, Master, Severity
 from .normalize import formula_like
@@ -27,12 +27,18 @@ SECTION_LABELS = {
 
 @dataclass
 class CellRow:
-    """One row in use of a section: normalized values and where each sits in the file."""
+    """One row in use of a section: normalized values and where the row sits in the file."""
 
     index: int
     """Position among the section's rows in use (what a feedback workbook writes at that row)."""
     values: dict[str, str]
-    cells: dict[str, str]
+    file_row: int = 0
+    """0-based row in the file."""
+    columns: dict[str, int] = field(default_factory=dict)
+    """Column key -> 0-based file column."""
+
+    def cell(self, key: str) -> str:
+        return cell_ref(self.file_row, self.columns[key]) if key in self.columns else ""
 
 
 @dataclass
@@ -57,7 +63,7 @@ class ReadSection:
         col = col or next((c for c in self.section.columns if c.key_column), self.section.columns[-1])
         return Issue(
             sheet=self.sheet,
-            cell=(row.cells.get(col.key, "") if row else self.first_cell),
+            cell=(row.cell(col.key) if row else self.first_cell),
             field=f"{label}／{col.label}" if len(self.section.columns) > 1 else label,
             code=code,
             message=message,
