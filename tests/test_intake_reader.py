@@ -138,3 +138,45 @@ def test_pasted_values_are_rechecked(round_, tmp_path):
     assert set(by_col) == {"category", "owner", "name"}
     assert len({i.cell.lstrip("ABCDE") for i in by_col.values()}) == 1  # one row, three columns
     assert {i.cell[0] for i in by_col.values()} == {"B", "D", "E"}
+
+
+def test_department_in_two_leading_projects(round_, tmp_path):
+    from xlsheet.entry_writer import write_entry_workbook
+    from xlsheet.models import Assignment, LeadingProject, LpEntry, Paragraph
+
+    _, master, subs = round_
+    assert [lp.code for lp in master.department_lps("D220")] == ["KIZUNA"]  # the master's index is built
+    lp2 = LeadingProject(
+        code="LP2", name="健やかなまち", direction="健康づくりを進める。", lead_department="D220"
+    )
+    two = master.model_copy(
+        update={
+            "leading_projects": (*master.leading_projects, lp2),
+            "assignments": (
+                *master.assignments,
+                Assignment(lp="LP2", initiative="3-1-1", category=Category.MAIN, department="D220"),
+            ),
+        }
+    )
+    assert [lp.code for lp in two.department_lps("D220")] == ["KIZUNA", "LP2"]  # and not copied stale
+    blank = tmp_path / "blank.xlsx"
+    write_entry_workbook(two, "D220", blank)
+    second = LpEntry(
+        lp="LP2",
+        projects=(
+            ProjectEntry(
+                initiative="3-1-1", category=Category.MAIN, name="健康教室", department="高齢者支援課"
+            ),
+        ),
+        policies=(Paragraph(initiative="3-1-1", heading="健康教室の充実", body="地区ごとに開く。"),),
+        summary="総評です。",
+        policy_intro="前文です。",
+        sdgs=(3,),
+    )
+    sub = subs["D220"].model_copy(update={"lps": (subs["D220"].lps[0], second)})
+    filled = tmp_path / "two.xlsx"
+    fill_workbook(blank, filled, sub)
+    res = read_workbook(filled, two)
+    assert res.status is FileStatus.ACCEPTED, res.issues
+    assert res.submission.lps == sub.lps
+    assert {i.sheet for i in res.issues} <= {"評価入力_KIZUNA", "評価入力_LP2"}

@@ -146,6 +146,12 @@ class Master(_Model):
     def _index(self) -> _MasterIndex:
         return _MasterIndex(self)
 
+    def model_copy(self, *, update=None, deep: bool = False) -> Master:
+        """A copy whose lookup index is rebuilt from its own fields (not the original's)."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("_index", None)
+        return copy
+
     def department(self, code: str) -> Department:
         return self._index.departments[code]
 
