@@ -231,3 +231,36 @@ def test_cli_json_exit_codes_and_status(sample_round):
     assert result.exit_code == 0 and "受理" in result.output
     result = runner.invoke(main, ["collect", str(sample_round / "nowhere")])
     assert result.exit_code == 2
+
+
+def test_feedback_book_filled_and_returned_is_accepted(sample_round):
+    paths = RoundPaths(sample_round)
+    master = load_master(paths.master)
+    dept = master.department("D210")
+    sub = next(s for s in sample_submissions(master) if s.department == "D210")
+    wrong = sub.model_copy(
+        update={
+            "lps": (
+                sub.lps[0].model_copy(
+                    update={"projects": (sub.lps[0].projects[0].model_copy(update={"initiative": "9-9-9"}),)}
+                ),
+            )
+        }
+    )
+    fill_workbook(paths.entry_workbook(dept), paths.inbox / "D210_1.xlsx", wrong)
+    first = collect_round(sample_round, workers=1)
+    assert [f.status for f in first.files] == [FileStatus.REJECTED]
+    feedback = paths.feedback_workbook(dept)
+    assert first.feedback == [feedback]
+    # The department corrects the returned book itself and sends it back.
+    fill_workbook(feedback, paths.inbox / "D210_2.xlsx", sub)
+    second = collect_round(sample_round, workers=1)
+    statuses = {f.path: f.status for f in second.files}
+    assert statuses["inbox/D210_2.xlsx"] is FileStatus.ACCEPTED, second.files
+    back = next(f for f in second.files if f.path == "inbox/D210_2.xlsx")
+    assert not [i for i in back.issues if i.severity is not Severity.FIXED], back.issues
+    assert not feedback.exists()
+    with Ledger(paths.ledger) as ledger:
+        [current] = ledger.current()
+        assert current.submission.lps == sub.lps
+        assert {s.department: s.status for s in ledger.status(master)}["D210"] == "受理"
