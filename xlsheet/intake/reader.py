@@ -8,10 +8,8 @@ defined names, normalized), validation. Whatever can still be read is read.
 
 from __future__ import annotations
 
-import functools
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,11 +27,10 @@ from ..form import (
     ListKey,
     Section,
     cell_ref,
-    col_letter,
     defined_name,
     sheet_layout,
 )
-from ..manifest import Manifest, canonical_structure, fingerprint
+from ..manifest import Manifest, fingerprint
 from ..models import (
     Category,
     FileStatus,
@@ -46,13 +43,10 @@ from ..models import (
     Submission,
 )
 from .normalize import Change, normalize_choice, normalize_code, normalize_longtext, normalize_text
-from .parts import Validation, WorkbookParts, normalize_source, read_parts, sheet_validations, workbook_part
+from .parts import WorkbookParts, read_parts, workbook_part
+from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
 from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
 from .validate import SECTION_LABELS, CellRow, Lists, ReadSection, validate_section
-
-STRUCTURE_HINT = (
-    "読み取りは名前付き範囲で行いました。次回からシート名の変更や行の挿入・削除はしないでください。"
-)
 
 
 @dataclass
@@ -68,55 +62,6 @@ class ReadResult:
     @property
     def errors(self) -> int:
         return sum(i.severity is Severity.ERROR for i in self.issues)
-
-
-# --------------------------------------------------------------------------- references
-
-_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
-
-
-@dataclass(frozen=True)
-class Ref:
-    sheet: str
-    c1: int
-    r1: int
-    c2: int
-    r2: int
-    """0-based, inclusive"""
-
-    @property
-    def rows(self) -> int:
-        return self.r2 - self.r1 + 1
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-@functools.lru_cache(maxsize=8192)
-def parse_ref(text: str) -> Ref | None:
-    m = _REF.match(text.strip().lstrip("="))
-    if not m:
-        return None
-    sheet = (m[1].replace("''", "'") if m[1] is not None else m[2]).strip()
-    c1, r1 = _col_index(m[3]), int(m[4]) - 1
-    c2, r2 = (_col_index(m[5]), int(m[6]) - 1) if m[5] else (c1, r1)
-    return Ref(sheet, c1, r1, c2, r2)
-
-
-@functools.lru_cache(maxsize=8192)
-def _sqref_cells(sqref: str) -> int:
-    total = 0
-    for part in sqref.split():
-        a, _, b = part.partition(":")
-        m1 = re.match(r"\$?([A-Z]+)\$?(\d+)", a)
-        m2 = re.match(r"\$?([A-Z]+)\$?(\d+)", b or a)
-        if m1 and m2:
-            total += (abs(int(m2[2]) - int(m1[2])) + 1) * (abs(_col_index(m2[1]) - _col_index(m1[1])) + 1)
-    return total
 
 
 # --------------------------------------------------------------------------- the reader
@@ -262,80 +207,6 @@ class _Reader:
             )
         return structure
 
-    def compare_structure(self, parts: WorkbookParts, recorded: dict[str, Any]) -> dict[str, str]:
-        """Report renamed/deleted sheets and removed validations; return old -> new sheet names."""
-        current = [s.name for s in parts.sheets]
-        old_sheets: list[str] = recorded.get("sheets", [])
-        renamed: dict[str, str] = {}
-        for name, ref in recorded.get("names", {}).items():
-            old, new = parse_ref(ref), parse_ref(parts.names.get(name, ""))
-            if old and new and old.sheet != new.sheet and old.sheet not in current:
-                renamed[old.sheet] = new.sheet
-        unknown = [s for s in current if s not in old_sheets and s not in renamed.values()]
-        for i, old in enumerate(old_sheets):
-            if old in current or old in renamed:
-                continue
-            if i < len(current) and current[i] in unknown:
-                renamed[old] = current[i]
-                unknown.remove(current[i])
-        for old, new in renamed.items():
-            self.note(
-                "sheet_renamed",
-                f"シート「{old}」の名前が「{new}」に変わっています。",
-                STRUCTURE_HINT,
-                sheet=new,
-            )
-        for old in old_sheets:
-            if old not in current and old not in renamed:
-                self.note(
-                    "sheet_deleted",
-                    f"シート「{old}」が削除されています。",
-                    "配布した入力ブックに入力し直してください。",
-                    sheet=old,
-                )
-        for new in unknown:
-            self.note(
-                "sheet_added", f"シート「{new}」が追加されています（読み取りの対象外です）。", sheet=new
-            )
-        self.compare_validations(parts, recorded.get("validations", []), renamed)
-        return renamed
-
-    def compare_validations(self, parts: WorkbookParts, recorded: list, renamed: dict[str, str]) -> None:
-        current: dict[tuple[str, str, str], int] = {}
-        cache: dict[str, list[Validation]] = {}
-        for sheet, sqref, kind, source in recorded:
-            sheet = renamed.get(sheet, sheet)
-            info = parts.sheet(sheet)
-            if info is None:
-                continue
-            if sheet not in cache:
-                cache[sheet] = sheet_validations(self.zf, info)
-                for v in cache[sheet]:
-                    kind_now = "length" if v.type == "textLength" else v.type
-                    key = (v.sheet, kind_now, v.source if kind_now == "list" else "")
-                    current[key] = current.get(key, 0) + _sqref_cells(v.sqref)
-            key = (sheet, kind, normalize_source(str(source)) if kind == "list" else "")
-            have = current.get(key, 0)
-            want = _sqref_cells(sqref)
-            what = _validation_label(key[2], kind)
-            if have == 0:
-                self.note(
-                    "validation_removed",
-                    f"シート「{sheet}」{sqref} の入力規則（{what}）が削除されています。値はすべてこちらで検査しました。",
-                    "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください。",
-                    sheet=sheet,
-                    cell=sqref,
-                )
-            elif have < want:
-                self.note(
-                    "validation_partly_removed",
-                    f"シート「{sheet}」{sqref} の一部のセルで入力規則（{what}）が消えています（貼り付けによるもの）。値はすべてこちらで検査しました。",
-                    "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください。",
-                    sheet=sheet,
-                    cell=sqref,
-                )
-            current[key] = max(0, have - want)
-
     # -- sections ----------------------------------------------------------------------------
     def locate(
         self,
@@ -373,7 +244,7 @@ class _Reader:
             if old is None:
                 return None
         sheet = renamed.get(old.sheet, old.sheet)
-        shift = self._shift_before(parts, recorded, renamed, old)
+        shift = shift_before(parts, recorded, renamed, old)
         fallback = Ref(sheet, old.c1, old.r1 + shift, old.c2, old.r2 + shift)
         if parts.sheet(sheet) is None:
             return fallback  # the sheet is gone: read_section reports the section as missing
@@ -397,23 +268,6 @@ class _Reader:
             return None
         p = layout.placement(section.key)
         return Ref(layout.sheet, 0, p.first_row, SHEET_COLUMNS - 1, p.last_row) if p else None
-
-    def _shift_before(self, parts, recorded, renamed, old: Ref) -> int:
-        """How far rows above a lost name moved: from the nearest surviving name above it."""
-        best = None
-        for name, text in (recorded or {}).get("names", {}).items():
-            o = parse_ref(text)
-            n = parse_ref(parts.names.get(name, ""))
-            if (
-                o
-                and n
-                and o.sheet == old.sheet
-                and renamed.get(o.sheet, o.sheet) == n.sheet
-                and o.r2 < old.r1
-                and (best is None or o.r2 > best[0].r2)
-            ):
-                best = (o, n)
-        return best[1].r2 - best[0].r2 if best else 0
 
     def read_section(
         self, ref: Ref | None, lp: str, section: Section, lists: Lists, date1904: bool
@@ -486,20 +340,6 @@ class _Reader:
         return sec
 
 
-def _validation_label(source: str, kind: str) -> str:
-    if kind != "list":
-        return "文字数の制限"
-    for key, label in (
-        ("codes", "取り組みコードのプルダウン"),
-        ("category", "区分のプルダウン"),
-        ("departments", "所属のプルダウン"),
-        ("mark", "ＳＤＧｓ貢献のプルダウン"),
-    ):
-        if f"xs_list_{key}" in source:
-            return label
-    return "プルダウン"
-
-
 def _entry(lp: str, sections: dict[str, ReadSection]) -> LpEntry:
     def rows(key: str) -> list[CellRow]:
         return sections[key].rows if key in sections else []
@@ -546,7 +386,7 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
         manifest = reader.manifest(parts)
         reader.open_values()
         recorded = reader.recorded_structure(manifest)
-        renamed = reader.compare_structure(parts, recorded) if recorded else {}
+        renamed = compare_structure(reader.zf, parts, recorded, reader.issues) if recorded else {}
         dept = reader.dept = manifest.department
         lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
         entries = []
@@ -602,4 +442,4 @@ def _with_file(issues: list[Issue], file: str) -> list[Issue]:
     return [i.model_copy(update={"file": file}) for i in issues] if file else list(issues)
 
 
-__all__ = ["ReadResult", "read_workbook", "parse_ref", "Ref", "col_letter", "canonical_structure"]
+__all__ = ["ReadResult", "Ref", "parse_ref", "read_workbook"]
