@@ -249,7 +249,7 @@ class Corpus:
                                 ProjectEntry(
                                     initiative="1-1-1",
                                     category=Category.MAIN,
-                                    name="長" * 40_000,
+                                    name="LONG-CELL-PLACEHOLDER",
                                     department="小手指まちづくりセンター",
                                 ),
                             )
@@ -258,7 +258,10 @@ class Corpus:
                 )
             }
         )
-        self.loose("D112_long.xlsx", self.filled("D112", long), "D112", R, {"too_long"})
+        # openpyxl (like Excel) cuts text at 32,767 characters, so the 40,000 are put into the XML.
+        self.loose(
+            "D112_long.xlsx", _long_cell(self.filled("D112", long), "長" * 40_000), "D112", R, {"too_long"}
+        )
 
         # Triage: lock file, not a workbook, foreign workbook, last round, other version.
         self.loose("~$D110_地域づくり推進課.xlsx", b"\x00" * 165, "", IG, {"lock_file"})
@@ -435,6 +438,17 @@ class Corpus:
             target = self.paths.inbox / name
             shutil.copyfile(job["dst"], target)
             os.utime(target, (item.date.timestamp(), item.date.timestamp()))
+
+
+def _long_cell(path: Path, text: str) -> bytes:
+    """The workbook with the placeholder text replaced by `text` in the sheet that holds it."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name in zf.namelist():
+            xml = zf.read(name)
+            if b"LONG-CELL-PLACEHOLDER" in xml:
+                return _with_member(data, name, xml.replace(b"LONG-CELL-PLACEHOLDER", text.encode()))
+    raise AssertionError("placeholder not found")
 
 
 def _with_member(data: bytes, member: str, content: bytes) -> bytes:

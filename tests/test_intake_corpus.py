@@ -106,6 +106,8 @@ def test_values_are_normalized_and_read_through_changes(collected):
     assert dated.projects[0].initiative == "2-1-3"
     no_name = _submission(root, "inbox/D410_健康づくり支援課.xlsx")
     assert no_name.projects == subs["D410"].projects
+    long = _submission(root, "inbox/D112_long.xlsx")
+    assert len(long.projects[0].name) == 40_000  # read whole, refused by the rule, kept in the ledger
     formula = _submission(root, "inbox/D112_formula.xlsx")
     assert (formula.evaluations[0].heading, formula.evaluations[0].body) == ("=SUM(1,2)", "@本文")
     mail = _submission(root, "inbox/提出_健康づくり支援課.msg/D410_健康づくり支援課.xlsx")
@@ -264,3 +266,33 @@ def test_feedback_book_filled_and_returned_is_accepted(sample_round):
         [current] = ledger.current()
         assert current.submission.lps == sub.lps
         assert {s.department: s.status for s in ledger.status(master)}["D210"] == "受理"
+
+
+def test_feedback_for_a_cell_longer_than_excel_allows(sample_round):
+    from tests.corpus import _long_cell
+
+    paths = RoundPaths(sample_round)
+    master = load_master(paths.master)
+    sub = next(s for s in sample_submissions(master) if s.department == "D410")
+    e = sub.lps[0]
+    marked = e.projects[0].model_copy(update={"name": "LONG-CELL-PLACEHOLDER"})
+    filled = sample_round / "long.xlsx"
+    fill_workbook(
+        paths.entry_workbook(master.department("D410")),
+        filled,
+        sub.model_copy(update={"lps": (e.model_copy(update={"projects": (marked,)}),)}),
+    )
+    (paths.inbox / "D410.xlsx").write_bytes(_long_cell(filled, "長" * 40_000))
+    report = collect_round(sample_round, workers=1)
+    [f] = report.files
+    assert f.status is FileStatus.REJECTED
+    issue = next(i for i in f.issues if i.code == "too_long")
+    assert "40,000" in issue.message and "32,767" in issue.message
+    book = paths.feedback_workbook(master.department("D410"))
+    assert report.feedback == [book]
+    wb = openpyxl.load_workbook(book)
+    ws = wb["評価入力"]
+    long_cells = [
+        c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("長長")
+    ]
+    assert len(long_cells) == 1 and len(long_cells[0].value) == 32_767 and long_cells[0].comment

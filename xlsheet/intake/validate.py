@@ -180,11 +180,12 @@ def check_lengths(sec: ReadSection) -> Iterator[Issue]:
         for col, limit in inputs:
             value = row.values.get(col.key, "")
             if len(value) > limit:
+                excel = "。Excel のセルの上限 32,767 文字も超えています" if len(value) > CELL_TEXT_MAX else ""
                 yield sec.issue(
                     row,
                     col,
                     "too_long",
-                    f"「{col.label}」が {len(value):,} 文字あります（上限 {limit:,} 文字）。",
+                    f"「{col.label}」が {len(value):,} 文字あります（上限 {limit:,} 文字{excel}）。",
                     f"{limit:,} 文字以内にまとめてください。",
                 )
 
