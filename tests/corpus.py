@@ -260,7 +260,7 @@ class Corpus:
         )
         # openpyxl (like Excel) cuts text at 32,767 characters, so the 40,000 are put into the XML.
         self.loose(
-            "D112_long.xlsx", _long_cell(self.filled("D112", long), "長" * 40_000), "D112", R, {"too_long"}
+            "D112_long.xlsx", long_cell(self.filled("D112", long), "長" * 40_000), "D112", R, {"too_long"}
         )
 
         # Triage: lock file, not a workbook, foreign workbook, last round, other version.
@@ -440,7 +440,7 @@ class Corpus:
             os.utime(target, (item.date.timestamp(), item.date.timestamp()))
 
 
-def _long_cell(path: Path, text: str) -> bytes:
+def long_cell(path: Path, text: str) -> bytes:
     """The workbook with the placeholder text replaced by `text` in the sheet that holds it."""
     data = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:

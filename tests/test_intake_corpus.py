@@ -269,7 +269,7 @@ def test_feedback_book_filled_and_returned_is_accepted(sample_round):
 
 
 def test_feedback_for_a_cell_longer_than_excel_allows(sample_round):
-    from tests.corpus import _long_cell
+    from tests.corpus import long_cell
 
     paths = RoundPaths(sample_round)
     master = load_master(paths.master)
@@ -282,7 +282,7 @@ def test_feedback_for_a_cell_longer_than_excel_allows(sample_round):
         filled,
         sub.model_copy(update={"lps": (e.model_copy(update={"projects": (marked,)}),)}),
     )
-    (paths.inbox / "D410.xlsx").write_bytes(_long_cell(filled, "長" * 40_000))
+    (paths.inbox / "D410.xlsx").write_bytes(long_cell(filled, "長" * 40_000))
     report = collect_round(sample_round, workers=1)
     [f] = report.files
     assert f.status is FileStatus.REJECTED
