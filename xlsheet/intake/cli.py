@@ -42,10 +42,11 @@ def _need_master(paths: RoundPaths) -> None:
 
 @click.command(
     help="inbox/ のブック・メール・zip を回収して検証し、台帳に記録します。直す点のある所属には feedback/ に返却ブックを作ります。"
+    "終了コード: 0 問題なし、1 差し戻しあり、2 使い方・マスタデータの誤り。"
 )
 @ROUND_DIR
 @click.option("--json", "as_json", is_flag=True, help="結果を JSON で出力する（プログラム向け）")
-@click.option("--workers", type=int, default=None, help="並列に読む プロセス数（既定: CPU の数）")
+@click.option("--workers", type=int, default=None, help="並列に読むプロセス数（既定: CPU の数）")
 def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
     paths = RoundPaths(round_dir)
     _need_master(paths)
