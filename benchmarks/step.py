@@ -1,6 +1,8 @@
 """One measured step in its own process: prints {"seconds", "peak_mib"} as JSON.
 
-Peak memory is this process's peak RSS plus the largest worker process's peak RSS.
+Peak memory is this process's peak RSS (VmHWM) plus the largest worker process's peak RSS.
+VmHWM rather than ru_maxrss for this process: Linux carries ru_maxrss across exec, so it would
+report the peak of the benchmark driver that started us.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ def _pool_map(fn, items: list, workers: int) -> list:
         return [fn(i) for i in items]
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(fn, items, chunksize=max(1, len(items) // (workers * 8))))
+
+
+def _vm_hwm_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main() -> None:
@@ -84,7 +93,7 @@ def main() -> None:
     t = time.perf_counter()
     run()
     seconds = time.perf_counter() - t
-    self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    self_kib = _vm_hwm_kib()
     child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"seconds": seconds, "peak_mib": (self_kib + child_kib) / 1024}))
 
