@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from xlsheet.fill import fill_workbook, name_range
+from xlsheet.form import SHEET_CHECK
 from xlsheet.intake.reader import read_workbook
 from xlsheet.master import load_master
 from xlsheet.models import Category, FileStatus, ProjectEntry, Severity
@@ -180,3 +181,17 @@ def test_department_in_two_leading_projects(round_, tmp_path):
     assert res.status is FileStatus.ACCEPTED, res.issues
     assert res.submission.lps == sub.lps
     assert {i.sheet for i in res.issues} <= {"評価入力_KIZUNA", "評価入力_LP2"}
+
+
+def test_check_sheet_from_the_ribbon_is_not_a_change(round_, tmp_path):
+    """The 入力チェック button writes its own sheet into the workbook; any other new sheet is reported."""
+    _, master, _ = round_
+
+    def add(name):
+        return lambda wb: wb.create_sheet(name)
+
+    ours = read_workbook(_filled(round_, tmp_path, "D220", edit=add(SHEET_CHECK)), master)
+    assert ours.status is FileStatus.ACCEPTED and "sheet_added" not in _codes(ours)
+    other = read_workbook(_filled(round_, tmp_path, "D210", edit=add("メモ")), master)
+    added = [i for i in other.issues if i.code == "sheet_added"]
+    assert [i.sheet for i in added] == ["メモ"] and other.status is FileStatus.ACCEPTED

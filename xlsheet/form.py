@@ -24,6 +24,8 @@ SHEET_INSTRUCTIONS = "はじめに"
 SHEET_INPUT = "評価入力"
 SHEET_LISTS = "_lists"
 SHEET_MANIFEST = "_xlsheet"
+SHEET_CHECK = "入力チェック結果"
+"""Written into a department's open workbook by the 入力チェック ribbon button; intake ignores it."""
 
 SHEET_COLUMNS = 5
 """Input sheets use columns A–E."""

@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from ..form import SHEET_CHECK
 from ..models import Issue, Severity
 from .parts import Validation, WorkbookParts, normalize_source, sheet_validations
 
@@ -109,6 +110,8 @@ def compare_structure(
                 sheet=old,
             )
     for new in unknown:
+        if new == SHEET_CHECK:  # our own ribbon's check results: expected, not a change
+            continue
         _note(
             issues, "sheet_added", f"シート「{new}」が追加されています（読み取りの対象外です）。", sheet=new
         )

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..form import SHEET_MANIFEST
+from ..form import SHEET_CHECK, SHEET_MANIFEST
 from ..paths import RoundPaths
 
 log = logging.getLogger(__name__)
@@ -422,7 +422,7 @@ def status(book: Any) -> str:
     return message
 
 
-CHECK_SHEET = "入力チェック結果"
+CHECK_SHEET = SHEET_CHECK
 CHECK_IGNORED = {"validation_removed", "validation_partly_removed"}
 """Issues the Office.js payload cannot decide (it carries no data validations)."""
 
