@@ -12,7 +12,7 @@ from ..models import Department, Issue, Severity
 from ..paths import RoundPaths
 from .compose import DEFAULT_SIZE_LIMIT, feedback_message, reminder_message
 from .mailboxes import original_mail
-from .send import Delivery, SmtpConfig, deliver, selected_departments
+from .send import Delivery, SmtpConfig, build_and_deliver, selected_departments
 
 
 def missing_text(status: str, errors: int) -> str:
@@ -117,11 +117,8 @@ def remind_round(
     now: dt.datetime | None = None,
 ) -> Delivery:
     """`xlsheet remind`: reminders to outbox/mail/reminders/ (or over SMTP)."""
-    mails, problems = build_reminders(root, only, now)
     folder = RoundPaths(Path(root)).mail_outbox / "reminders"
-    result = deliver(root, mails, folder, "reminder", smtp, size_limit, now)
-    result.problems[:0] = problems
-    return result
+    return build_and_deliver(root, build_reminders, folder, "reminder", smtp, size_limit, only, now)
 
 
 def feedback_round(
@@ -132,8 +129,5 @@ def feedback_round(
     now: dt.datetime | None = None,
 ) -> Delivery:
     """`xlsheet feedback --mail`: replies with the feedback workbook to outbox/mail/feedback/."""
-    mails, problems = build_feedback(root, only, now)
     folder = RoundPaths(Path(root)).mail_outbox / "feedback"
-    result = deliver(root, mails, folder, "feedback", smtp, size_limit, now)
-    result.problems[:0] = problems
-    return result
+    return build_and_deliver(root, build_feedback, folder, "feedback", smtp, size_limit, only, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -229,7 +230,22 @@ def send_round(
     now: dt.datetime | None = None,
 ) -> Delivery:
     """`xlsheet send`: one mail per department to outbox/mail/ (drafts), or sent over SMTP."""
-    mails, problems = build_round_mails(root, only, now)
-    result = deliver(root, mails, RoundPaths(Path(root)).mail_outbox, "round", smtp, size_limit, now)
+    folder = RoundPaths(Path(root)).mail_outbox
+    return build_and_deliver(root, build_round_mails, folder, "round", smtp, size_limit, only, now)
+
+
+def build_and_deliver(
+    root: Path,
+    build: Callable[[Path, list[str] | None, dt.datetime | None], tuple[list, list[str]]],
+    folder: Path,
+    kind: str,
+    smtp: SmtpConfig | None,
+    size_limit: int,
+    only: list[str] | None,
+    now: dt.datetime | None,
+) -> Delivery:
+    """Build one kind of mail with `build`, deliver it, and report the build's problems first."""
+    mails, problems = build(root, only, now)
+    result = deliver(root, mails, folder, kind, smtp, size_limit, now)
     result.problems[:0] = problems
     return result
