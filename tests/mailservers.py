@@ -74,23 +74,24 @@ class SmtpServer:
         return self.recorder.messages
 
 
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1 (AUTH PLAIN/LOGIN allowed without TLS on loopback)."""
+@contextmanager
+def _running_smtp(**options) -> Iterator[SmtpServer]:
+    """aiosmtpd's Controller on a free loopback port, recording every message it receives."""
     recorder = SmtpRecorder()
     port = free_port()
-    controller = Controller(
-        recorder,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=_authenticate,
-        auth_require_tls=False,
-    )
+    controller = Controller(recorder, hostname="127.0.0.1", port=port, authenticator=_authenticate, **options)
     controller.start()
     try:
         yield SmtpServer("127.0.0.1", port, recorder)
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (AUTH PLAIN/LOGIN allowed without TLS on loopback)."""
+    with _running_smtp(auth_require_tls=False) as server:
+        yield server
 
 
 def self_signed_cert(folder: Path) -> tuple[Path, Path]:
@@ -140,22 +141,8 @@ def smtp_starttls_server(tmp_path, monkeypatch):
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))
-    recorder = SmtpRecorder()
-    port = free_port()
-    controller = Controller(
-        recorder,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=_authenticate,
-        auth_require_tls=True,
-        require_starttls=True,
-        tls_context=ctx,
-    )
-    controller.start()
-    try:
-        yield SmtpServer("127.0.0.1", port, recorder)
-    finally:
-        controller.stop()
+    with _running_smtp(auth_require_tls=True, require_starttls=True, tls_context=ctx) as server:
+        yield server
 
 
 # --------------------------------------------------------------------------- IMAP (dovecot)
