@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import os
 import shutil
-import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -30,6 +28,7 @@ import openpyxl.utils
 from aspose.email_foss import msg as outlook
 from msoffcrypto.format.ooxml import OOXMLFile
 
+from tests import lo_bridge
 from xlsheet.entry_writer import write_entry_workbook
 from xlsheet.fill import fill_workbook, name_range
 from xlsheet.master import load_master
@@ -37,16 +36,12 @@ from xlsheet.models import Category, FileStatus, LpEntry, Master, Paragraph, Pro
 from xlsheet.paths import RoundPaths
 from xlsheet.sample import LP, sample_submissions
 
-LO_EDIT = Path(__file__).with_name("lo_edit.py")
-SYSTEM_PYTHON = "/usr/bin/python3"
 BASE_TIME = dt.datetime(2020, 6, 1, 9, 0, tzinfo=dt.UTC)
 XLSX_MIME = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def uno_available() -> bool:
-    if not Path(SYSTEM_PYTHON).exists() or shutil.which("soffice") is None:
-        return False
-    return subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True).returncode == 0
+    return lo_bridge.available()
 
 
 @dataclass
@@ -429,14 +424,12 @@ class Corpus:
                     **job,
                     "type_general": [[s, code if c == "{code}" else c, t] for s, c, t in job["type_general"]],
                 }
-            jobs.append({"src": str(src), "dst": str(dst), **job})
+            jobs.append({"path": str(src), "steps": [{**job, "save_as": str(dst)}]})
             self.items.append(Item(f"inbox/{name}", dept, verdict, codes, self.when()))
-        spec = self.work / "jobs.json"
-        spec.write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-        subprocess.run([SYSTEM_PYTHON, str(LO_EDIT), str(spec)], check=True, timeout=300, capture_output=True)
+        lo_bridge.run_steps(jobs, timeout=300)
         for (name, *_), job, item in zip(plan, jobs, self.items[-len(plan) :], strict=True):
             target = self.paths.inbox / name
-            shutil.copyfile(job["dst"], target)
+            shutil.copyfile(job["steps"][0]["save_as"], target)
             os.utime(target, (item.date.timestamp(), item.date.timestamp()))
 
 

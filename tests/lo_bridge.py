@@ -4,10 +4,14 @@ Runs under the system Python that has python3-uno (/usr/bin/python3), not the pr
 tests start it with `run_steps()`, which passes the jobs as JSON on stdin and reads JSON back.
 One soffice process serves every job (a private profile, a private pipe).
 
-A job: {"path": ..., "steps": [{"type": {"Sheet!A1": "text"}, "clear": ["Sheet!B2"],
-"read": ["Sheet!A3"], "save_as": "/tmp/x.xlsx"}]}. `type` enters text as a person typing it
-(the cell's number format decides how it is read: a `@` cell keeps 1-4-2 as text); after the
-edits every formula is recalculated; `read` returns each cell's type, string and number.
+A job: {"path": ..., "steps": [{"insert_rows": [["Sheet", row0, count]],
+"type_general": [["Sheet", "A1", "2/1/3"]], "type": {"Sheet!A1": "text"}, "clear": ["Sheet!B2"],
+"rename": {"old": "new"}, "read": ["Sheet!A3"], "save_as": "/tmp/x.xlsx", "filter": "MS Excel 97"}]},
+applied in that order. `type` enters text as a person typing it (the cell's number format decides
+how it is read: a `@` cell keeps 1-4-2 as text); `type_general` first drops the cell's text format,
+as pasting formats does, so 1-4-2 may become a date; `insert_rows` works on the protected sheet as
+a person who unprotects it would. After the edits every formula is recalculated; `read` returns each
+cell's type, string and number; `save_as` stores with `filter` (default: Excel 2007 XML).
 """
 
 from __future__ import annotations
@@ -108,10 +112,25 @@ def _main() -> None:
             out = []
             try:
                 for step in job["steps"]:
+                    sheets = doc.Sheets
+                    for sheet, row0, count in step.get("insert_rows", []):
+                        ws = sheets.getByName(sheet)
+                        ws.unprotect("")
+                        ws.Rows.insertByIndex(row0, count)
+                        ws.protect("")
+                    for sheet, ref, text in step.get("type_general", []):
+                        ws = sheets.getByName(sheet)
+                        ws.unprotect("")
+                        target = ws.getCellRangeByName(ref)
+                        target.NumberFormat = 0
+                        target.setFormula(text)
+                        ws.protect("")
                     for ref in step.get("clear", []):
                         _cell(doc, ref).setString("")
                     for ref, text in step.get("type", {}).items():
                         _cell(doc, ref).setFormula(text)  # as typed: input is interpreted
+                    for old, new in step.get("rename", {}).items():
+                        sheets.getByName(old).setName(new)
                     doc.calculateAll()
                     read = {}
                     for ref in step.get("read", []):
@@ -120,7 +139,9 @@ def _main() -> None:
                     out.append(read)
                     if step.get("save_as"):
                         target = uno.systemPathToFileUrl(str(Path(step["save_as"]).resolve()))
-                        doc.storeToURL(target, (_prop("FilterName", "Calc MS Excel 2007 XML"),))
+                        doc.storeToURL(
+                            target, (_prop("FilterName", step.get("filter", "Calc MS Excel 2007 XML")),)
+                        )
             finally:
                 doc.close(True)
             results.append(out)
