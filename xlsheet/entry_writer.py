@@ -408,14 +408,8 @@ class _EntryBook:
                         "error_type": "stop",
                     },
                 )
-                cond = f'AND({top}<>"",COUNTIF({source},{top})=0)'
-                ws.conditional_format(
-                    first,
-                    start,
-                    lastr,
-                    start,
-                    {"type": "formula", "criteria": "=" + cond, "format": self.f_cf_invalid},
-                )
+                cond = f'=AND({top}<>"",COUNTIF({source},{top})=0)'
+                _highlight(ws, first, start, lastr, cond, self.f_cf_invalid)
                 invalid_terms.append(f'SUMPRODUCT(({rng}<>"")*(COUNTIF({source},{rng})=0))')
             elif col.max_len:
                 b.validate(
@@ -435,17 +429,7 @@ class _EntryBook:
                         "error_type": "stop",
                     },
                 )
-                ws.conditional_format(
-                    first,
-                    start,
-                    lastr,
-                    start,
-                    {
-                        "type": "formula",
-                        "criteria": f"=LEN({top})>{col.max_len}",
-                        "format": self.f_cf_invalid,
-                    },
-                )
+                _highlight(ws, first, start, lastr, f"=LEN({top})>{col.max_len}", self.f_cf_invalid)
                 invalid_terms.append(f"SUMPRODUCT(--(LEN({rng})>{col.max_len}))")
             if col.required and not (sec.required and col.key_column):
                 others = [k for k in key_cols if k != start]
@@ -455,17 +439,7 @@ class _EntryBook:
                     f'({cell_ref(first, k, True)}:{cell_ref(lastr, k, True)}<>"")' for k in others
                 )
                 in_use_top = ",".join(f'{cell_ref(first, k)}<>""' for k in others)
-                ws.conditional_format(
-                    first,
-                    start,
-                    lastr,
-                    start,
-                    {
-                        "type": "formula",
-                        "criteria": f'=AND({top}="",OR({in_use_top}))',
-                        "format": self.f_cf_missing,
-                    },
-                )
+                _highlight(ws, first, start, lastr, f'=AND({top}="",OR({in_use_top}))', self.f_cf_missing)
                 missing_terms.append(f'SUMPRODUCT(({rng}="")*(({in_use})>0))')
         if sec.required:
             key = cell_ref(p.first_row, key_cols[0], True)
@@ -531,6 +505,11 @@ An explicit scale rather than fit-to-width: Excel ignores manual page breaks und
 def _text_units(text: str) -> float:
     """Width in full-width characters: CJK and full-width count 1, the rest 1/2."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+def _highlight(ws, first: int, col: int, last: int, criteria: str, fmt) -> None:
+    """Conditional format on one column's data rows: `fmt` wherever the formula `criteria` holds."""
+    ws.conditional_format(first, col, last, col, {"type": "formula", "criteria": criteria, "format": fmt})
 
 
 def _text_height(text: str, minimum: float, width: float) -> float:
