@@ -14,7 +14,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from tests.conftest import ISSUED
 from xlsheet.cli import main
-from xlsheet.entry_writer import entry_layouts
+from xlsheet.entry_writer import entry_layouts, write_entry_workbook
 from xlsheet.era import date_label
 from xlsheet.form import (
     FORM,
@@ -107,8 +107,7 @@ def test_validations_follow_the_form(generated):
                     if col.list is not None:
                         assert dv.type == "list"
                         # A defined name, never a direct cross-sheet reference or an inline list.
-                        lp = p.lp if col.list is ListKey.CODES else None
-                        assert dv.formula1 == list_name(col.list, lp)
+                        assert dv.formula1 == list_name(col.list, p.lp)
                         assert "!" not in dv.formula1 and '"' not in dv.formula1
                     else:
                         assert col.kind in (Kind.TEXT, Kind.LONGTEXT) and col.max_len
@@ -308,3 +307,22 @@ def test_writer_choice_benchmark_compares_the_same_workbook(tmp_path):
     i = next(i for i, op in enumerate(ops) if op[2] == "merge_range")
     replay_openpyxl(ops[:i] + ops[i + 1 :], tmp_path / "op2.xlsx")
     assert compare(tmp_path / "xw.xlsx", tmp_path / "op2.xlsx")
+
+
+def test_department_dropdown_lists_the_leading_projects_neighbourhood(tmp_path):
+    """所属 lists the departments around the leading project, not the whole city: a round with many
+    departments keeps each workbook (and its dropdown) small, and intake checks the same list."""
+    from benchmarks.synthetic import synthetic_master
+    from xlsheet.form import list_values
+    from xlsheet.intake.validate import Lists
+
+    master = synthetic_master(60)  # three leading projects of 20 departments, two 部 each
+    names = list_values(master, ListKey.DEPARTMENTS, "LP000")
+    assert names == tuple(f"第{i}課" for i in range(20))
+    assert Lists.for_lp(master, "LP001").departments == tuple(f"第{i}課" for i in range(20, 40))
+    path = tmp_path / "d.xlsx"
+    write_entry_workbook(master, "D00005", path)
+    wb = openpyxl.load_workbook(path)
+    dn = wb.defined_names[list_name(ListKey.DEPARTMENTS, "LP000")]
+    sheet, ref = next(iter(dn.destinations))
+    assert [c.value for row in wb[sheet][ref] for c in row] == list(names)

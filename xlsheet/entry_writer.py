@@ -30,11 +30,12 @@ from .form import (
     SheetLayout,
     cell_ref,
     list_name,
+    list_values,
     quote_sheet,
     workbook_layout,
 )
 from .manifest import Manifest, canonical_structure, fingerprint
-from .models import SDG_GOALS, SDG_MARK, SEVERITY_JA, Category, Issue, LpEntry, Master, Severity
+from .models import SDG_GOALS, SDG_MARK, SEVERITY_JA, Issue, LpEntry, Master, Severity
 from .xlsxout import Book, atomic_path, sheet_ref
 
 Rows = list[dict[str, Any]]
@@ -177,13 +178,14 @@ class _EntryBook:
             col += width + 1
 
         for lp in lps:
-            items = self.master.lp_initiatives(lp)
-            codes = [i.code for i, _ in items]
+            codes = list(list_values(self.master, ListKey.CODES, lp))
             column(ListKey.CODES, codes, lp)
-            column(ListKey.INITIATIVES, codes, lp, extra=[i.title for i, _ in items])
-        column(ListKey.CATEGORY, [c.value for c in Category])
-        column(ListKey.DEPARTMENTS, [d.name for d in self.master.departments])
-        column(ListKey.MARK, [SDG_MARK])
+            column(
+                ListKey.INITIATIVES, codes, lp, extra=list(list_values(self.master, ListKey.INITIATIVES, lp))
+            )
+            column(ListKey.DEPARTMENTS, list(list_values(self.master, ListKey.DEPARTMENTS, lp)), lp)
+        column(ListKey.CATEGORY, list(list_values(self.master, ListKey.CATEGORY, lps[0])))
+        column(ListKey.MARK, list(list_values(self.master, ListKey.MARK, lps[0])))
         ws.very_hidden()
         self.protect(ws)
 
@@ -391,7 +393,7 @@ class _EntryBook:
             top = cell_ref(first, start)
             title = col.label[:32]
             if col.list is not None:
-                source = list_name(col.list, p.lp if col.list is ListKey.CODES else None)
+                source = list_name(col.list, p.lp)
                 b.validate(
                     ws,
                     first,

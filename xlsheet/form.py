@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .models import SDG_GOALS, Category, Master
+from .models import SDG_GOALS, SDG_MARK, Category, Master
 
 FORM_ID = "xlsheet.seisaku-hyoka"
 FORM_VERSION = "1"
@@ -361,8 +361,39 @@ def defined_name(lp: str, section: str) -> str:
     return f"xs_{lp}_{section}"
 
 
+PER_LP_LISTS = (ListKey.CODES, ListKey.INITIATIVES, ListKey.DEPARTMENTS)
+"""Lists whose items depend on the leading project (one defined name per leading project)."""
+
+
 def list_name(key: ListKey, lp: str | None = None) -> str:
-    return f"xs_list_{key.value}" + (f"_{lp}" if lp and key in (ListKey.CODES, ListKey.INITIATIVES) else "")
+    return f"xs_list_{key.value}" + (f"_{lp}" if lp and key in PER_LP_LISTS else "")
+
+
+def list_values(master: Master, key: ListKey, lp: str) -> tuple[str, ...]:
+    """The items of one dropdown on one leading project's sheet: the writer's `_lists` sheet and
+    intake's list check both come from here.
+
+    所属 lists the departments around the leading project, not the whole city (a prefecture's
+    round has 1,741 of them): its reporting and leading departments, every department under the
+    same parents (部), and the owners of its known projects.
+    """
+    if key is ListKey.CODES:
+        return tuple(i.code for i, _ in master.lp_initiatives(lp))
+    if key is ListKey.INITIATIVES:
+        return tuple(i.title for i, _ in master.lp_initiatives(lp))
+    if key is ListKey.CATEGORY:
+        return tuple(c.value for c in Category)
+    if key is ListKey.MARK:
+        return (SDG_MARK,)
+    codes = {a.department for a in master.assignments if a.lp == lp} | {
+        master.leading_project(lp).lead_department
+    }
+    parents = {master.department(c).parent for c in codes} - {""}
+    initiatives = {i.code for i, _ in master.lp_initiatives(lp)}
+    owners = {k.owner for k in master.known_projects if k.initiative in initiatives and k.owner}
+    return tuple(
+        d.name for d in master.departments if d.code in codes or d.parent in parents or d.name in owners
+    )
 
 
 def input_sheet_name(master: Master, dept: str, lp: str) -> str:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..form import PROJECTS_PER_INITIATIVE, Column, ListKey, Section, cell_ref
+from ..form import PROJECTS_PER_INITIATIVE, Column, ListKey, Section, cell_ref, list_values
 from ..limits import CELL_TEXT_MAX
 from ..models import SDG_MARK, Category, Issue, Master, Severity
 from .normalize import formula_like
@@ -107,9 +107,10 @@ class Lists:
     @classmethod
     def for_lp(cls, master: Master, lp: str) -> Lists:
         return cls(
-            codes=tuple(i.code for i, _ in master.lp_initiatives(lp)),
-            categories=tuple(c.value for c in Category),
-            departments=tuple(d.name for d in master.departments),
+            codes=list_values(master, ListKey.CODES, lp),
+            categories=list_values(master, ListKey.CATEGORY, lp),
+            departments=list_values(master, ListKey.DEPARTMENTS, lp),
+            marks=list_values(master, ListKey.MARK, lp),
         )
 
     @classmethod
