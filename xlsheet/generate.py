@@ -38,9 +38,19 @@ class Generated:
     manifest: Manifest
 
 
-def _one(args: tuple[Master, str, Path, dt.date]) -> Manifest:
-    master, dept, path, issued = args
-    return write_entry_workbook(master, dept, path, issued=issued)
+_MASTER: Master | None = None
+"""The master data in a worker process, sent once per worker rather than once per workbook."""
+
+
+def _init_worker(master: Master) -> None:
+    global _MASTER
+    _MASTER = master
+
+
+def _one(args: tuple[str, Path, dt.date]) -> Manifest:
+    dept, path, issued = args
+    assert _MASTER is not None
+    return write_entry_workbook(_MASTER, dept, path, issued=issued)
 
 
 def generate_round(
@@ -58,7 +68,7 @@ def generate_round(
     master = load_master(paths.master)
     issued = issued or dt.date.today()
     depts = master.participating_departments()
-    jobs = [(master, d.code, paths.entry_workbook(d), issued) for d in depts]
+    jobs = [(d.code, paths.entry_workbook(d), issued) for d in depts]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     manifests: list[Manifest] = []
 
@@ -68,12 +78,11 @@ def generate_round(
             progress(len(manifests), len(jobs))
 
     if workers > 1 and len(jobs) >= 50:
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(master,)) as pool:
             for m in pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 16))):
                 done(m)
     else:
+        _init_worker(master)
         for j in jobs:
             done(_one(j))
-    return [
-        Generated(d.code, d.name, p, m) for (_, _, p, _), d, m in zip(jobs, depts, manifests, strict=True)
-    ]
+    return [Generated(d.code, d.name, p, m) for (_, p, _), d, m in zip(jobs, depts, manifests, strict=True)]
