@@ -7,6 +7,7 @@ full-width digits, weekday in parentheses) are ours.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from japanera import EraDate
 
@@ -25,6 +26,7 @@ def _era_year(era, year: int, fullwidth: bool) -> str:
     return f"{era.kanji}{to_fullwidth(num) if fullwidth else num}"
 
 
+@lru_cache(maxsize=64)
 def fiscal_year_label(fiscal_year: int, fullwidth: bool = True) -> str:
     """令和元年度 for 2019: the era in force at the fiscal year's end names the whole year,
     unless it began only after the calendar year `fiscal_year` (FY1988 is 昭和63年度, not 平成0年度)."""
