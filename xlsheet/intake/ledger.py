@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +113,7 @@ class Ledger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = self._wal(timeout)
         if mode.lower() != "wal":  # pragma: no cover - filesystems without shared memory
             self.db.execute("PRAGMA journal_mode = DELETE")
         self.db.execute("PRAGMA synchronous = NORMAL")
@@ -123,6 +124,18 @@ class Ledger:
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- plumbing ----------------------------------------------------------------------------
+    def _wal(self, timeout: float) -> str:
+        """Switch to WAL mode; retried, since SQLite answers "locked" at once (no busy handler)
+        while another collect is creating the same new ledger."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
     def _tx(self):
         db = self.db
 

@@ -7,6 +7,7 @@ sheet XML's tail with a regular expression instead of parsing the whole sheet a 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import zipfile
@@ -83,31 +84,60 @@ def workbook_part(zf: zipfile.ZipFile) -> str | None:
 def read_parts(zf: zipfile.ZipFile, wb_part: str) -> WorkbookParts:
     members = _members(zf)
     out = WorkbookParts()
-    root = _parse(zf, wb_part)
+    date1904, sheets, names = _workbook_xml(zf.read(wb_part))
     base = posixpath.dirname(wb_part)
     rels_name = posixpath.join(base, "_rels", posixpath.basename(wb_part) + ".rels").lower()
     targets: dict[str, str] = {}
     if rels_name in members:
-        for r in _parse(zf, members[rels_name]).iter(NS_PKG_REL + "Relationship"):
-            t = r.get("Target", "")
+        for rid, t in _relationships(zf.read(members[rels_name])):
             path = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join(base, t))
-            targets[r.get("Id", "")] = members.get(path.lower(), "")
-    pr = root.find(NS_MAIN + "workbookPr")
-    out.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
-    for s in root.iter(NS_MAIN + "sheet"):
-        out.sheets.append(
-            SheetInfo(s.get("name", ""), s.get("state", "visible"), targets.get(s.get(NS_REL + "id", ""), ""))
-        )
-    for n in root.iter(NS_MAIN + "definedName"):
-        if n.get("localSheetId") is None and n.get("name"):
-            out.names[n.get("name")] = (n.text or "").strip()
+            targets[rid] = members.get(path.lower(), "")
+    out.date1904 = date1904
+    out.sheets = [SheetInfo(name, state, targets.get(rid, "")) for name, state, rid in sheets]
+    out.names = dict(names)
     out.macros = any(m.endswith("vbaproject.bin") for m in members)
     if "docprops/custom.xml" in members:
-        for p in _parse(zf, members["docprops/custom.xml"]).iter(NS_CUSTOM + "property"):
-            value = next(iter(p), None)
-            if p.get("name") and value is not None:
-                out.props[p.get("name")] = (value.text or "").strip()
+        out.props = dict(_custom_props(zf.read(members["docprops/custom.xml"])))
     return out
+
+
+# Parsed parts are memoized by their bytes: a collect reads many workbooks written from the same
+# layouts, so identical workbook.xml/rels/custom.xml bytes recur. Pure functions of the bytes
+# (parse errors are not cached: they raise again), results immutable.
+PARSE_CACHE = 256
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE)
+def _workbook_xml(data: bytes) -> tuple[bool, tuple[tuple[str, str, str], ...], tuple[tuple[str, str], ...]]:
+    """(date1904, sheets as (name, state, r:id), workbook-scoped names as (name, reference))."""
+    root = SafeET.fromstring(data, forbid_dtd=True)
+    pr = root.find(NS_MAIN + "workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    sheets = tuple(
+        (s.get("name", ""), s.get("state", "visible"), s.get(NS_REL + "id", ""))
+        for s in root.iter(NS_MAIN + "sheet")
+    )
+    names = {}
+    for n in root.iter(NS_MAIN + "definedName"):
+        if n.get("localSheetId") is None and n.get("name"):
+            names[n.get("name")] = (n.text or "").strip()
+    return date1904, sheets, tuple(names.items())
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE)
+def _relationships(data: bytes) -> tuple[tuple[str, str], ...]:
+    root = SafeET.fromstring(data, forbid_dtd=True)
+    return tuple((r.get("Id", ""), r.get("Target", "")) for r in root.iter(NS_PKG_REL + "Relationship"))
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE)
+def _custom_props(data: bytes) -> tuple[tuple[str, str], ...]:
+    props = {}
+    for p in SafeET.fromstring(data, forbid_dtd=True).iter(NS_CUSTOM + "property"):
+        value = next(iter(p), None)
+        if p.get("name") and value is not None:
+            props[p.get("name")] = (value.text or "").strip()
+    return tuple(props.items())
 
 
 _DV = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.S)
@@ -124,6 +154,12 @@ def sheet_validations(zf: zipfile.ZipFile, sheet: SheetInfo) -> list[Validation]
     data = zf.read(sheet.part)
     start = data.find(b"</sheetData>")
     tail = data[start:] if start >= 0 else data
+    return [Validation(sheet.name, sqref, kind, source) for sqref, kind, source in _validations(tail)]
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE)
+def _validations(tail: bytes) -> tuple[tuple[str, str, str], ...]:
+    """(sqref, type, normalized formula1) of each data validation in a sheet XML's tail."""
     out = []
     for m in _DV.finditer(tail):
         head = m.group(1)
@@ -135,10 +171,8 @@ def sheet_validations(zf: zipfile.ZipFile, sheet: SheetInfo) -> list[Validation]
             xm = _XM_SQREF.search(m.group(2))
             sqref = xm.group(1).decode() if xm else ""
         source = unescape(f1.group(1).decode("utf-8", "replace")).strip() if f1 else ""
-        out.append(
-            Validation(sheet.name, sqref, kind.group(1).decode() if kind else "", normalize_source(source))
-        )
-    return out
+        out.append((sqref, kind.group(1).decode() if kind else "", normalize_source(source)))
+    return tuple(out)
 
 
 def normalize_source(source: str) -> str:

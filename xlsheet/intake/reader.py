@@ -42,7 +42,14 @@ from ..models import (
     Severity,
     Submission,
 )
-from .normalize import Change, normalize_choice, normalize_code, normalize_longtext, normalize_text
+from .normalize import (
+    Change,
+    Normalized,
+    normalize_choice,
+    normalize_code,
+    normalize_longtext,
+    normalize_text,
+)
 from .parts import WorkbookParts, read_parts, workbook_part
 from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
 from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
@@ -290,46 +297,42 @@ class _Reader:
                 )
             )
             return sec
-        starts, c = [], ref.c1
-        for col in section.columns:
-            starts.append(c)
-            c += col.span
-        columns = list(zip(section.columns, starts, strict=True))
-        keys = [start for col, start in columns if col.key_column]
-        positions = {col.key: start for col, start in columns}
-        items = {col.key: lists.items(col.list) if col.list else () for col in section.columns}
+        columns, keys, key_fields, positions = _plan(section, ref.c1)
+        codes = lists.codes
+
+        def convert(col: Column, raw: Any) -> Normalized:
+            if col.kind is Kind.CODE:
+                return normalize_code(raw, codes, date1904)
+            if col.kind is Kind.CHOICE:
+                return normalize_choice(raw, lists.items(col.list), col.label, col.list is ListKey.MARK)
+            if col.kind is Kind.LONGTEXT:
+                return normalize_longtext(raw, col.label)
+            return normalize_text(raw, col.label)
+
         index = 0
-        for r in range(ref.r1, ref.r2 + 1):
-            line = rows[r] if r < len(rows) else ()
-            if all(k >= len(line) or line[k] in ("", None) for k in keys):
+        for r in range(ref.r1, min(ref.r2 + 1, len(rows))):  # rows past the data are empty
+            line = rows[r]
+            width = len(line)
+            if all(k >= width or line[k] == "" or line[k] is None for k in keys):
                 continue  # not in use: every key column empty
             values: dict[str, str] = {}
             changes: list[tuple[Column, Change]] = []
-            for col, start in columns:
-                if col.kind is Kind.LOOKUP:
-                    continue
-                raw = line[start] if start < len(line) else ""
+            for col, start, fixed in columns:
+                raw = line[start] if start < width else ""
                 if raw == "" or raw is None:
                     values[col.key] = ""
-                    continue
-                if col.kind is Kind.FIXED:
+                elif fixed:
                     values[col.key] = (
                         raw if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))
                     )
-                    continue
-                if col.kind is Kind.CODE:
-                    n = normalize_code(raw, lists.codes, date1904)
-                elif col.kind is Kind.CHOICE:
-                    n = normalize_choice(raw, items[col.key], col.label, col.list is ListKey.MARK)
-                elif col.kind is Kind.LONGTEXT:
-                    n = normalize_longtext(raw, col.label)
                 else:
-                    n = normalize_text(raw, col.label)
-                values[col.key] = n.value
-                changes.extend((col, ch) for ch in n.changes)
-            if not any(values.get(col.key) for col in section.columns if col.key_column):
+                    n = convert(col, raw)
+                    values[col.key] = n.value
+                    if n.changes:
+                        changes.extend((col, ch) for ch in n.changes)
+            if not any(values.get(k) for k in key_fields):
                 continue
-            row = CellRow(index, values, r, positions)
+            row = CellRow(index, values, r, dict(positions))
             if section.key == "sdgs":
                 goal = values.get("goal", "")
                 row.index = int(goal) - 1 if str(goal).isdigit() and 1 <= int(goal) <= 17 else r - ref.r1
@@ -338,6 +341,32 @@ class _Reader:
             sec.rows.append(row)
             index += 1
         return sec
+
+
+_PLANS: dict[tuple[int, int], tuple[Section, tuple]] = {}
+
+
+def _plan(section: Section, first_col: int) -> tuple:
+    """Per section and first column: ((column, start, fixed) to read, key starts, key fields, positions)."""
+    hit = _PLANS.get((id(section), first_col))
+    if hit is None or hit[0] is not section:
+        starts, c = [], first_col
+        for col in section.columns:
+            starts.append(c)
+            c += col.span
+        pairs = list(zip(section.columns, starts, strict=True))
+        plan = (
+            tuple(
+                (col, start, col.kind is Kind.FIXED) for col, start in pairs if col.kind is not Kind.LOOKUP
+            ),
+            tuple(start for col, start in pairs if col.key_column),
+            tuple(col.key for col in section.columns if col.key_column),
+            {col.key: start for col, start in pairs},
+        )
+        if len(_PLANS) > 256:
+            _PLANS.clear()
+        hit = _PLANS[(id(section), first_col)] = (section, plan)
+    return hit[1]
 
 
 def _entry(lp: str, sections: dict[str, ReadSection]) -> LpEntry:
