@@ -10,6 +10,7 @@ turned back into the code when exactly one reading of it is a code in the list.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Collection
@@ -23,6 +24,9 @@ _DASH_TABLE = str.maketrans({c: "-" for c in DASHES})
 MARK_LOOKALIKES = {"○", "〇", "◯", "⭕", "o", "O", "ｏ", "Ｏ", "◎", "●"}
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _SPACE = re.compile(r"[\s\u3000]+")
+_DATE_TEXT = re.compile(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*")
+_CODE_DIGITS = re.compile(r"\d+-\d+-\d+")
+_EDGE = " \t\n\u3000"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_1904 = dt.date(1904, 1, 1)
 
@@ -115,9 +119,7 @@ def normalize_code(value: object, valid: Collection[str], date1904: bool = False
     """An initiative code: NFKC, dash look-alikes to '-', no spaces, no leading zeros; dates recovered."""
     if value is None or value == "":
         return Normalized()
-    if not isinstance(value, str) or (
-        re.fullmatch(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*", value) and value.strip() not in valid
-    ):
+    if not isinstance(value, str) or (_DATE_TEXT.fullmatch(value) and value.strip() not in valid):
         day = _date_from(value, date1904)
         if day is None:
             text = show(value)
@@ -145,22 +147,28 @@ def normalize_code(value: object, valid: Collection[str], date1904: bool = False
                 )
             ],
         )
+    code, change = _code_text(value)
+    return Normalized(code, [change] if change else [])
+
+
+@functools.lru_cache(maxsize=4096)
+def _code_text(value: str) -> tuple[str, Change | None]:
+    """A code typed as text, normalized (memoized: the same codes recur in every file)."""
     raw = _text(value)
     code = _SPACE.sub("", unicodedata.normalize("NFKC", raw).translate(_DASH_TABLE))
-    if re.fullmatch(r"\d+-\d+-\d+", code):
+    if _CODE_DIGITS.fullmatch(code):
         code = "-".join(str(int(p)) for p in code.split("-"))
-    changes = []
-    if code != raw:
-        changes.append(
-            Change(
-                "code_normalized", f"取り組みコード「{visible(raw)}」を「{code}」に直しました。", CODE_HINT
-            )
-        )
-    return Normalized(code, changes)
+    if code == raw:
+        return code, None
+    return code, Change(
+        "code_normalized", f"取り組みコード「{visible(raw)}」を「{code}」に直しました。", CODE_HINT
+    )
 
 
 def normalize_choice(value: object, items: Collection[str], label: str, mark: bool = False) -> Normalized:
     """A value that must come from a list: trimmed; matched to the list ignoring width and spaces."""
+    if type(value) is str and value in items and _SPACE.search(value) is None and "_x000D_" not in value:
+        return Normalized(value, [])  # picked from the list: nothing to do
     raw = _text(value)
     text = _SPACE.sub(" ", raw).strip()
     if not text:
@@ -190,6 +198,8 @@ def normalize_choice(value: object, items: Collection[str], label: str, mark: bo
 
 def normalize_text(value: object, label: str) -> Normalized:
     """One line of text: surrounding (full-width) spaces and line breaks trimmed, inner breaks joined."""
+    if type(value) is str and _clean_line(value):
+        return Normalized(value, [])
     raw = _text(value)
     text = raw.strip(" \t\n\u3000")
     text = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", text)
@@ -203,6 +213,8 @@ def normalize_text(value: object, label: str) -> Normalized:
 
 def normalize_longtext(value: object, label: str) -> Normalized:
     """Free text, kept as written: only blank lines around it and trailing spaces go."""
+    if type(value) is str and _clean_line(value, breaks=True):
+        return Normalized(value, [])
     raw = _text(value)
     text = raw.strip("\n").rstrip(" \t\u3000\n")
     text = re.sub(r"^(?:[ \t\u3000]*\n)+", "", text)
@@ -212,6 +224,19 @@ def normalize_longtext(value: object, label: str) -> Normalized:
             Change("text_trimmed", f"{label}の前後の空行・空白を取り除きました（本文はそのままです）。")
         )
     return Normalized(text, changes) if not isinstance(value, dt.date) else _dated(text, label, changes)
+
+
+def _clean_line(value: str, breaks: bool = False) -> bool:
+    """Text the trimming would leave as it is (the common case, checked cheaply): no CR or
+    _x000D_, no spaces or line breaks at either end, and no line break inside unless `breaks`."""
+    return (
+        value != ""
+        and value[0] not in _EDGE
+        and value[-1] not in _EDGE
+        and "\r" not in value
+        and "_x000D_" not in value
+        and (breaks or "\n" not in value)
+    )
 
 
 def _dated(text: str, label: str, changes: list[Change]) -> Normalized:

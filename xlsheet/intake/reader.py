@@ -8,6 +8,7 @@ defined names, normalized), validation. Whatever can still be read is read.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -199,14 +200,14 @@ class _Reader:
             )
             return None
         try:
-            structure = json.loads(self.value(rows, 1, 0))
+            structure, taken = _recorded(self.value(rows, 1, 0))
         except (TypeError, ValueError):
             self.note(
                 "manifest_sheet_broken",
                 "ブックの構造情報（非表示シート）が読めません。構造の比較はできません。",
             )
             return None
-        if fingerprint(structure) != manifest.fingerprint:
+        if taken != manifest.fingerprint:
             self.note(
                 "fingerprint_mismatch",
                 "ブックの構造情報が配布時の指紋と一致しません（非表示シートが書き換えられています）。",
@@ -341,6 +342,14 @@ class _Reader:
             sec.rows.append(row)
             index += 1
         return sec
+
+
+@functools.lru_cache(maxsize=64)
+def _recorded(text: Any) -> tuple[Any, str]:
+    """The structure JSON of the `_xlsheet` sheet parsed, and its fingerprint; memoized by the text
+    (every workbook of a layout carries the same). Shared between files: read it, never change it."""
+    structure = json.loads(text)
+    return structure, fingerprint(structure)
 
 
 _PLANS: dict[tuple[int, int], tuple[Section, tuple]] = {}

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 import olefile
 
@@ -81,10 +82,26 @@ def sniff(data: bytes) -> str:
     return "other"
 
 
+class ReadOnceZip(zipfile.ZipFile):
+    """A zip that keeps the members read whole: the structure check and the XML prolog check
+    look at the same sheet XML, which is then decompressed once. Lives as long as one file's read."""
+
+    def __init__(self, file: Any) -> None:
+        super().__init__(file)
+        self.whole: dict[str, bytes] = {}
+
+    def read(self, name: Any, pwd: bytes | None = None) -> bytes:
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        data = self.whole.get(key)
+        if data is None:
+            data = self.whole[key] = super().read(name, pwd)
+        return data
+
+
 def open_zip(data: bytes, what: str = "ファイル") -> zipfile.ZipFile:
     """Open a zip and check it against the bomb limits; IntakeError for corrupt or bomb zips."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = ReadOnceZip(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
         raise refuse(
@@ -97,20 +114,22 @@ def open_zip(data: bytes, what: str = "ファイル") -> zipfile.ZipFile:
 
 
 def check_zip_limits(infos: list[zipfile.ZipInfo], what: str = "ファイル") -> None:
-    bomb = refuse(
-        "zip_bomb",
-        f"{what}は展開すると極端に大きくなります（zip 爆弾の疑い）。安全のため読み込みません。",
-        "心当たりがなければ企画課に連絡してください。" + RESEND_HINT,
-    )
+    def bomb() -> IntakeError:
+        return refuse(
+            "zip_bomb",
+            f"{what}は展開すると極端に大きくなります（zip 爆弾の疑い）。安全のため読み込みません。",
+            "心当たりがなければ企画課に連絡してください。" + RESEND_HINT,
+        )
+
     if len(infos) > MAX_MEMBERS:
-        raise bomb
+        raise bomb()
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            raise bomb
+            raise bomb()
         if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise bomb
+            raise bomb()
 
 
 _ROOT = re.compile(rb"<[A-Za-z_]")
@@ -119,11 +138,17 @@ _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
     """Refuse a part whose prolog declares a DTD or entities (billion laughs, external entities)."""
+    whole = getattr(zf, "whole", {}).get(member)
     try:
-        with zf.open(member) as fh:
-            head = fh.read(PROLOG_FIRST_BYTES)
-            if not _ROOT.search(head):  # a long prolog (comments): read on, up to the limit
-                head += fh.read(PROLOG_SCAN_BYTES)
+        if whole is not None:
+            head = whole[:PROLOG_FIRST_BYTES]
+            if not _ROOT.search(head):
+                head = whole[: PROLOG_FIRST_BYTES + PROLOG_SCAN_BYTES]
+        else:
+            with zf.open(member) as fh:
+                head = fh.read(PROLOG_FIRST_BYTES)
+                if not _ROOT.search(head):  # a long prolog (comments): read on, up to the limit
+                    head += fh.read(PROLOG_SCAN_BYTES)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise refuse(
             "corrupt_zip",
