@@ -113,14 +113,17 @@ def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
     suffix = re.sub(r"[^A-Za-z0-9.]", "", PurePosixPath(name).suffix.lower())[:10]
     target = archive / f"{sha}{suffix}"
     if not target.exists():
-        archive.mkdir(parents=True, exist_ok=True)
         tmp = archive / f".{sha}.{os.getpid()}.tmp"
         try:
-            tmp.write_bytes(data)
+            try:
+                tmp.write_bytes(data)
+            except FileNotFoundError:  # the first file: make archive/ (not a mkdir per file)
+                archive.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
             os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return target
 
 
