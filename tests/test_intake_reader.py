@@ -195,3 +195,50 @@ def test_check_sheet_from_the_ribbon_is_not_a_change(round_, tmp_path):
     other = read_workbook(_filled(round_, tmp_path, "D210", edit=add("メモ")), master)
     added = [i for i in other.issues if i.code == "sheet_added"]
     assert [i.sheet for i in added] == ["メモ"] and other.status is FileStatus.ACCEPTED
+
+
+def _replace_member(data: bytes, member: str, edit) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info)
+            dst.writestr(info, edit(content) if info.filename == member else content)
+    return out.getvalue()
+
+
+def _with_dtd(xml: bytes) -> bytes:
+    dtd = b'<!DOCTYPE x [<!ENTITY a "b">]>'
+    if xml.startswith(b"<?xml"):
+        end = xml.index(b"?>") + 2
+        return xml[:end] + dtd + xml[end:]
+    return dtd + xml
+
+
+def test_parts_memoized_across_files_still_see_each_files_own_bytes(round_, tmp_path):
+    """Intake memoizes parsed parts by their bytes; a file differing in one part is still judged on it."""
+    import re
+
+    _, master, _ = round_
+    clean = _filled(round_, tmp_path, "D410").read_bytes()
+    assert read_workbook(clean, master).issues == []  # warms the caches with the clean parts
+
+    sheet = "xl/worksheets/sheet2.xml"
+    no_rules = _replace_member(
+        clean, sheet, lambda x: re.sub(rb"<dataValidations\b.*?</dataValidations>", b"", x, flags=re.S)
+    )
+    assert no_rules != clean
+    assert "validation_removed" in _codes(read_workbook(no_rules, master))
+
+    with_dtd = _replace_member(clean, "xl/workbook.xml", _with_dtd)
+    res = read_workbook(with_dtd, master)
+    assert res.status is FileStatus.REJECTED and "xml_entities" in _codes(res)
+
+    in_sheet_dtd = _replace_member(clean, sheet, _with_dtd)
+    res = read_workbook(in_sheet_dtd, master)
+    assert res.status is FileStatus.REJECTED and "xml_entities" in _codes(res)
+
+    again = read_workbook(clean, master)  # and nothing of the bad files sticks to the clean one
+    assert again.issues == [] and again.status is FileStatus.ACCEPTED
