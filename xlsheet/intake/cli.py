@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..master import load_master
-from ..models import FILE_STATUS_JA, SEVERITY_JA, FileStatus, Severity
+from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
 from ..paths import RoundPaths
 from .collect import collect_round
 from .ledger import Ledger
@@ -88,41 +88,55 @@ def status(round_dir: Path, as_json: bool) -> None:
         data = [{**r.model_dump(mode="json"), "files_received": received.get(r.department, 0)} for r in rows]
         sys.stdout.write(json.dumps({"departments": data}, ensure_ascii=False, indent=1) + "\n")
         return
-    table = Table(title=f"提出状況（{master.settings.round_id}）")
-    for head in (
-        "コード",
-        "所属",
-        "送付",
-        "受領数",
-        "最終受領",
-        "状態",
-        SEVERITY_JA[Severity.ERROR],
-        SEVERITY_JA[Severity.WARNING],
-        SEVERITY_JA[Severity.FIXED],
-        "ファイル",
-    ):
-        table.add_column(head)
-
-    def when(t) -> str:
-        return t.astimezone().strftime("%Y-%m-%d %H:%M") if t else "—"
-
-    for r in rows:
-        style = "red" if r.errors else ("green" if r.status.startswith("受理") else "yellow")
-        table.add_row(
-            r.department,
-            r.name,
-            when(r.sent_at),
-            str(received.get(r.department, 0)),
-            when(r.received_at),
-            f"[{style}]{r.status}[/]",
-            str(r.errors),
-            str(r.warnings),
-            str(r.fixed),
-            r.file,
-        )
-    console.print(table)
-    done = sum(r.status.startswith("受理") for r in rows)
-    console.print(f"受理 {done} / {len(rows)} 所属")
+    print_status(rows, master.settings.round_id, received)
 
 
 COMMANDS = (collect, status)
+
+
+def _when(t) -> str:
+    return t.astimezone().strftime("%Y-%m-%d %H:%M") if t else "—"
+
+
+def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str, int] | None = None) -> None:
+    """The status table for people: a table on a wide terminal, one line per department otherwise."""
+    received = received or {}
+    console.print(f"提出状況（{round_id}）")
+    if console.width < 120:
+        for r in rows:
+            counts = f"エラー {r.errors}・注意 {r.warnings}・自動修正 {r.fixed}"
+            extra = f"　受領 {received[r.department]} 件" if r.department in received else ""
+            last = f"　最終 {_when(r.received_at)}" if r.received_at else ""
+            name = f"　{Path(r.file).name}" if r.file else ""
+            console.print(f"  {r.department} {r.name}：{r.status}（{counts}）{extra}{last}{name}")
+    else:
+        table = Table()
+        heads = (
+            "コード",
+            "所属",
+            "送付",
+            "受領数",
+            "最終受領",
+            "状態",
+            *(SEVERITY_JA[s] for s in Severity),
+            "ファイル",
+        )
+        for head in heads:
+            table.add_column(head)
+        for r in rows:
+            style = "red" if r.errors else ("green" if r.status.startswith("受理") else "yellow")
+            table.add_row(
+                r.department,
+                r.name,
+                _when(r.sent_at),
+                str(received.get(r.department, 0)),
+                _when(r.received_at),
+                f"[{style}]{r.status}[/]",
+                str(r.errors),
+                str(r.warnings),
+                str(r.fixed),
+                r.file,
+            )
+        console.print(table)
+    done = sum(r.status.startswith("受理") for r in rows)
+    console.print(f"受理 {done} / {len(rows)} 所属")

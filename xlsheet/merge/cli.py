@@ -81,15 +81,11 @@ def demo(round_dir: Path, no_pdf: bool) -> None:
     except DemoFolderError as exc:
         err_console.print(f"[bold red]エラー:[/] {exc}")
         sys.exit(2)
-    rows = result.merge.status
-    console.print(f"\n提出状況（{result.merge.consolidated.master.settings.round_id}）")
-    for r in rows:
-        counts = f"エラー {r.errors}・注意 {r.warnings}・自動修正 {r.fixed}"
-        console.print(
-            f"  {r.department} {r.name}：{r.status}（{counts}）　{Path(r.file).name if r.file else ''}"
-        )
-    done = sum(r.status.startswith("受理") for r in rows)
-    console.print(f"受理 {done} / {len(rows)} 所属\n")
+    from ..intake.cli import print_status
+
+    console.print()
+    print_status(result.merge.status, result.merge.consolidated.master.settings.round_id)
+    console.print()
     console.print(f"[bold]統合ブック:[/] {result.merge.book.resolve()}")
     if result.merge.pdf:
         console.print(f"[bold]PDF:[/] {result.merge.pdf.resolve()}")
