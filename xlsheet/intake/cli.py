@@ -85,7 +85,15 @@ def status(round_dir: Path, as_json: bool) -> None:
         rows = ledger.status(master)
         received = ledger.received_counts()
     if as_json:
-        data = [{**r.model_dump(mode="json"), "files_received": received.get(r.department, 0)} for r in rows]
+        data = [
+            {
+                **r.model_dump(mode="json"),
+                "status": r.status,
+                "done": r.done,
+                "files_received": received.get(r.department, 0),
+            }
+            for r in rows
+        ]
         sys.stdout.write(json.dumps({"departments": data}, ensure_ascii=False, indent=1) + "\n")
         return
     print_status(rows, master.settings.round_id, received)
@@ -124,7 +132,7 @@ def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str
         for head in heads:
             table.add_column(head)
         for r in rows:
-            style = "red" if r.errors else ("green" if r.status.startswith("受理") else "yellow")
+            style = "red" if r.errors else ("green" if r.done else "yellow")
             table.add_row(
                 r.department,
                 r.name,
@@ -138,5 +146,5 @@ def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str
                 r.file,
             )
         console.print(table)
-    done = sum(r.status.startswith("受理") for r in rows)
+    done = sum(r.done for r in rows)
     console.print(f"受理 {done} / {len(rows)} 所属")

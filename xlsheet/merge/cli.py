@@ -55,7 +55,7 @@ def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
         console.print(
             f"  ほか {len(cons.issues) - SHOW_ISSUES} 件（統合ブックの「指摘事項」シートにすべてあります）"
         )
-    waiting = [s for s in result.status if not s.status.startswith("受理")]
+    waiting = [s for s in result.status if not s.done]
     if waiting:
         console.print(
             f"未受理の所属が {len(waiting)} 件あります（{'、'.join(s.name for s in waiting)}）。"

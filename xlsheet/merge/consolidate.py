@@ -24,6 +24,7 @@ from ..models import (
     Category,
     Department,
     DepartmentStatus,
+    DeptState,
     Initiative,
     Issue,
     LeadingProject,
@@ -465,7 +466,7 @@ def derived_status(master: Master, received: list[Received]) -> list[DepartmentS
     for d in master.participating_departments():
         r = got.get(d.code)
         if r is None:
-            out.append(DepartmentStatus(department=d.code, name=d.name, status="未提出"))
+            out.append(DepartmentStatus(department=d.code, name=d.name, state=DeptState.NOT_SUBMITTED))
             continue
         counts = {s: sum(1 for i in r.issues if i.severity is s) for s in Severity}
         out.append(
@@ -473,11 +474,12 @@ def derived_status(master: Master, received: list[Received]) -> list[DepartmentS
                 department=d.code,
                 name=d.name,
                 received_at=r.received_at,
-                status="受理",
+                state=DeptState.ACCEPTED,
                 errors=counts[Severity.ERROR],
                 warnings=counts[Severity.WARNING],
                 fixed=counts[Severity.FIXED],
                 file=r.file,
+                current=r.file,
             )
         )
     return out

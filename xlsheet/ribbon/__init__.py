@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..form import SHEET_CHECK, SHEET_MANIFEST
+from ..models import DeptState
 from ..paths import RoundPaths
 
 log = logging.getLogger(__name__)
@@ -273,14 +274,12 @@ def generate(book: Any) -> str:
 SEVERITY_COLORS = {"error": COLOR_ERROR, "warning": COLOR_WARNING, "fixed": None}
 
 
-def _status_color(text: str) -> str | None:
-    if text.startswith("要修正"):
+def _status_color(state: DeptState) -> str | None:
+    if state in (DeptState.NEEDS_FIX, DeptState.NEEDS_FIX_HAS_ACCEPTED, DeptState.UNANSWERED):
         return COLOR_ERROR
-    if text.startswith(("未提出", "未送付")) or "注意" in text:
+    if not state.done or state is DeptState.ACCEPTED_WARNINGS:
         return COLOR_WARNING
-    if text.startswith("受理"):
-        return COLOR_OK
-    return None
+    return COLOR_OK
 
 
 def _local(value: Any) -> str:
@@ -352,7 +351,7 @@ def merge(book: Any) -> str:
 
     root = round_dir(book)
     result = merge_round(root)
-    accepted = sum(s.status.startswith("受理") for s in result.status)
+    accepted = sum(s.done for s in result.status)
     write_table(
         book,
         "統合結果",
@@ -386,6 +385,8 @@ STATUS_HEADER = (
     "注意",
     "自動修正",
     "ファイル",
+    "理由",
+    "企画課の判断",
 )
 
 
@@ -405,17 +406,19 @@ def status(book: Any) -> str:
             s.warnings,
             s.fixed,
             s.file,
+            s.why,
+            s.decision,
         )
         for s in rows
     ]
-    done = sum(s.status.startswith("受理") for s in rows)
+    done = sum(s.done for s in rows)
     write_table(
         book,
         "提出状況",
         f"提出状況: 受理 {done} / {len(rows)} 所属",
         STATUS_HEADER,
         table,
-        [_status_color(s.status) for s in rows],
+        [_status_color(s.state) for s in rows],
     )
     message = f"提出状況: 受理 {done} / {len(rows)} 所属。「提出状況」シートを見てください。"
     alert(book, message)
