@@ -9,15 +9,17 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
+from .intake.ledger import LedgerError
 from .limits import ExcelLimitError
 from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .master import MasterDataError
 from .merge.cli import COMMANDS as MERGE_COMMANDS
-from .paths import RoundPaths
+from .paths import RoundNotFound, RoundPaths
 from .ribbon.cli import addin
 
 console = Console(highlight=False, soft_wrap=True)
@@ -60,8 +62,8 @@ class Group(click.Group):
             for p in exc.problems:
                 err_console.print(f"  - {p}")
             sys.exit(2)
-        except (ExcelLimitError, FileExistsError) as exc:
-            fail(str(exc))
+        except (ExcelLimitError, FileExistsError, RoundNotFound, LedgerError) as exc:
+            fail(escape(str(exc)))
 
 
 @click.group(cls=Group, help="政策評価ラウンドを Excel で回す: 配布ブック作成・回収・検証・統合。")
@@ -76,18 +78,39 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="既にある master.xlsx を上書きする")
 def init(round_dir: Path, sample: bool, force: bool) -> None:
     path = init_round(round_dir, sample=sample, force=force)
-    console.print(f"マスタデータを作成しました: {path}")
+    console.print(escape(f"マスタデータを作成しました: {path}"))
+    if not sample:
+        console.print(
+            "シートと見出しだけの空のマスタです。Excel で「設定」と各シート（リーディングプロジェクト・取り組み・"
+            "割り当て・所属）を入力してください。"
+        )
     console.print("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
 
 
-@main.command(help="所属ごとの入力ブック（outbox/*.xlsx）を作ります。")
+@main.command(
+    help="所属ごとの入力ブック（outbox/*.xlsx）を作ります。マスタデータが変わった所属と新しい所属のブックだけを"
+    "書き直し、ほかはそのままにします（すべて書き直すには --all）。"
+)
 @ROUND_DIR
-def generate(round_dir: Path) -> None:
+@click.option("--all", "rewrite_all", is_flag=True, help="変更のない所属のブックも書き直す")
+def generate(round_dir: Path, rewrite_all: bool) -> None:
+    from .generate import BOOK_CHANGE_JA, BookChange
+
     with progress_bar("入力ブックを作成中") as advance:
-        done = generate_round(round_dir, progress=advance)
+        done = generate_round(round_dir, progress=advance, rewrite_all=rewrite_all)
     for g in done:
-        console.print(f"  {g.department} {g.name}: {g.path}")
-    console.print(f"入力ブックを {len(done)} 件作成しました: {RoundPaths(round_dir).outbox}")
+        console.print(escape(f"  {g.department} {g.name}: {BOOK_CHANGE_JA[g.change]} {g.path}"))
+    counts = {c: sum(g.change is c for g in done) for c in BookChange}
+    written = counts[BookChange.NEW] + counts[BookChange.CHANGED]
+    console.print(
+        f"入力ブックを {written} 件作成しました（新規 {counts[BookChange.NEW]} 件・変更あり "
+        f"{counts[BookChange.CHANGED]} 件）: {escape(str(RoundPaths(round_dir).outbox))}"
+    )
+    if counts[BookChange.UNCHANGED]:
+        console.print(
+            f"変更のない {counts[BookChange.UNCHANGED]} 件は書き直していません（すべて書き直すには --all）。"
+            "`xlsheet send` は新規・変更ありのブックだけを送ります。"
+        )
 
 
 main.add_command(addin)  # xlsheet addin … (xlsheet/ribbon/cli.py)

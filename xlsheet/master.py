@@ -30,6 +30,7 @@ from .models import (
     Master,
     Settings,
 )
+from .paths import RoundNotFound, missing_round_message
 from .xlsxout import Book, atomic_path
 
 
@@ -220,7 +221,7 @@ def load_master(path: Path) -> Master:
     """Read master.xlsx; raise MasterDataError naming sheet, row and column of every problem."""
     path = Path(path)
     if not path.exists():
-        raise MasterDataError([f"{path} がありません。`xlsheet init {path.parent} --sample` で作成できます"])
+        raise RoundNotFound(missing_round_message(path.parent) or f"{path} がありません")
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files

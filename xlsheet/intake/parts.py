@@ -100,7 +100,7 @@ def read_parts(zf: zipfile.ZipFile, wb_part: str) -> WorkbookParts:
     out.names = dict(names)
     out.macros = any(m.endswith("vbaproject.bin") for m in members)
     if "docprops/custom.xml" in members:
-        out.props = dict(_custom_props(zf.read(members["docprops/custom.xml"])))
+        out.props = dict(custom_properties(zf.read(members["docprops/custom.xml"])))
     if "docprops/core.xml" in members:
         out.modified = _modified(zf.read(members["docprops/core.xml"]))
     return out
@@ -136,7 +136,8 @@ def _relationships(data: bytes) -> tuple[tuple[str, str], ...]:
 
 
 @functools.lru_cache(maxsize=PARSE_CACHE)
-def _custom_props(data: bytes) -> tuple[tuple[str, str], ...]:
+def custom_properties(data: bytes) -> tuple[tuple[str, str], ...]:
+    """(name, value) of each custom document property in docProps/custom.xml."""
     props = {}
     for p in SafeET.fromstring(data, forbid_dtd=True).iter(NS_CUSTOM + "property"):
         value = next(iter(p), None)

@@ -102,6 +102,11 @@ def _report(result: Delivery, smtp: SmtpConfig | None, what: str, folder: Path) 
         console.print(f"  {state} {m.department} {m.name} → {to}  ({m.size / 1024:.0f} KB) {m.path.name}")
     for p in result.problems:
         err_console.print(f"[yellow]注意:[/] {p}")
+    if result.skipped:
+        console.print(
+            f"送付済みで入力ブックに変更のない {len(result.skipped)} 所属には送っていません（もう一度送るには --all）: "
+            + "、".join(line.split(":", 1)[0] for line in result.skipped)
+        )
     ok = [m for m in result.mails if not m.error]
     if smtp:
         console.print(f"{what}を {len(ok)} 通送信しました（{smtp.host}:{smtp.port}）。控え: {folder}")
@@ -118,12 +123,13 @@ def _report(result: Delivery, smtp: SmtpConfig | None, what: str, folder: Path) 
 )
 @ROUND_DIR
 @smtp_options
+@click.option("--all", "resend", is_flag=True, help="送付済みで変更のない入力ブックも、もう一度送る")
 @_mail_errors
-def send(round_dir, smtp, starttls, use_ssl, user, password_env, password, max_size, only) -> None:
+def send(round_dir, smtp, starttls, use_ssl, user, password_env, password, max_size, only, resend) -> None:
     from .send import send_round
 
     cfg = _smtp_config(smtp, starttls, use_ssl, user, password_env, password)
-    result = send_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None)
+    result = send_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None, resend=resend)
     _report(result, cfg, "依頼メール", RoundPaths(round_dir).mail_outbox)
 
 

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 
 from ..models import SEVERITY_JA, Severity
-from ..paths import RoundPaths
+from ..paths import require_round
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -29,12 +29,7 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
     from .book import merge_round
 
-    paths = RoundPaths(round_dir)
-    if not paths.master.is_file():
-        err_console.print(
-            f"[bold red]エラー:[/] {paths.master} がありません。`xlsheet init` でラウンドを作ってください。"
-        )
-        sys.exit(2)
+    require_round(round_dir)
     result = merge_round(round_dir, pdf=pdf, csv=csv_)
     cons = result.consolidated
     console.print(
