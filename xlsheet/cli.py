@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .generate import generate_round, init_round
@@ -19,9 +18,10 @@ from .master import MasterDataError
 from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
 from .ribbon.cli import addin
+from .termout import err as err_out
+from .termout import out
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = err_out.console  # the progress bar's console
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 
@@ -45,7 +45,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]エラー:[/] {message}")
+    err_out.say("[bold red]エラー:[/] {}", message)
     sys.exit(code)
 
 
@@ -56,9 +56,9 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except MasterDataError as exc:
-            err_console.print("[bold red]マスタデータに誤りがあります。何も書き込んでいません。[/]")
+            err_out.say("[bold red]マスタデータに誤りがあります。何も書き込んでいません。[/]")
             for p in exc.problems:
-                err_console.print(f"  - {p}")
+                err_out.say("  - {}", p)
             sys.exit(2)
         except (ExcelLimitError, FileExistsError) as exc:
             fail(str(exc))
@@ -76,8 +76,8 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="既にある master.xlsx を上書きする")
 def init(round_dir: Path, sample: bool, force: bool) -> None:
     path = init_round(round_dir, sample=sample, force=force)
-    console.print(f"マスタデータを作成しました: {path}")
-    console.print("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
+    out.say("マスタデータを作成しました: {}", path)
+    out.say("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
 
 
 @main.command(help="所属ごとの入力ブック（outbox/*.xlsx）を作ります。")
@@ -86,8 +86,8 @@ def generate(round_dir: Path) -> None:
     with progress_bar("入力ブックを作成中") as advance:
         done = generate_round(round_dir, progress=advance)
     for g in done:
-        console.print(f"  {g.department} {g.name}: {g.path}")
-    console.print(f"入力ブックを {len(done)} 件作成しました: {RoundPaths(round_dir).outbox}")
+        out.say("  {} {}: {}", g.department, g.name, g.path)
+    out.say("入力ブックを {} 件作成しました: {}", len(done), RoundPaths(round_dir).outbox)
 
 
 main.add_command(addin)  # xlsheet addin … (xlsheet/ribbon/cli.py)

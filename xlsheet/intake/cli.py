@@ -10,17 +10,16 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ..master import load_master
 from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
 from ..paths import RoundPaths
+from ..termout import cell
+from ..termout import err as err_console
+from ..termout import out as console
 from .collect import collect_round
 from .ledger import Ledger
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 STATUS_STYLE = {
@@ -34,8 +33,8 @@ STATUS_STYLE = {
 
 def _need_master(paths: RoundPaths) -> None:
     if not paths.master.is_file():
-        err_console.print(
-            f"[bold red]エラー:[/] {paths.master} がありません。`xlsheet init` でラウンドを作ってください。"
+        err_console.say(
+            "[bold red]エラー:[/] {} がありません。`xlsheet init` でラウンドを作ってください。", paths.master
         )
         sys.exit(2)
 
@@ -59,18 +58,19 @@ def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
     else:
         for f in report.files:
             style = STATUS_STYLE[f.status]
-            console.print(
-                f"[{style}]{FILE_STATUS_JA[f.status]}[/] {f.path}"
-                + (f"（{f.department}）" if f.department else "")
+            console.say(
+                f"[{style}]{FILE_STATUS_JA[f.status]}[/] {{}}" + ("（{}）" if f.department else ""),
+                f.path,
+                *([f.department] if f.department else []),
             )
             for i in f.issues:
                 if i.severity is not Severity.FIXED or f.status is FileStatus.REJECTED:
-                    console.print(f"    {SEVERITY_JA[i.severity]}: {i.text()}")
+                    console.say("    {}: {}", SEVERITY_JA[i.severity], i.text())
         counts = report.counts()
         summary = "、".join(f"{FILE_STATUS_JA[s]} {n} 件" for s, n in counts.items() if n)
-        console.print(f"回収: {len(report.files)} 件（{summary or 'なし'}）")
+        console.say("回収: {} 件（{}）", len(report.files), summary or "なし")
         if report.feedback:
-            console.print(f"返却ブック: {len(report.feedback)} 件 {paths.feedback}")
+            console.say("返却ブック: {} 件 {}", len(report.feedback), paths.feedback)
     sys.exit(1 if report.rejected else 0)
 
 
@@ -101,14 +101,14 @@ def _when(t) -> str:
 def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str, int] | None = None) -> None:
     """The status table for people: a table on a wide terminal, one line per department otherwise."""
     received = received or {}
-    console.print(f"提出状況（{round_id}）")
+    console.say("提出状況（{}）", round_id)
     if console.width < 120:
         for r in rows:
             counts = f"エラー {r.errors}・注意 {r.warnings}・自動修正 {r.fixed}"
             extra = f"　受領 {received[r.department]} 件" if r.department in received else ""
             last = f"　最終 {_when(r.received_at)}" if r.received_at else ""
             name = f"　{Path(r.file).name}" if r.file else ""
-            console.print(f"  {r.department} {r.name}：{r.status}（{counts}）{extra}{last}{name}")
+            console.say("  {} {}：{}（{}）{}{}{}", r.department, r.name, r.status, counts, extra, last, name)
     else:
         table = Table()
         heads = (
@@ -126,17 +126,17 @@ def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str
         for r in rows:
             style = "red" if r.errors else ("green" if r.status.startswith("受理") else "yellow")
             table.add_row(
-                r.department,
-                r.name,
+                cell(r.department),
+                cell(r.name),
                 _when(r.sent_at),
                 str(received.get(r.department, 0)),
                 _when(r.received_at),
-                f"[{style}]{r.status}[/]",
+                f"[{style}]{cell(r.status)}[/]",
                 str(r.errors),
                 str(r.warnings),
                 str(r.fixed),
-                r.file,
+                cell(r.file),
             )
         console.print(table)
     done = sum(r.status.startswith("受理") for r in rows)
-    console.print(f"受理 {done} / {len(rows)} 所属")
+    console.say("受理 {} / {} 所属", done, len(rows))
