@@ -22,6 +22,7 @@ from ..limits import CELL_TEXT_MAX, ExcelLimitError
 from ..master import load_master
 from ..models import FILE_STATUS_JA, FileStatus, Issue, LpEntry, Master, Severity, Submission
 from ..paths import RoundPaths
+from ..textsafe import clean_data, clean_model, clean_text
 from .ledger import Entry, Ledger
 from .reader import ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
@@ -152,7 +153,15 @@ def _department_by_name(master: Master, name: str) -> str:
 def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
     result = _read_one(c, master, known, archive)
     result.size = len(c.data)
-    return result
+    return _clean_result(result)
+
+
+def _clean_result(r: FileResult) -> FileResult:
+    """No control character from a file (its name, a value in a message) reaches the ledger."""
+    r.path, r.sender, r.department = clean_text(r.path), clean_text(r.sender), clean_text(r.department)
+    r.container = clean_text(r.container)
+    r.issues = [clean_model(i) for i in r.issues]
+    return r
 
 
 def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
@@ -222,7 +231,7 @@ def _process_unit(unit: Path) -> list[FileResult]:
             hint="ファイルを開けるか確かめ、もう一度送ってもらってください。",
         )
         sha = hashlib.sha256(f"unreadable\0{origin}".encode()).hexdigest()
-        out.append(FileResult(origin, sha, "", FileStatus.REJECTED, [issue]))
+        out.append(_clean_result(FileResult(origin, sha, "", FileStatus.REJECTED, [issue])))
     return out
 
 
@@ -241,14 +250,8 @@ def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list
 
 
 def _safe_text(value: Any) -> Any:
-    if isinstance(value, str):
-        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
-        return value[:CELL_TEXT_MAX]
-    if isinstance(value, list | tuple):
-        return [_safe_text(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _safe_text(v) for k, v in value.items()}
-    return value
+    """Text a feedback book can hold (textsafe's rules, cut to Excel's cell limit)."""
+    return clean_data(value, CELL_TEXT_MAX)
 
 
 def write_feedback(
