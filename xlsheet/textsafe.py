@@ -26,17 +26,20 @@ from .limits import CELL_TEXT_MAX
 _ILLEGAL = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _ILLEGAL_RE = re.compile(f"[{_ILLEGAL}]")
 _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-_UNSAFE_RE = re.compile(f"[{_ILLEGAL}]|_x[0-9A-Fa-f]{{4}}_")
-"""A cheap first test: clean text (nearly all of it) never gets further."""
 
 
 def _is_illegal(code: int) -> bool:
     return bool(_ILLEGAL_RE.match(chr(code)))
 
 
+def unsafe(text: str) -> bool:
+    """The cheap first test (one character-class scan): clean text, nearly all of it, stops here."""
+    return _ILLEGAL_RE.search(text) is not None or ("_x" in text and _ESCAPE_RE.search(text) is not None)
+
+
 def clean(text: str) -> tuple[str, list[str]]:
     """Text without XML-illegal characters (raw or as `_xHHHH_`) and the code points removed ("U+0001")."""
-    if _UNSAFE_RE.search(text) is None:
+    if not unsafe(text):
         return text, []
     removed: list[str] = []
 
@@ -57,7 +60,7 @@ def clean(text: str) -> tuple[str, list[str]]:
 
 
 def clean_text(text: str) -> str:
-    return clean(text)[0] if _UNSAFE_RE.search(text) else text
+    return clean(text)[0] if unsafe(text) else text
 
 
 def clean_data(value: Any, limit: int | None = None) -> Any:
@@ -144,5 +147,6 @@ __all__ = [
     "csv_cell",
     "for_terminal",
     "removed_text",
+    "unsafe",
     "visible",
 ]
