@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .generate import generate_round, init_round
@@ -21,9 +19,10 @@ from .master import MasterDataError
 from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundNotFound, RoundPaths
 from .ribbon.cli import addin
+from .termout import err as err_out
+from .termout import out
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = err_out.console  # the progress bar's console
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 
@@ -47,7 +46,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]エラー:[/] {message}")
+    err_out.say("[bold red]エラー:[/] {}", message)
     sys.exit(code)
 
 
@@ -58,12 +57,12 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except MasterDataError as exc:
-            err_console.print("[bold red]マスタデータに誤りがあります。何も書き込んでいません。[/]")
+            err_out.say("[bold red]マスタデータに誤りがあります。何も書き込んでいません。[/]")
             for p in exc.problems:
-                err_console.print(f"  - {p}")
+                err_out.say("  - {}", p)
             sys.exit(2)
         except (ExcelLimitError, FileExistsError, RoundNotFound, LedgerError) as exc:
-            fail(escape(str(exc)))
+            fail(str(exc))
 
 
 @click.group(cls=Group, help="政策評価ラウンドを Excel で回す: 配布ブック作成・回収・検証・統合。")
@@ -78,13 +77,13 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="既にある master.xlsx を上書きする")
 def init(round_dir: Path, sample: bool, force: bool) -> None:
     path = init_round(round_dir, sample=sample, force=force)
-    console.print(escape(f"マスタデータを作成しました: {path}"))
+    out.say("マスタデータを作成しました: {}", path)
     if not sample:
-        console.print(
+        out.say(
             "シートと見出しだけの空のマスタです。Excel で「設定」と各シート（リーディングプロジェクト・取り組み・"
             "割り当て・所属）を入力してください。"
         )
-    console.print("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
+    out.say("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
 
 
 @main.command(
@@ -99,17 +98,20 @@ def generate(round_dir: Path, rewrite_all: bool) -> None:
     with progress_bar("入力ブックを作成中") as advance:
         done = generate_round(round_dir, progress=advance, rewrite_all=rewrite_all)
     for g in done:
-        console.print(escape(f"  {g.department} {g.name}: {BOOK_CHANGE_JA[g.change]} {g.path}"))
+        out.say("  {} {}: {} {}", g.department, g.name, BOOK_CHANGE_JA[g.change], g.path)
     counts = {c: sum(g.change is c for g in done) for c in BookChange}
-    written = counts[BookChange.NEW] + counts[BookChange.CHANGED]
-    console.print(
-        f"入力ブックを {written} 件作成しました（新規 {counts[BookChange.NEW]} 件・変更あり "
-        f"{counts[BookChange.CHANGED]} 件）: {escape(str(RoundPaths(round_dir).outbox))}"
+    out.say(
+        "入力ブックを {} 件作成しました（新規 {} 件・変更あり {} 件）: {}",
+        counts[BookChange.NEW] + counts[BookChange.CHANGED],
+        counts[BookChange.NEW],
+        counts[BookChange.CHANGED],
+        RoundPaths(round_dir).outbox,
     )
     if counts[BookChange.UNCHANGED]:
-        console.print(
-            f"変更のない {counts[BookChange.UNCHANGED]} 件は書き直していません（すべて書き直すには --all）。"
-            "`xlsheet send` は新規・変更ありのブックだけを送ります。"
+        out.say(
+            "変更のない {} 件は書き直していません（すべて書き直すには --all）。"
+            "`xlsheet send` は新規・変更ありのブックだけを送ります。",
+            counts[BookChange.UNCHANGED],
         )
 
 

@@ -10,18 +10,16 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..master import load_master
 from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
 from ..paths import RoundPaths, require_round
+from ..termout import cell
+from ..termout import err as err_console
+from ..termout import out as console
 from .collect import collect_round
 from .ledger import Action, Ledger, LedgerError
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 STATUS_STYLE = {
@@ -56,18 +54,20 @@ def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
     else:
         for f in report.files:
             style = STATUS_STYLE[f.status]
-            console.print(
-                f"[{style}]{escape(f.status_ja)}[/] {escape(f.path)}"
-                + (f"（{f.department}）" if f.department else "")
+            console.say(
+                f"[{style}]{{}}[/] {{}}" + ("（{}）" if f.department else ""),
+                f.status_ja,
+                f.path,
+                *([f.department] if f.department else []),
             )
             for i in f.issues:
                 if i.severity is not Severity.FIXED or f.status is FileStatus.REJECTED:
-                    console.print(f"    {SEVERITY_JA[i.severity]}: {i.text()}")
+                    console.say("    {}: {}", SEVERITY_JA[i.severity], i.text())
         counts = report.counts()
         summary = "、".join(f"{FILE_STATUS_JA[s]} {n} 件" for s, n in counts.items() if n)
-        console.print(f"回収: {len(report.files)} 件（{summary or 'なし'}）")
+        console.say("回収: {} 件（{}）", len(report.files), summary or "なし")
         if report.feedback:
-            console.print(f"返却ブック: {len(report.feedback)} 件 {paths.feedback}")
+            console.say("返却ブック: {} 件 {}", len(report.feedback), paths.feedback)
     sys.exit(1 if report.rejected else 0)
 
 
@@ -125,9 +125,9 @@ def _decide(round_dir: Path, file: str, action: Action, reason: str) -> None:
     try:
         done = decide_file(round_dir, file, action, reason)
     except LedgerError as exc:
-        err_console.print("[bold red]エラー:[/] " + escape(str(exc)))
+        err_console.say("[bold red]エラー:[/] {}", str(exc))
         sys.exit(2)
-    console.print(escape(done.text()))
+    console.say("{}", done.text())
 
 
 COMMANDS = (collect, status, accept, withdraw)
@@ -156,16 +156,16 @@ def _details(r: DepartmentStatus) -> list[str]:
 def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str, int] | None = None) -> None:
     """The status table for people: a table on a wide terminal, one line per department otherwise."""
     received = received or {}
-    console.print(f"提出状況（{round_id}）")
+    console.say("提出状況（{}）", round_id)
     if console.width < 120:
         for r in rows:
             counts = f"エラー {r.errors}・注意 {r.warnings}・自動修正 {r.fixed}"
             extra = f"　受領 {received[r.department]} 件" if r.department in received else ""
             last = f"　最終 {_when(r.received_at)}" if r.received_at else ""
             name = f"　{r.file}" if r.file else ""
-            console.print(escape(f"  {r.department} {r.name}：{r.status}（{counts}）{extra}{last}{name}"))
+            console.say("  {} {}：{}（{}）{}{}{}", r.department, r.name, r.status, counts, extra, last, name)
             for more in _details(r):
-                console.print(escape(f"      {more}"))
+                console.say("      {}", more)
     else:
         table = Table()
         heads = (
@@ -184,18 +184,18 @@ def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str
         for r in rows:
             style = "red" if r.errors else ("green" if r.done else "yellow")
             table.add_row(
-                escape(r.department),
-                escape(r.name),
+                cell(r.department),
+                cell(r.name),
                 _when(r.sent_at),
                 str(received.get(r.department, 0)),
                 _when(r.received_at),
-                f"[{style}]{r.status}[/]",
+                f"[{style}]{cell(r.status)}[/]",
                 str(r.errors),
                 str(r.warnings),
                 str(r.fixed),
-                escape(r.file),
-                escape("／".join(_details(r))),
+                cell(r.file),
+                cell("／".join(_details(r))),
             )
         console.print(table)
     done = sum(r.done for r in rows)
-    console.print(f"受理 {done} / {len(rows)} 所属")
+    console.say("受理 {} / {} 所属", done, len(rows))

@@ -32,6 +32,7 @@ from ..models import (
     Submission,
 )
 from ..paths import RoundPaths
+from ..textsafe import clean_data, clean_model, clean_text
 from .ledger import Entry, Ledger
 from .reader import IDENTITY_HINT, ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
@@ -178,7 +179,15 @@ def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> 
     result = _read_one(c, master, known, archive)
     result.size = len(c.data)
     result.fs_time = c.fs_time
-    return result
+    return _clean_result(result)
+
+
+def _clean_result(r: FileResult) -> FileResult:
+    """No control character from a file (its name, a value in a message) reaches the ledger."""
+    r.path, r.sender, r.department = clean_text(r.path), clean_text(r.sender), clean_text(r.department)
+    r.container = clean_text(r.container)
+    r.issues = [clean_model(i) for i in r.issues]
+    return r
 
 
 def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
@@ -253,7 +262,7 @@ def _process_unit(unit: Path) -> list[FileResult]:
             hint="ファイルを開けるか確かめ、もう一度送ってもらってください。",
         )
         sha = hashlib.sha256(f"unreadable\0{origin}".encode()).hexdigest()
-        out.append(FileResult(origin, sha, "", FileStatus.REJECTED, [issue]))
+        out.append(_clean_result(FileResult(origin, sha, "", FileStatus.REJECTED, [issue])))
     return out
 
 
@@ -272,14 +281,8 @@ def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list
 
 
 def _safe_text(value: Any) -> Any:
-    if isinstance(value, str):
-        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
-        return value[:CELL_TEXT_MAX]
-    if isinstance(value, list | tuple):
-        return [_safe_text(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _safe_text(v) for k, v in value.items()}
-    return value
+    """Text a feedback book can hold (textsafe's rules, cut to Excel's cell limit)."""
+    return clean_data(value, CELL_TEXT_MAX)
 
 
 def write_feedback(

@@ -53,6 +53,7 @@ from .normalize import (
     normalize_code,
     normalize_longtext,
     normalize_text,
+    strip_controls,
 )
 from .parts import WorkbookParts, read_parts, workbook_part
 from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
@@ -365,6 +366,10 @@ class _Reader:
             changes: list[tuple[Column, Change]] = []
             for col, start, fixed in columns:
                 raw = line[start] if start < width else ""
+                if type(raw) is str:
+                    raw, fix = strip_controls(raw, col.label)
+                    if fix:
+                        changes.append((col, fix))
                 if raw == "" or raw is None:
                     values[col.key] = ""
                 elif fixed:

@@ -19,6 +19,7 @@ from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..master import load_master
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
+from ..textsafe import clean_model
 from ..xlsxout import Book, atomic_path
 from .consolidate import Consolidated, LpForm, consolidate, derived_status, local_time
 from .form_sheet import EXCEL, FormSheetWriter, Metrics
@@ -163,13 +164,23 @@ def write_book(
 
 
 def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatus], list[Issue]]:
-    """Master data and the ledger's current submissions, status and issues."""
+    """Master data and the ledger's current submissions, status and issues.
+
+    Every text is cleaned on the way in (textsafe): whatever the ledger holds (a control
+    character from an older intake, a message of any length), the book and CSV get written.
+    """
     from ..intake.ledger import Ledger
 
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
     with Ledger(paths.ledger) as ledger:
-        return master, ledger.current(), ledger.status(master), ledger.issues()
+        received, status, issues = ledger.current(), ledger.status(master), ledger.issues()
+    return (
+        master,
+        [clean_model(r, None) for r in received],
+        [clean_model(s) for s in status],
+        [clean_model(i) for i in issues],
+    )
 
 
 def _clean_stale_temps(target: Path, older_than: float = 600) -> None:

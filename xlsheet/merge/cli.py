@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..models import SEVERITY_JA, Severity
 from ..paths import require_round
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+from ..termout import err as err_console
+from ..termout import out as console
 
 SHOW_ISSUES = 20
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -32,33 +30,38 @@ def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
     require_round(round_dir)
     result = merge_round(round_dir, pdf=pdf, csv=csv_)
     cons = result.consolidated
-    console.print(
-        f"統合ブックを作成しました: {result.book}\n"
-        f"  政策評価表 {len(cons.forms)} 枚、事業 {len(cons.projects)} 件、評価・方針 {len(cons.paragraphs)} 件、"
-        f"ＳＤＧｓ選択 {len(cons.sdgs)} 件（受理済み {len(cons.received)} 所属）"
+    console.say("統合ブックを作成しました: {}", result.book)
+    console.say(
+        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理済み {} 所属）",
+        len(cons.forms),
+        len(cons.projects),
+        len(cons.paragraphs),
+        len(cons.sdgs),
+        len(cons.received),
     )
     if pdf:
         if result.pdf:
-            console.print(f"PDF: {result.pdf}")
+            console.say("PDF: {}", result.pdf)
         else:
-            err_console.print(f"[yellow]注意:[/] {result.pdf_message}")
+            err_console.say("[yellow]注意:[/] {}", result.pdf_message)
     if result.csv:
-        console.print(f"CSV: {result.csv[0].parent}（{'、'.join(p.name for p in result.csv)}）")
+        console.say("CSV: {}（{}）", result.csv[0].parent, "、".join(p.name for p in result.csv))
     for i in cons.issues[:SHOW_ISSUES]:
-        console.print(f"  {SEVERITY_JA[i.severity]}: {i.text()}")
+        console.say("  {}: {}", SEVERITY_JA[i.severity], i.text())
     if len(cons.issues) > SHOW_ISSUES:
-        console.print(
-            f"  ほか {len(cons.issues) - SHOW_ISSUES} 件（統合ブックの「指摘事項」シートにすべてあります）"
+        console.say(
+            "  ほか {} 件（統合ブックの「指摘事項」シートにすべてあります）", len(cons.issues) - SHOW_ISSUES
         )
     waiting = [s for s in result.status if not s.done]
     if waiting:
-        console.print(
-            f"未受理の所属が {len(waiting)} 件あります（{'、'.join(s.name for s in waiting)}）。"
-            "`xlsheet status` で確認してください。"
+        console.say(
+            "未受理の所属が {} 件あります（{}）。`xlsheet status` で確認してください。",
+            len(waiting),
+            "、".join(s.name for s in waiting),
         )
     errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
     if errors:
-        console.print(f"指摘事項（エラー）{errors} 件は統合ブックの「指摘事項」シートにあります。")
+        console.say("指摘事項（エラー）{} 件は統合ブックの「指摘事項」シートにあります。", errors)
 
 
 @click.command(
@@ -70,21 +73,21 @@ def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
 def demo(round_dir: Path, no_pdf: bool) -> None:
     from ..demo import DemoFolderError, run_demo
 
-    console.print(f"見本ラウンドを {round_dir} で実行します。")
+    console.say("見本ラウンドを {} で実行します。", round_dir)
     try:
-        result = run_demo(round_dir, pdf=False if no_pdf else None, say=console.print)
+        result = run_demo(round_dir, pdf=False if no_pdf else None, say=console.text)
     except DemoFolderError as exc:
-        err_console.print(f"[bold red]エラー:[/] {exc}")
+        err_console.say("[bold red]エラー:[/] {}", exc)
         sys.exit(2)
     from ..intake.cli import print_status
 
-    console.print()
+    console.say()
     print_status(result.merge.status, result.merge.consolidated.master.settings.round_id)
-    console.print()
-    console.print(f"[bold]統合ブック:[/] {result.merge.book.resolve()}")
+    console.say()
+    console.say("[bold]統合ブック:[/] {}", result.merge.book.resolve())
     if result.merge.pdf:
-        console.print(f"[bold]PDF:[/] {result.merge.pdf.resolve()}")
-    console.print("Excel で統合ブックを開き、「政策評価表_…」シートを確認してください。")
+        console.say("[bold]PDF:[/] {}", result.merge.pdf.resolve())
+    console.say("Excel で統合ブックを開き、「政策評価表_…」シートを確認してください。")
 
 
 COMMANDS = (merge, demo)

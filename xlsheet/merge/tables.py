@@ -14,8 +14,9 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..limits import _CONTROL, CELL_TEXT_MAX, check_text
+from ..limits import _CONTROL, CELL_TEXT_MAX
 from ..models import SDG_GOALS, SEVERITY_JA, DepartmentStatus, Issue
+from ..textsafe import clean_data
 from ..xlsxout import Book
 from .consolidate import Consolidated, Provenance, local_time
 
@@ -167,11 +168,12 @@ class TableWriter:
         self.f_title = book.fmt(bold=True, font_size=12)
 
     def put(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
-        """One cell; strings are checked against Excel's limits and always written as text."""
+        """One cell; strings always written as text, cleaned of control characters and cut to
+        Excel's limit (these tables report what came in: they must be written whatever it was)."""
         if isinstance(value, str):
             if value:
-                if len(value) > CELL_TEXT_MAX or _CONTROL.search(value):
-                    check_text(value, f"シート「{ws.name}」")  # raises the Japanese message
+                if len(value) > CELL_TEXT_MAX or _CONTROL.search(value) or "_x" in value:
+                    value = clean_data(value, CELL_TEXT_MAX)
                 ws.write_string(row, col, value, self.f_text)
         elif isinstance(value, dt.datetime):
             ws.write_datetime(row, col, value, self.f_date)
