@@ -218,7 +218,7 @@ def test_merge_writes_the_book_whatever_text_the_ledger_holds(sample_round):
                 sha256="0" * 64,
                 origin="inbox/bad\x1b]0;title\x07[red]x\x01.xlsx",
                 size=1,
-                dated=ledger.current()[0].received_at,
+                saved=ledger.current()[0].received_at,
                 status=FileStatus.REJECTED,
                 issues=[Issue(code="x", message=hostile, hint="[/]\x1b[0m", file="inbox/\x01[/]")],
                 department="D210",
