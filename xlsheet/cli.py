@@ -10,14 +10,12 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .errors import XlsheetError
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
-from .intake.ledger import LedgerError
-from .limits import ExcelLimitError
 from .mail.cli import COMMANDS as MAIL_COMMANDS
-from .master import MasterDataError
 from .merge.cli import COMMANDS as MERGE_COMMANDS
-from .paths import RoundNotFound, RoundPaths
+from .paths import RoundPaths
 from .ribbon.cli import addin
 from .termout import err as err_out
 from .termout import out
@@ -56,13 +54,12 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except MasterDataError as exc:
-            err_out.say("[bold red]マスタデータに誤りがあります。何も書き込んでいません。[/]")
-            for p in exc.problems:
-                err_out.say("  - {}", p)
+        except (XlsheetError, FileExistsError) as exc:
+            lines = exc.lines() if isinstance(exc, XlsheetError) else [str(exc)]
+            err_out.say("[bold red]エラー:[/] {}", lines[0])
+            for line in lines[1:]:
+                err_out.say("  {}", line)
             sys.exit(2)
-        except (ExcelLimitError, FileExistsError, RoundNotFound, LedgerError) as exc:
-            fail(str(exc))
 
 
 @click.group(cls=Group, help="政策評価ラウンドを Excel で回す: 配布ブック作成・回収・検証・統合。")

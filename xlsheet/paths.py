@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import XlsheetError
 from .models import Department
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -62,7 +63,7 @@ class RoundPaths:
         return self.feedback / f"{safe_filename(dept.code + '_' + dept.name)}.xlsx"
 
 
-class RoundNotFound(Exception):
+class RoundNotFound(XlsheetError):
     """The folder given is not a round folder; the message is Japanese and lists nearby rounds."""
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ..errors import XlsheetError
 from ..given import must_answer
 from ..models import (
     BASIS_JA,
@@ -220,7 +221,7 @@ class Decision:
     decided_at: dt.datetime
 
 
-class LedgerError(Exception):
+class LedgerError(XlsheetError):
     """A decision the ledger cannot take (unknown file, ambiguous prefix …); Japanese message."""
 
 

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
+from ..errors import XlsheetError
 from ..intake.ledger import Ledger
 from ..master import load_master
 from ..models import Department, Master
@@ -20,7 +21,7 @@ from ..xlsxout import atomic_path
 from .compose import DEFAULT_SIZE_LIMIT, message_bytes, round_message, size_warning
 
 
-class MailError(Exception):
+class MailError(XlsheetError):
     """A mail step that cannot start (bad option, unreachable server); the message is Japanese."""
 
 

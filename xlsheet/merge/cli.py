@@ -24,19 +24,31 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"
 )
-def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
-    from .book import merge_round
+@click.option(
+    "--force", is_flag=True, help="統合ブックが手で編集されていても作り直す（編集したブックは別名で残します）"
+)
+def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
+    from .book import BookEdited, merge_round
 
     require_round(round_dir)
-    result = merge_round(round_dir, pdf=pdf, csv=csv_)
+    try:
+        result = merge_round(round_dir, pdf=pdf, csv=csv_, force=force)
+    except BookEdited as exc:
+        err_console.say("[bold red]エラー:[/] {}", str(exc))
+        sys.exit(2)
+    if result.kept:
+        console.say("手で編集されていた統合ブックを残しました: {}", result.kept)
     cons = result.consolidated
     console.say("統合ブックを作成しました: {}", result.book)
+    done = sum(s.done for s in result.status)
     console.say(
-        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理済み {} 所属）",
+        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
         len(cons.forms),
         len(cons.projects),
         len(cons.paragraphs),
         len(cons.sdgs),
+        done,
+        len(result.status),
         len(cons.received),
     )
     if pdf:

@@ -64,6 +64,8 @@ class Provenance:
     sha256: str
     received_at: dt.datetime | None
     round_id: str
+    decision: str = ""
+    """The office's decision that made the file count (`xlsheet accept`), if any."""
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,7 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
             sha256=rec.sha256,
             received_at=local_time(rec.received_at),
             round_id=rec.round_id,
+            decision=rec.decision,
         )
         if rec.department not in ix.depts:
             issues.append(

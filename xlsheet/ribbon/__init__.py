@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import XlsheetError
 from ..form import SHEET_CHECK, SHEET_MANIFEST
 from ..models import DeptState
 from ..paths import RoundPaths
@@ -42,7 +43,7 @@ COLOR_WARNING = "#FFF2CC"
 COLOR_OK = "#E2EFDA"
 
 
-class RibbonError(Exception):
+class RibbonError(XlsheetError):
     """A problem the person at the ribbon can fix; the message is Japanese and says how."""
 
 
@@ -230,16 +231,12 @@ def _report_errors(func: Callable[[Any], str]) -> Callable[[Any], str]:
     """Show any failure as a Japanese message box instead of losing it in a server log."""
 
     def wrapper(book: Any) -> str:
-        from ..limits import ExcelLimitError
-        from ..master import MasterDataError
-
         try:
             return func(book)
-        except MasterDataError as exc:
-            message = "マスタデータに誤りがあります。何も書き込んでいません。\n" + "\n".join(
-                f"・{p}" for p in exc.problems[:20]
-            )
-        except (RibbonError, ExcelLimitError, FileExistsError) as exc:
+        except XlsheetError as exc:
+            lines = exc.lines()
+            message = "\n".join(lines[:21])
+        except FileExistsError as exc:
             message = str(exc)
         except Exception as exc:  # the ribbon is the outermost caller: report, never swallow silently
             log.exception("ribbon button %s failed", func.__name__)
