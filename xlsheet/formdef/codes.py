@@ -16,14 +16,14 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
     (
         "FORM_FILE_UNREADABLE",
         E,
-        "様式定義ブック「{file}」を開けません（{detail}）。",
+        "様式定義ブック「{name}」を開けません（{detail}）。",
         "Excel で保存し直した .xlsx を指定してください。",
     ),
     (
         "FORM_SHEET_MISSING",
         E,
-        "シート「{sheet}」がありません。",
-        "シート「{sheet}」を追加してください。{did_you_mean}",
+        "シート「{name}」がありません。",
+        "シート「{name}」を追加してください。{did_you_mean}",
     ),
     # --- headers
     (

@@ -128,7 +128,7 @@ def _find_sheet(names: list[str], wanted: str, ctx: _Ctx) -> str | None:
     for n in names:
         if norm(n) in accepted:
             return n
-    ctx.add("FORM_SHEET_MISSING", wanted, "", sheet=wanted, did_you_mean=did_you_mean(wanted, names))
+    ctx.add("FORM_SHEET_MISSING", wanted, "", name=wanted, did_you_mean=did_you_mean(wanted, names))
     return None
 
 
@@ -766,6 +766,18 @@ def _sections(items: list[ItemRow], sheet: str, ctx: _Ctx) -> list[Section] | No
 # --------------------------------------------------------------------------- entry points
 
 
+def _cell_key(cell: str) -> tuple[int, int]:
+    """Sort cells by row, then column (A2 < B2 < A10)."""
+    m = re.fullmatch(r"([A-Z]*)(\d*)", cell)
+    if not m:
+        return (0, 0)
+    letters, digits = m.groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return (int(digits or 0), col)
+
+
 def load_form(path: str | Path) -> FormLoad:
     """Read and check a form definition workbook; every problem comes back as an Issue."""
     from .check import check_form  # the whole-form checks
@@ -777,7 +789,7 @@ def load_form(path: str | Path) -> FormLoad:
 
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # any unreadable file is one issue, never a traceback
-        ctx.add("FORM_FILE_UNREADABLE", "", "", file=path.name, detail=type(exc).__name__)
+        ctx.add("FORM_FILE_UNREADABLE", "", "", name=path.name, detail=type(exc).__name__)
         return FormLoad(path, None, tuple(ctx.issues))
     try:
         names = list(wb.sheetnames)
@@ -814,6 +826,8 @@ def load_form(path: str | Path) -> FormLoad:
             sheets=(s_settings or SHEET_SETTINGS, s_items or SHEET_ITEMS, s_choices or SHEET_CHOICES),
         )
     )
+    order = {s: n for n, s in enumerate((s_settings, s_items, s_choices))}
+    ctx.issues.sort(key=lambda i: (order.get(i.sheet, -1), _cell_key(i.cell)))
     errors = any(i.severity is Severity.ERROR for i in ctx.issues)
     return FormLoad(path, None if errors else form, tuple(ctx.issues))
 
