@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.escape import unescape
+
 from ..catalogue import issue
 from ..models import Issue, Severity
 from . import codes as _codes  # noqa: F401  (registers the form-check rows)
@@ -104,12 +106,19 @@ def did_you_mean(value: str, candidates: list[str], n: int = 3) -> str:
 
 
 def text(value: Any) -> str:
-    """A cell value as text (numbers without a trailing .0); None is ""."""
+    """A cell value as text (numbers without a trailing .0); None is "".
+
+    Excel stores characters XML cannot carry as ``_xHHHH_``; openpyxl hands them over escaped,
+    so they are decoded here and the check can name the control character.
+    """
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    s = str(value)
+    if "_x" in s:
+        s = unescape(s)
+    return s.strip()
 
 
 @dataclass
