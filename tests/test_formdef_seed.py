@@ -208,3 +208,31 @@ def test_removing_a_field_from_a_copy_checks_clean(tmp_path):
     form = read_form(edited_copy(tmp_path, drop_category))
     assert [f.key for f in form.section("projects").fields] == ["code", "title", "name", "owner"]
     assert form.choice_list("区分") is None
+
+
+@pytest.mark.parametrize("path", [SEED, JIMU], ids=["seisaku", "jimu"])
+def test_every_shipped_formula_resolves_to_a_field_or_master_value(path):
+    form = read_form(path)
+    seen = 0
+    for section in form.sections:
+        for f in section.fields:
+            for text in (f.formula, f.constraint, f.required_if):
+                if not text:
+                    continue
+                for ref, in_agg in parse(text).refs():
+                    target = form.resolve(ref.name, ref.section, section.key)
+                    assert target is not None, (section.key, f.key, ref.text)
+                    if isinstance(target, tuple) and target[0].key != section.key:
+                        assert target[0].is_block or in_agg
+                    seen += 1
+    assert seen
+
+
+def test_resolve_by_key_label_and_master():
+    form = read_form(JIMU)
+    cost = form.section("cost")
+    assert form.resolve("person_years", None, "cost") == (cost, cost.field("person_years"))
+    assert form.resolve("人工（人）", None, "cost") == (cost, cost.field("person_years"))
+    assert form.resolve("平均人件費", "マスタ", "cost") == "平均人件費"
+    assert form.resolve("actual_3", "activity", "cost")[1].key == "actual_3"
+    assert form.resolve("nope", None, "cost") is None

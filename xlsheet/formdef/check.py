@@ -13,10 +13,11 @@ from typing import Any
 from ..catalogue import issue
 from ..limits import _CONTROL, ERROR_TEXT_MAX, PROMPT_MAX, TITLE_MAX, ExcelLimitError, check_sheet_names
 from ..models import Issue
-from .formula import AGGREGATES, MASTER_SCOPE, FormulaError, parse
+from .formula import AGGREGATES, FormulaError, parse
 from .load import ItemRow, _is_formula, did_you_mean, text
 from .model import (
     MASTER_LISTS,
+    MASTER_SCOPE,
     MASTER_SOURCES,
     MASTER_VALUES,
     PLACEHOLDER_RE,

@@ -28,9 +28,6 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from typing import Any
 
-MASTER_SCOPE = "マスタ"
-"""The section name that refers to master data's 設定 in ``[マスタ.名前]``."""
-
 AGGREGATES = frozenset({"SUM", "MIN", "MAX", "AVERAGE", "COUNT"})
 
 FUNCTIONS: dict[str, tuple[int, int | None]] = {

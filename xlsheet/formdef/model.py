@@ -108,7 +108,7 @@ COL_ALIASES: dict[Col, tuple[str, ...]] = {
     Col.MAX: ("max",),
     Col.LENGTH: ("length", "max_length"),
     Col.FORMULA: ("calculation", "formula"),
-    Col.CONSTRAINT: ("constraint", "condition", "relevant"),
+    Col.CONSTRAINT: ("constraint", "condition"),
     Col.CONSTRAINT_MESSAGE: ("constraint_message", "condition_message"),
     Col.HINT: ("hint", "prompt"),
     Col.EXAMPLE: ("example",),
@@ -218,6 +218,9 @@ MASTER_LISTS: dict[str, str] = {
     "事業": "事業コード of master's 事業 sheet; 表示 is the 事業名 (issue 13)",
 }
 """Lists that come from master data rather than from 選択肢."""
+
+MASTER_SCOPE = "マスタ"
+"""The scope of ``[マスタ.名前]`` references (master data's 設定)."""
 
 MASTER_VALUES: dict[str, str] = {
     "評価年度": "master 設定: 評価年度（西暦）",
@@ -366,3 +369,24 @@ class Form(_Model):
 
     def is_master_list(self, name: str) -> bool:
         return norm(name) in {norm(m) for m in MASTER_LISTS}
+
+    def resolve(self, name: str, scope: str | None, section: str) -> tuple[Section, Field] | str | None:
+        """What a formula reference ``[scope.name]`` written in `section` points at.
+
+        Returns (section, field); the master value's name for ``[マスタ.名前]``; None when
+        nothing matches. A name matches a キー first, then a 見出し (NFKC, case-folded)."""
+        if scope is not None and norm(scope) in (norm(MASTER_SCOPE), "master"):
+            return name if name in MASTER_VALUES else None
+        key = section if scope is None else scope
+        target = next((s for s in self.sections if s.key == key), None)
+        if target is None:
+            target = next((s for s in self.sections if norm(s.title) == norm(key)), None)
+        if target is None:
+            return None
+        for f in target.fields:
+            if f.key == name:
+                return target, f
+        for f in target.fields:
+            if norm(f.label) == norm(name):
+                return target, f
+        return None
