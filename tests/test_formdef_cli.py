@@ -73,3 +73,18 @@ def test_form_check_reports_code_and_cell_and_exits_2(tmp_path):
 def test_form_check_of_a_missing_file(tmp_path):
     result = CliRunner().invoke(main, ["form", "check", str(tmp_path / "ない.xlsx")])
     assert result.exit_code == 2
+
+
+def test_the_reference_documents_every_code_column_setting_and_kind():
+    from tests.formdef_helpers import REPO
+    from xlsheet.formdef.codes import CODES
+    from xlsheet.formdef.formula import FUNCTIONS
+    from xlsheet.formdef.model import KIND_JA, Col, Setting
+
+    doc = (REPO / "docs" / "form-definition.md").read_text(encoding="utf-8")
+    missing = [f"`{c}`" for c in CODES if f"`{c}`" not in doc]
+    missing += [c.value for c in Col if f"| {c.value} |" not in doc and f" {c.value} |" not in doc]
+    missing += [s.value for s in Setting if f"| {s.value} |" not in doc]
+    missing += [k for k in KIND_JA.values() if f"| {k} |" not in doc]
+    missing += [f for f in FUNCTIONS if f"`{f}`" not in doc]
+    assert not missing, missing
