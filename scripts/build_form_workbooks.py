@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from xlsheet.formdef.model import (
     FILLED_BY_JA,
     KIND_JA,
+    LAYOUTS,
     MASTER_LISTS,
     MASTER_SOURCES,
     MASTER_VALUES,
@@ -28,6 +29,7 @@ from xlsheet.formdef.model import (
     SHEET_HELP,
     SHEET_ITEMS,
     SHEET_SETTINGS,
+    UNITS,
     ChoiceCol,
     Col,
     FilledBy,
@@ -144,6 +146,11 @@ def write_definition(
     for r, s in enumerate(Setting, start=2):
         if s in settings:
             _body(ws, r, [s.value, settings[s], SETTING_HELP[s]])
+            options = {Setting.UNIT: list(UNITS), Setting.LAYOUT: list(LAYOUTS)}.get(s)
+            if options:
+                dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+                dv.add(f"B{r}")
+                ws.add_data_validation(dv)
 
     ws = wb.create_sheet(SHEET_ITEMS)
     _header(ws, [c.value for c, _ in ITEM_COLUMNS], [w for _, w in ITEM_COLUMNS])
@@ -153,12 +160,20 @@ def write_definition(
         previous = item[Col.SECTION]
         _body(ws, r, [item.get(c, "") for c, _ in ITEM_COLUMNS], shade=first)
     last = len(items) + 1
-    kinds = DataValidation(type="list", formula1='"' + ",".join(KIND_JA.values()) + '"', allow_blank=True)
-    kinds.add(f"F2:F{last + 200}")
-    who = DataValidation(type="list", formula1='"' + ",".join(FILLED_BY_JA.values()) + '"', allow_blank=True)
-    who.add(f"R2:R{last + 200}")
-    ws.add_data_validation(kinds)
-    ws.add_data_validation(who)
+    letter = {c: ws.cell(row=1, column=i).column_letter for i, (c, _) in enumerate(ITEM_COLUMNS, start=1)}
+    # Dropdowns that suggest without refusing (English aliases and formulas stay possible;
+    # `xlsheet form check` is the judge).
+    for col, options in (
+        (Col.KIND, list(KIND_JA.values())),
+        (Col.FILLED_BY, list(FILLED_BY_JA.values())),
+        (Col.REQUIRED, ["○"]),
+        (Col.ROW_KEY, ["○"]),
+        (Col.SHOW_HEADER, ["非表示"]),
+    ):
+        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+        dv.showErrorMessage = False
+        dv.add(f"{letter[col]}2:{letter[col]}{last + 200}")
+        ws.add_data_validation(dv)
     ws.auto_filter.ref = f"A1:{ws.cell(row=1, column=len(ITEM_COLUMNS)).column_letter}{last}"
 
     ws = wb.create_sheet(SHEET_CHOICES)
@@ -212,6 +227,12 @@ def write_definition(
         _body(ws, r, [a, b])
     for sheet in wb.worksheets:
         sheet.sheet_view.zoomScale = 100
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.print_title_rows = "1:1"
     wb.properties.title = settings[Setting.TITLE] + " 様式定義"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -9,7 +9,9 @@ registers its own rows with `register` (the form check's rows live in
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .models import Issue, Severity
 
@@ -50,10 +52,21 @@ def entry(code: str) -> Entry:
         raise KeyError(f"issue code {code} is not in the catalogue") from None
 
 
-def issue(code: str, *, file: str = "", sheet: str = "", cell: str = "", field: str = "", **params) -> Issue:
+def issue(
+    code: str,
+    *,
+    file: str = "",
+    sheet: str = "",
+    cell: str = "",
+    field: str = "",
+    at: Mapping[str, Any] | None = None,
+    **params: Any,
+) -> Issue:
     """An `Issue` for `code`, its message and hint filled from `params`.
 
-    A missing parameter is a programming error and raises KeyError.
+    `at` carries the Issue's other location fields (lp, section, row, column), kept apart from
+    the template parameters so a template may use those words. A missing parameter is a
+    programming error and raises KeyError.
     """
     e = entry(code)
     return Issue(
@@ -65,4 +78,5 @@ def issue(code: str, *, file: str = "", sheet: str = "", cell: str = "", field: 
         message=e.message.format(**params),
         hint=e.hint.format(**params),
         severity=e.severity,
+        **dict(at or {}),
     )
