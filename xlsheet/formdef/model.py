@@ -6,6 +6,8 @@ loader, the check, the docs test and the generator script all read the same tabl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from enum import StrEnum
@@ -361,6 +363,21 @@ class Form(_Model):
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of what the form says (not where it was read from, nor its rows on 項目):
+        two definitions with the same digest produce the same entry workbooks."""
+        data = self.model_dump(mode="json", exclude={"source"})
+        for s in data["sections"]:
+            s.pop("row", None)
+            for f in s["fields"]:
+                f.pop("row", None)
+        for cl in data["lists"]:
+            for c in cl["choices"]:
+                c.pop("row", None)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def choice_list(self, name: str) -> ChoiceList | None:
         """A list of 選択肢 by name (compared NFKC, case-folded); None for master lists."""
