@@ -152,6 +152,10 @@ def list_unknown(wb):
     return _set(wb, "一覧", "projects", "category", "区分け")
 
 
+def list_kind(wb):
+    return _set(wb, "一覧", "projects", "name", "区分")
+
+
 def list_unused(wb):
     wb["選択肢"].append(["使わない一覧", "x", "", ""])
     return "選択肢", f"A{wb['選択肢'].max_row}"
@@ -288,6 +292,7 @@ CASES = [
     ("FORM_FLAG_INVALID", SEED, flag_invalid),
     ("FORM_LIST_MISSING", SEED, list_missing),
     ("FORM_LIST_UNKNOWN", SEED, list_unknown),
+    ("FORM_LIST_KIND", SEED, list_kind),
     ("FORM_LIST_UNUSED", SEED, list_unused),
     ("FORM_FILTER_INVALID", SEED, filter_invalid),
     ("FORM_NUMBER_INVALID", SEED, number_invalid),

@@ -153,6 +153,12 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
         "{did_you_mean}選択肢シートに一覧「{value}」の行を追加するか、マスタの一覧（{master}）を指定してください。",
     ),
     (
+        "FORM_LIST_KIND",
+        W,
+        "一覧「{value}」は種類「{kind}」の項目には効きません。",
+        "プルダウンにするなら種類を「選択」か「コード」に、そうでなければ一覧を空欄にしてください。",
+    ),
+    (
         "FORM_LIST_UNUSED",
         W,
         "一覧「{value}」はどの項目でも使われていません。",

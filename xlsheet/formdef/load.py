@@ -506,6 +506,8 @@ def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
     if kind in LIST_KINDS and not list_name:
         ctx.add("FORM_LIST_MISSING", sheet, item.cell(Col.LIST), kind=kind_ja, master="・".join(MASTER_LISTS))
         ok = False
+    elif kind is not None and kind not in LIST_KINDS and list_name:
+        ctx.add("FORM_LIST_KIND", sheet, item.cell(Col.LIST), value=list_name, kind=kind_ja)
 
     limits: dict[str, Any] = {}
     for col, name, want, conv in (
