@@ -56,6 +56,7 @@ ITEM_COLUMNS: tuple[tuple[Col, float], ...] = (
     (Col.FORMULA, 40),
     (Col.CONSTRAINT, 20),
     (Col.CONSTRAINT_MESSAGE, 24),
+    (Col.CONSTRAINT_SEVERITY, 8),
     (Col.HINT, 40),
     (Col.EXAMPLE, 22),
     (Col.FILLED_BY, 9),
@@ -85,6 +86,7 @@ COLUMN_HELP: dict[Col, str] = {
     Col.FORMULA: "種類「計算」の式。先頭の = は書かない。[キー] か [見出し] で同じ行（またはひとまとまりの欄）の項目、[セクション.キー] で他のセクションの項目、[マスタ.名前] でマスタの値を参照する。入力ブックでは Excel の式になり、回収時に再計算して照合する。",
     Col.CONSTRAINT: "入力値が満たすべき条件の式（例: [実績値]>=0）。満たさないと回収時にエラー。",
     Col.CONSTRAINT_MESSAGE: "条件を満たさないときのメッセージ（224 文字以内）。",
+    Col.CONSTRAINT_SEVERITY: "条件を満たさないときの扱い: エラー（既定、直すまで受け付けない）か 注意（知らせるだけ）。",
     Col.HINT: "セルを選んだときに出る入力時メッセージ（255 文字以内、文字数の案内を含む）。",
     Col.EXAMPLE: "記入例の行に出す値。どの項目にも記入例がないセクションは記入例の行を出さない。",
     Col.FILLED_BY: "全所属 か 主管所属（リーディングプロジェクトの主管所属だけが記入する）。最初の行にだけ書く。",
@@ -636,6 +638,11 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
                 Col.SPAN: 2,
                 Col.HINT: "S・A・B・C からプルダウンで選んでください（定義はセクションの説明のとおり）。",
                 Col.EXAMPLE: "A",
+                # DESIGN §13: a grade that contradicts the numbers is worth a warning, not a refusal
+                Col.CONSTRAINT: 'NOT(AND([grade]="S",MAX([outcome.rate_3])<1))',
+                Col.CONSTRAINT_MESSAGE: "総合評価 S は目的・目標を上回った事業の評価ですが、"
+                "成果指標の達成率（{評価対象年度}）がすべて 100% 未満です。評価か指標を見直してください。",
+                Col.CONSTRAINT_SEVERITY: "注意",
             },
             {
                 Col.KEY: "reason",

@@ -226,6 +226,10 @@ def constraint_message_missing(wb):
     return _set(wb, "条件メッセージ", "basis", "end_year", None)
 
 
+def severity_invalid(wb):
+    return _set(wb, "条件の扱い", "basis", "end_year", "たまに")
+
+
 def choice_incomplete(wb):
     r = _choice_row(wb, "区分", "関連する取り組み")
     wb["選択肢"][f"B{r}"] = None
@@ -310,6 +314,7 @@ CASES = [
     ("FORM_FORMULA_SCOPE", JIMU, formula_scope),
     ("FORM_FORMULA_CYCLE", JIMU, formula_cycle),
     ("FORM_CONSTRAINT_MESSAGE_MISSING", JIMU, constraint_message_missing),
+    ("FORM_SEVERITY_INVALID", JIMU, severity_invalid),
     ("FORM_CHOICE_INCOMPLETE", SEED, choice_incomplete),
     ("FORM_CHOICE_DUPLICATE", SEED, choice_duplicate),
     ("FORM_PROMPT_TOO_LONG", SEED, prompt_too_long),

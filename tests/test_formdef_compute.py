@@ -95,3 +95,28 @@ def test_digest_follows_content_not_file_or_row(tmp_path):
     changed = read_form(edited_copy(tmp_path, hint))
     assert changed.digest != read_form(SEED).digest
     assert len(changed.digest) == 64
+
+
+def test_rules_required_constraints_and_the_grade_warning():
+    from xlsheet.formdef.compute import rule_findings
+
+    form = read_form(JIMU)
+    data = {
+        "basis": [{"start_year": 2015, "end_year": 2010, "method": "直営"}],
+        "outcome": [
+            {"name": "サポーター数", "unit": "人", "target_3": 2000, "actual_3": 1800},
+            {"name": "", "unit": ""},  # an unused row: nothing required
+        ],
+        "grade": [{"grade": "S", "reason": "よくできた"}],
+    }
+    found = {(k, s.key, i, f.key) for k, s, i, f in rule_findings(form, recompute(form, data))}
+    assert ("constraint", "basis", 0, "end_year") in found
+    assert ("constraint_warning", "grade", 0, "grade") in found  # S with every 達成率 under 100 %
+    assert ("required", "purpose", 0, "target") in found
+    assert not any(s == "outcome" and i == 1 for _, s, i, _ in found)
+    assert ("required", "outcome", 0, "actual_3") not in found
+
+    data["grade"] = [{"grade": "A", "reason": "おおむね"}]
+    data["basis"][0]["end_year"] = 2030
+    found = {(k, s.key, i, f.key) for k, s, i, f in rule_findings(form, recompute(form, data))}
+    assert not {x for x in found if x[0] != "required"}

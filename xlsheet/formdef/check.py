@@ -129,7 +129,14 @@ def check_form(
             used = _check_default(default, it, list_names, s_items, add)
             if used:
                 used_lists.add(norm(used))
-        for col in (Col.SECTION_TITLE, Col.SECTION_NOTE, Col.LABEL, Col.DEFAULT, Col.HINT):
+        for col in (
+            Col.SECTION_TITLE,
+            Col.SECTION_NOTE,
+            Col.LABEL,
+            Col.DEFAULT,
+            Col.HINT,
+            Col.CONSTRAINT_MESSAGE,
+        ):
             for m in PLACEHOLDER_RE.finditer(it.get(col)):
                 if not _placeholder_known(m.group(1)):
                     add(

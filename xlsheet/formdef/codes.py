@@ -256,6 +256,12 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
         "どれかの計算式から、循環している参照を外してください。",
     ),
     (
+        "FORM_SEVERITY_INVALID",
+        E,
+        "条件の扱い「{value}」を読めません。",
+        "エラー（空欄と同じ）か注意にしてください。",
+    ),
+    (
         "FORM_CONSTRAINT_MESSAGE_MISSING",
         W,
         "条件に条件メッセージがありません。",

@@ -121,3 +121,65 @@ def recompute(
         for row in out[section.key]:
             row[f.key] = evaluate(formula, value(section, row), lists)
     return out
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def row_in_use(section: Section, row: Row) -> bool:
+    """A block is always in use; a table row when one of its 行の判定 fields (or, if none is
+    marked, one of its input fields) holds a value."""
+    if section.is_block:
+        return True
+    keys = [f for f in section.fields if f.row_key] or [f for f in section.fields if f.is_input]
+    return any(not _blank(row.get(f.key)) for f in keys)
+
+
+def rule_findings(
+    form: Form,
+    data: Mapping[str, Sequence[Row]],
+    master: Mapping[str, Any] | None = None,
+    lists: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[tuple[str, Section, int, Field]]:
+    """What the form's own rules say about a submission (after `recompute`), as
+    (kind, section, row index, field) with kind "required" (a required or conditionally
+    required field is blank in a row in use) or "constraint" / "constraint_warning" (a 条件
+    that does not hold for a field with a value, XLSForm's rule). Intake turns them into Issues."""
+    master = master or {}
+    out: list[tuple[str, Section, int, Field]] = []
+    for section in form.sections:
+        rows = list(data.get(section.key, ())) or ([{}] if section.is_block else [])
+        for i, row in enumerate(rows):
+            if not row_in_use(section, row):
+                continue
+
+            def resolve(ref: Ref, in_aggregate: bool, section: Section = section, row: Row = row) -> Any:
+                target = _target(form, section, ref)
+                if isinstance(target, str):
+                    return master.get(target)
+                tsec, tfield = target
+                if tsec.key == section.key and not in_aggregate:
+                    return row.get(tfield.key)
+                trows = data.get(tsec.key, ())
+                if tsec.is_block:
+                    return trows[0].get(tfield.key) if trows else None
+                return [r.get(tfield.key) for r in trows]
+
+            for f in section.fields:
+                value = row.get(f.key)
+                if f.is_input and _blank(value):
+                    needed = f.required or (
+                        bool(f.required_if) and evaluate(_parse(f.required_if), resolve, lists) is True
+                    )
+                    if needed:
+                        out.append(("required", section, i, f))
+                broken = (
+                    bool(f.constraint)
+                    and not _blank(value)
+                    and evaluate(_parse(f.constraint), resolve, lists) is not True
+                )
+                if broken:
+                    kind = "constraint_warning" if f.constraint_warns else "constraint"
+                    out.append((kind, section, i, f))
+    return out

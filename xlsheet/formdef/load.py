@@ -39,6 +39,7 @@ from .model import (
     REQUIRED_SETTINGS,
     SECTION_COLS,
     SETTING_ALIASES,
+    SEVERITY_WORDS,
     SHEET_ALIASES,
     SHEET_CHOICES,
     SHEET_ITEMS,
@@ -570,6 +571,16 @@ def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
     message = item.get(Col.CONSTRAINT_MESSAGE)
     if constraint and not message:
         ctx.add("FORM_CONSTRAINT_MESSAGE_MISSING", sheet, item.cell(Col.CONSTRAINT_MESSAGE))
+    severity = norm(item.get(Col.CONSTRAINT_SEVERITY))
+    warns = severity in {norm(w) for w in SEVERITY_WORDS["warning"]}
+    if not warns and severity not in {norm(w) for w in SEVERITY_WORDS["error"]}:
+        ctx.add(
+            "FORM_SEVERITY_INVALID",
+            sheet,
+            item.cell(Col.CONSTRAINT_SEVERITY),
+            value=item.get(Col.CONSTRAINT_SEVERITY),
+        )
+        ok = False
 
     span = 1
     raw_span = item.raw(Col.SPAN)
@@ -611,6 +622,7 @@ def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
         formula=formula,
         constraint=constraint,
         constraint_message=message,
+        constraint_warns=warns,
         hint=item.get(Col.HINT),
         example=item.get(Col.EXAMPLE),
         default=item.get(Col.DEFAULT),

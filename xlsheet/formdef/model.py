@@ -83,6 +83,7 @@ class Col(StrEnum):
     FORMULA = "計算式"
     CONSTRAINT = "条件"
     CONSTRAINT_MESSAGE = "条件メッセージ"
+    CONSTRAINT_SEVERITY = "条件の扱い"
     HINT = "入力の説明"
     EXAMPLE = "記入例"
     FILLED_BY = "記入者"
@@ -112,6 +113,7 @@ COL_ALIASES: dict[Col, tuple[str, ...]] = {
     Col.FORMULA: ("calculation", "formula"),
     Col.CONSTRAINT: ("constraint", "condition"),
     Col.CONSTRAINT_MESSAGE: ("constraint_message", "condition_message"),
+    Col.CONSTRAINT_SEVERITY: ("constraint_severity",),
     Col.HINT: ("hint", "prompt"),
     Col.EXAMPLE: ("example",),
     Col.FILLED_BY: ("filled_by",),
@@ -211,6 +213,12 @@ FILLED_BY_WORDS = {
 }
 
 YES_WORDS = ("○", "〇", "◯", "はい", "必須", "yes", "true", "1", "する", "表示")
+SEVERITY_WORDS = {
+    "error": ("", "エラー", "error", "誤り"),
+    "warning": ("注意", "warning", "警告"),
+}
+"""条件の扱い: an error (the default) or a warning."""
+
 NO_WORDS = ("", "×", "いいえ", "no", "false", "0", "しない", "非表示", "-", "ー")
 
 MASTER_LISTS: dict[str, str] = {
@@ -268,6 +276,8 @@ class Field(_Model):
     formula: str = ""
     constraint: str = ""
     constraint_message: str = ""
+    constraint_warns: bool = False
+    """True when a broken 条件 is a warning (条件の扱い 注意), not an error."""
     hint: str = ""
     example: str = ""
     default: str = ""
