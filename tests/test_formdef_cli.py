@@ -88,3 +88,22 @@ def test_the_reference_documents_every_code_column_setting_and_kind():
     missing += [k for k in KIND_JA.values() if f"| {k} |" not in doc]
     missing += [f for f in FUNCTIONS if f"`{f}`" not in doc]
     assert not missing, missing
+
+
+def test_the_shipped_workbooks_are_packaged_where_the_finder_looks():
+    """pyproject's data-files puts every workbooks/form-*.xlsx where shipped.workbooks_dir() looks
+    in an installed xlsheet (the wheel itself is checked by hand: see docs/form-definition.md)."""
+    import tomllib
+    from fnmatch import fnmatch
+
+    from tests.formdef_helpers import REPO
+    from xlsheet.formdef.shipped import DATA_SUBDIR, FORM_GLOB, workbooks_dir
+
+    data_files = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "data-files"
+    ]
+    globs = data_files[DATA_SUBDIR.as_posix()]
+    shipped = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "workbooks").glob(FORM_GLOB))
+    assert len(shipped) == 2
+    assert all(any(fnmatch(p, g) for g in globs) for p in shipped)
+    assert workbooks_dir().resolve() == (REPO / "workbooks").resolve()
