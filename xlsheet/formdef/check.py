@@ -13,8 +13,9 @@ from typing import Any
 from ..catalogue import issue
 from ..limits import _CONTROL, ERROR_TEXT_MAX, PROMPT_MAX, TITLE_MAX, ExcelLimitError, check_sheet_names
 from ..models import Issue
+from . import codes as _codes  # noqa: F401  (registers the form-check rows)
+from .cells import ItemRow, did_you_mean, is_formula, text
 from .formula import AGGREGATES, FormulaError, parse
-from .load import ItemRow, _is_formula, did_you_mean, text
 from .model import (
     MASTER_LISTS,
     MASTER_SCOPE,
@@ -255,7 +256,7 @@ def check_form(
         for it in rows:
             for col in (Col.FORMULA, Col.CONSTRAINT, Col.REQUIRED):
                 value = it.get(col)
-                if not value or (col is Col.REQUIRED and not _is_formula(value)):
+                if not value or (col is Col.REQUIRED and not is_formula(value)):
                     continue
                 try:
                     formula = parse(value)

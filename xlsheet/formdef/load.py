@@ -10,18 +10,17 @@ references, cycles, names, limits) are in `check.py`.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.escape import unescape
-
 from ..catalogue import issue
 from ..models import Issue, Severity
 from . import codes as _codes  # noqa: F401  (registers the form-check rows)
+from .cells import ItemRow, col_letter, did_you_mean, is_formula, text
+from .check import check_form
 from .formula import FUNCTIONS, FormulaError, parse
 from .model import (
     CHOICE_ALIASES,
@@ -84,42 +83,6 @@ class FormLoad:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def col_letter(index: int) -> str:
-    """0-based column index to letters."""
-    out, n = "", index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def did_you_mean(value: str, candidates: list[str], n: int = 3) -> str:
-    """「もしかして「…」ですか？」 from difflib over normalized names; empty when nothing is close."""
-    by_norm: dict[str, str] = {}
-    for c in candidates:
-        by_norm.setdefault(norm(c), c)
-    hits = difflib.get_close_matches(norm(value), list(by_norm), n=n, cutoff=0.5)
-    if not hits:
-        return ""
-    return "もしかして" + "・".join(f"「{by_norm[h]}」" for h in hits) + "ですか？ "
-
-
-def text(value: Any) -> str:
-    """A cell value as text (numbers without a trailing .0); None is "".
-
-    Excel stores characters XML cannot carry as ``_xHHHH_``; openpyxl hands them over escaped,
-    so they are decoded here and the check can name the control character.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    s = str(value)
-    if "_x" in s:
-        s = unescape(s)
-    return s.strip()
 
 
 @dataclass
@@ -386,24 +349,6 @@ def _read_choices(grid: list[list[Any]], sheet: str, ctx: _Ctx) -> list[ChoiceLi
 # --------------------------------------------------------------------------- 項目
 
 
-@dataclass
-class ItemRow:
-    """One row of 項目 as read, with where each value sits."""
-
-    row: int
-    values: dict[Col, Any]
-    letters: dict[Col, str]
-
-    def get(self, col: Col) -> str:
-        return text(self.values.get(col))
-
-    def raw(self, col: Col) -> Any:
-        return self.values.get(col)
-
-    def cell(self, col: Col) -> str:
-        return f"{self.letters.get(col, 'A')}{self.row}"
-
-
 def _read_items(grid: list[list[Any]], sheet: str, ctx: _Ctx) -> list[ItemRow]:
     if not grid:
         ctx.add("FORM_EMPTY", sheet, "A2")
@@ -421,10 +366,6 @@ def _read_items(grid: list[list[Any]], sheet: str, ctx: _Ctx) -> list[ItemRow]:
     if not rows:
         ctx.add("FORM_EMPTY", sheet, "A2")
     return rows
-
-
-def _is_formula(value: str) -> bool:
-    return value.startswith(("=", "＝")) or "[" in value or "［" in value or "${" in value
 
 
 def _check_formula(value: str, column: str, sheet: str, cell: str, ctx: _Ctx) -> bool:
@@ -493,7 +434,7 @@ def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
     flag = _flag(raw_req)
     if flag is not None:
         required = flag
-    elif _is_formula(raw_req):
+    elif is_formula(raw_req):
         if _check_formula(raw_req, "必須", sheet, item.cell(Col.REQUIRED), ctx):
             required_if = raw_req
         else:
@@ -803,8 +744,6 @@ def _cell_key(cell: str) -> tuple[int, int]:
 
 def load_form(path: str | Path) -> FormLoad:
     """Read and check a form definition workbook; every problem comes back as an Issue."""
-    from .check import check_form  # the whole-form checks
-
     path = Path(path)
     ctx = _Ctx()
     try:
