@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .errors import DISK_FULL, READ_ONLY, OfficeError, folder_error
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .limits import ExcelLimitError
@@ -62,6 +64,21 @@ class Group(click.Group):
             sys.exit(2)
         except (ExcelLimitError, FileExistsError) as exc:
             fail(str(exc))
+        except OfficeError as exc:
+            office_failure(exc)
+        except OSError as exc:  # a folder of the round not writable or a full disk, found late
+            if exc.errno not in (*DISK_FULL, *READ_ONLY):
+                raise
+            where = Path(exc.filename) if exc.filename else Path.cwd()
+            office_failure(folder_error(where, exc, "ラウンドのフォルダ"))
+
+
+def office_failure(exc: OfficeError) -> None:
+    """The office's side failed (archive/, ledger, disk): the message, the path, what to do; exit 2."""
+    err_console.print(f"[bold red]エラー:[/] {escape(exc.message)}")
+    if exc.hint:
+        err_console.print(f"  対処: {escape(exc.hint)}")
+    sys.exit(2)
 
 
 @click.group(cls=Group, help="政策評価ラウンドを Excel で回す: 配布ブック作成・回収・検証・統合。")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import functools
 import io
 import json
+import zipfile
+import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,6 +45,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from .extent import MAX_CELLS, check_extent
 from .normalize import (
     Change,
     Normalized,
@@ -53,8 +56,22 @@ from .normalize import (
 )
 from .parts import WorkbookParts, read_parts, workbook_part
 from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
-from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
+from .triage import (
+    RESEND_HINT,
+    IntakeError,
+    check_workbook_xml,
+    open_zip,
+    package_kind,
+    refuse,
+    refuse_ole,
+    refuse_other,
+    refuse_package,
+    sniff,
+)
 from .validate import SECTION_LABELS, CellRow, Lists, ReadSection, validate_section
+
+WORKBOOK_NAME_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".csv", ".ods", ".numbers"}
+"""Names of files meant as a workbook: whatever they hold, their sender is told what to fix."""
 
 
 @dataclass
@@ -76,8 +93,9 @@ class ReadResult:
 
 
 class _Reader:
-    def __init__(self, data: bytes, master: Master):
+    def __init__(self, data: bytes, master: Master, workbook_name: bool = True):
         self.data = data
+        self.workbook_name = workbook_name
         self.master = master
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
@@ -94,10 +112,11 @@ class _Reader:
         if kind.startswith("ole"):
             raise refuse_ole(kind)
         if kind != "zip":
-            raise refuse(
-                "not_workbook", "Excel ブック（.xlsx）ではありません。", RESEND_HINT, FileStatus.IGNORED
-            )
+            raise refuse_other(self.data, self.workbook_name)
         self.zf = open_zip(self.data, "ブック")
+        refusal = refuse_package(package_kind(self.zf))
+        if refusal is not None:
+            raise refusal
         part = workbook_part(self.zf)
         if part is None:
             raise refuse(
@@ -113,12 +132,9 @@ class _Reader:
             raise refuse(
                 "corrupt_zip", f"ブックの部品が壊れていて読めません（{exc}）。", RESEND_HINT
             ) from exc
-        # Our own parts go through defusedxml; check what python-calamine will parse as well
-        # (shared strings and styles now, each sheet before it is read).
-        lower = {i.filename.lower(): i.filename for i in self.zf.infolist()}
-        check_workbook_xml(
-            self.zf, [lower[n] for n in ("xl/sharedstrings.xml", "xl/styles.xml") if n in lower]
-        )
+        # Our own parts go through defusedxml; every part of the package is checked for a DOCTYPE
+        # as well (python-calamine's parser, or Excel when the office opens the file).
+        check_workbook_xml(self.zf)
         self.parts = parts
         if parts.macros:
             self.note(
@@ -177,12 +193,30 @@ class _Reader:
             if info is None:
                 return None
             if info.part:
-                check_workbook_xml(self.zf, [info.part])
+                self.check_extent(name, info.part)
             try:
                 self._sheets[name] = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception:
                 return None
         return self._sheets[name]
+
+    def check_extent(self, name: str, part: str) -> None:
+        """Refuse a sheet whose cells reach so far that reading it would take the memory of the
+        whole rectangle (a cell at XFD1048576): python-calamine allocates all of it."""
+        try:
+            extent = check_extent(self.zf.read(part))
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+            raise refuse(
+                "corrupt_zip", f"シート「{name}」が壊れていて読めません（{exc}）。", RESEND_HINT
+            ) from exc
+        if extent is not None and extent.cells > MAX_CELLS:
+            raise refuse(
+                "sheet_too_large",
+                f"シート「{name}」のセル {extent.far} まで値や書式が入っていて、シートが {extent.rows:,} 行 × "
+                f"{extent.cols:,} 列の広さになっています。この広さのシートは安全に読み込めません。",
+                f"入力欄より右・下にあるセル（{extent.far} など）を行・列ごと削除して上書き保存し、送り直してください"
+                "（Ctrl+End で最後のセルの位置を確かめられます）。",
+            )
 
     @staticmethod
     def value(rows: list[list[Any]], r: int, c: int) -> Any:
@@ -417,7 +451,8 @@ def _entry(lp: str, sections: dict[str, ReadSection]) -> LpEntry:
 def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> ReadResult:
     """Read one workbook (bytes or path) against the master data; never raises for bad input."""
     data = Path(source).read_bytes() if isinstance(source, Path) else source
-    reader = _Reader(data, master)
+    suffix = PurePosixPath(file).suffix.lower() if file else ".xlsx"
+    reader = _Reader(data, master, workbook_name=suffix in WORKBOOK_NAME_SUFFIXES)
     manifest = None
     try:
         parts = reader.open()
