@@ -255,7 +255,30 @@ def _process_unit(unit: Path) -> list[FileResult]:
     finally:
         if in_worker:
             isolate.alarm(0)
-    return out
+    return _beside_workbook(out)
+
+
+COVER_DOCUMENTS = {"word_document", "powerpoint", "pdf", "opendocument"}
+
+
+def _beside_workbook(results: list[FileResult]) -> list[FileResult]:
+    """A Word/PowerPoint/PDF file that came in the same mail or zip as a returned workbook is a
+    cover letter: noted, not something for the department to fix. Alone it is (rejected)."""
+    with_book = {r.container for r in results if r.submission_json is not None}
+    for r in results:
+        cover = r.container in with_book and r.status is FileStatus.REJECTED and r.issues
+        if cover and {i.code for i in r.issues} <= COVER_DOCUMENTS:
+            r.status = FileStatus.IGNORED
+            r.issues = [
+                i.model_copy(
+                    update={
+                        "severity": Severity.WARNING,
+                        "hint": "入力ブックと一緒に届いた添付なので、読み飛ばしました（直す必要はありません）。",
+                    }
+                )
+                for i in r.issues
+            ]
+    return results
 
 
 TOO_SLOW = "このファイルは読み取りに {s} 秒を超えたため、途中でやめました。"

@@ -12,6 +12,8 @@ POSIX `resource` limits, skipped where the module does not exist (Windows).
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import os
 import signal
 import tempfile
@@ -63,8 +65,19 @@ def alarm(seconds: int) -> None:
         signal.alarm(seconds)
 
 
+def _quiet(marks: str) -> None:
+    """Send a worker's own stderr (a native library's abort message and backtrace) to a file
+    beside the markers: the office sees the Japanese report of the file, not a backtrace."""
+    with contextlib.suppress(OSError, ValueError):
+        faulthandler.disable()
+        fd = os.open(Path(marks, f"stderr.{os.getpid()}"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
 def _init(marks: str, memory: int, init: Callable[..., None], init_args: tuple) -> None:
     _STATE["marks"] = marks
+    _quiet(marks)
     limit_worker(memory)
     init(*init_args)
 
@@ -79,6 +92,8 @@ def _chunk(index: int, fn: Callable[[Any], Any], units: list) -> list:
 def _running(marks: str) -> set[int]:
     out = set()
     for p in Path(marks).iterdir():
+        if not p.name.isdigit():
+            continue
         try:
             out.add(int(p.read_text() or -1))
         except (OSError, ValueError):

@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -74,6 +76,13 @@ WORKBOOK_NAME_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", "
 """Names of files meant as a workbook: whatever they hold, their sender is told what to fix."""
 
 
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}\d{1,7})"')
+_T_ERROR = re.compile(rb'\bt="e"')
+_V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)</", re.S)
+_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*>([^<]*)</", re.S)
+
+
 @dataclass
 class ReadResult:
     """What intake learned from one workbook."""
@@ -99,6 +108,7 @@ class _Reader:
         self.master = master
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
+        self._special: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
         self.dept = ""
 
     def note(
@@ -217,6 +227,81 @@ class _Reader:
                 f"入力欄より右・下にあるセル（{extent.far} など）を行・列ごと削除して上書き保存し、送り直してください"
                 "（Ctrl+End で最後のセルの位置を確かめられます）。",
             )
+
+    def special_cells(self, sheet: str) -> dict[tuple[int, int], tuple[str, str]]:
+        """Cells of a sheet holding an error value or a formula without a result: (row, col) ->
+        ("error", "#REF!") or ("formula", "A1&B1"). python-calamine reads both as empty; read
+        only when something was found empty (a rare path: one regex pass over the sheet)."""
+        if sheet not in self._special:
+            info = self.parts.sheet(sheet)
+            found: dict[tuple[int, int], tuple[str, str]] = {}
+            if info is not None and info.part:
+                for m in _CELL.finditer(self.zf.read(info.part)):
+                    head, body = m.group(1), m.group(2) or b""
+                    ref = _REF_ATTR.search(head)
+                    if ref is None:
+                        continue
+                    pos = parse_ref(f"x!{ref.group(1).decode()}")
+                    value = _V.search(body)
+                    v = unescape(value.group(1).decode("utf-8", "replace")) if value else ""
+                    if _T_ERROR.search(head):
+                        found[(pos.r1, pos.c1)] = ("error", v or "#VALUE!")
+                    elif b"<f" in body and not v:
+                        f = _F.search(body)
+                        found[(pos.r1, pos.c1)] = (
+                            "formula",
+                            unescape(f.group(1).decode("utf-8", "replace")) if f else "",
+                        )
+            self._special[sheet] = found
+        return self._special[sheet]
+
+    def explain_empty(self, issues: list[Issue], ref: Ref | None) -> list[Issue]:
+        """Say what an empty-looking required cell really holds: an error value such as #REF!, or
+        a formula whose result was never saved; never 「入力されていません」 for those."""
+        out = []
+        for i in issues:
+            if i.code != "required" or ref is None:
+                out.append(i)
+                continue
+            special = self.special_cells(ref.sheet)
+            hit = None
+            pos = parse_ref(f"x!{i.cell}") if i.cell else None
+            if pos is not None and (pos.r1, pos.c1) in special:
+                hit = (pos.r1, pos.c1)
+            elif i.row == 0 and special and i.cell == cell_ref(ref.r1, ref.c1):  # a whole section
+                hit = next(
+                    (k for k in sorted(special) if ref.r1 <= k[0] <= ref.r2 and ref.c1 <= k[1] <= ref.c2),
+                    None,
+                )
+            if hit is None:
+                out.append(i)
+                continue
+            kind, text = special[hit]
+            where = cell_ref(*hit)
+            label = i.field or "この欄"
+            if kind == "error":
+                out.append(
+                    i.model_copy(
+                        update={
+                            "code": "cell_error",
+                            "cell": where,
+                            "message": f"セル{where}: 「{label}」がエラー値（{text}）になっていて、読み取れません。",
+                            "hint": "参照先が消えた数式などが原因です。数式を使わず、値を直接入力してください。",
+                        }
+                    )
+                )
+            else:
+                out.append(
+                    i.model_copy(
+                        update={
+                            "code": "formula_no_value",
+                            "cell": where,
+                            "message": f"セル{where}: 「{label}」に数式（={text[:60]}）が入っていて、計算結果が保存されていないため読み取れません。",
+                            "hint": "数式ではなく値を直接入力するか、Excel で開いて計算・保存し直してから送ってください。",
+                        }
+                    )
+                )
+        return out
 
     @staticmethod
     def value(rows: list[list[Any]], r: int, c: int) -> Any:
@@ -480,7 +565,9 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
                 ref = reader.locate(parts, recorded, renamed, lp, section)
                 sec = reader.read_section(ref, lp, section, lists, parts.date1904)
                 sections[section.key] = sec
-                reader.issues.extend(validate_section(sec, master, dept, lists))
+                reader.issues.extend(
+                    reader.explain_empty(list(validate_section(sec, master, dept, lists)), ref)
+                )
             entries.append(_entry(lp, sections))
         submission = Submission(
             department=dept,
