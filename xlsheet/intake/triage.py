@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -225,13 +226,52 @@ def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
 
 
 def check_workbook_xml(zf: zipfile.ZipFile, members: list[str] | None = None) -> None:
-    """Check the prolog of XML parts (every part of the package, or the `members` given)."""
+    """Check the prolog of XML parts (every part of the package, or the `members` given).
+
+    Parts found clean are remembered by their compressed bytes (and method): workbooks written
+    from the same layouts share most parts byte for byte, and the same compressed bytes always
+    inflate to the same text, so a remembered part needs no inflating (CRC or size could be
+    forged; the bytes themselves cannot)."""
     infos = zf.infolist() if members is None else [zf.getinfo(m) for m in members]
     for info in infos:
         if info.is_dir() or info.file_size == 0:
             continue
-        if members is not None or not info.filename.lower().endswith(BINARY_PARTS):
-            check_xml_prolog(zf, info.filename)
+        if members is None and info.filename.lower().endswith(BINARY_PARTS):
+            continue
+        key = _compressed(zf, info)
+        if key is not None and key in _CLEAN:
+            continue
+        check_xml_prolog(zf, info.filename)
+        if key is not None:
+            if len(_CLEAN) >= CLEAN_PARTS:
+                _CLEAN.clear()
+            _CLEAN.add(key)
+
+
+CLEAN_PARTS = 512
+CLEAN_PART_BYTES = 64 * 1024
+"""Parts remembered as clean, and the largest compressed part remembered."""
+_CLEAN: set[tuple[int, bytes]] = set()
+
+
+def _compressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, bytes] | None:
+    """(method, compressed bytes) of a small member, read from its local header on; None otherwise."""
+    if info.compress_size > CLEAN_PART_BYTES or info.flag_bits & 0x1:
+        return None
+    fp = zf.fp
+    if fp is None or not isinstance(fp, io.BytesIO):
+        return None
+    try:
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        fp.seek(info.header_offset + 30 + name_len + extra_len)
+        raw = fp.read(info.compress_size)
+    except (OSError, ValueError, struct.error):
+        return None
+    return (info.compress_type, raw) if len(raw) == info.compress_size else None
 
 
 BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif", ".tiff", ".bmp")
