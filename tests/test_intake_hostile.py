@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import subprocess
 import time
 import zipfile
@@ -263,6 +264,12 @@ def test_links_fifos_and_sockets_are_reported_never_followed(sample_round, tmp_p
     (inbox / "folder").mkdir()
     (inbox / "folder" / "up").symlink_to("..")
     os.mkfifo(inbox / "pipe.xlsx")
+    device = False
+    try:  # a character device like /dev/zero (endless if read): root in most containers may make one
+        os.mknod(inbox / "zero.xlsx", 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+        device = True
+    except (PermissionError, OSError):
+        pass
     sock = socket.socket(socket.AF_UNIX)
     try:
         sock.bind(str(inbox / "sock"))
@@ -279,6 +286,8 @@ def test_links_fifos_and_sockets_are_reported_never_followed(sample_round, tmp_p
         "inbox/pipe.xlsx": "special_fifo",
         "inbox/sock": "special_socket",
     }
+    if device:
+        expect["inbox/zero.xlsx"] = "special_device"
     for origin, code in expect.items():
         assert codes(got[origin]) == {code} and got[origin].status is FileStatus.IGNORED, origin
     assert "シンボリックリンク" in got["inbox/system"].issues[0].message
@@ -545,4 +554,28 @@ def test_errors_and_formulas_without_results_are_named_not_missing(sample_round)
     assert "#REF!" in found["cell_error"].message and found["cell_error"].cell == owner.decode()
     assert "A1&B1" in found["formula_no_value"].message and found["formula_no_value"].cell == name.decode()
     assert not [i for i in f.issues if "入力されていません" in i.message], f.issues
+    assert_good_recorded(sample_round, report, good)
+
+
+def test_a_file_over_the_time_budget_is_reported_and_the_rest_go_through(sample_round, monkeypatch):
+    """The per-file time budget of workers (SIGALRM): a reader stuck on one file (simulated by a
+    sleep, since a real one would make the test as slow as the budget) costs only that file."""
+    from xlsheet.intake import collect, isolate
+
+    real = collect._one
+
+    def stuck(c, *args):
+        if c.name == "D410_遅い.xlsx":
+            time.sleep(30)
+        return real(c, *args)
+
+    monkeypatch.setattr(collect, "_one", stuck)
+    monkeypatch.setattr(isolate, "UNIT_SECONDS", 1)
+    good = good_inbox(sample_round)
+    (RoundPaths(sample_round).inbox / "D410_遅い.xlsx").write_bytes(filled(sample_round, "D410"))
+    started = time.monotonic()
+    report = collect_round(sample_round, workers=2)
+    assert time.monotonic() - started < 25
+    f = by_path(report)["inbox/D410_遅い.xlsx"]
+    assert (f.status, codes(f), f.department) == (FileStatus.REJECTED, {"too_slow"}, "D410")
     assert_good_recorded(sample_round, report, good)
