@@ -135,7 +135,9 @@ def unreferenced_cells(data: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("build", "far"), [(far_cell, "XFD1048576"), (unreferenced_cells, "WQJ5065")], ids=["XFD1048576", "no-r"]
 )
-def test_a_sheet_reaching_far_is_refused_not_allocated(sample_round, build, far):
+def test_a_sheet_reaching_far_is_read_within_the_form(sample_round, build, far):
+    """Only the form's rows and columns are read (a copy of the sheet cut to them): the values
+    are all there, the far cells are noted, memory and time stay small."""
     good = good_inbox(sample_round)
     inbox = RoundPaths(sample_round).inbox
     (inbox / "D410_広すぎ.xlsx").write_bytes(build(filled(sample_round, "D410")))
@@ -143,9 +145,36 @@ def test_a_sheet_reaching_far_is_refused_not_allocated(sample_round, build, far)
     report = collect_round(sample_round, workers=2)
     assert time.monotonic() - started < 60
     f = by_path(report)["inbox/D410_広すぎ.xlsx"]
-    assert f.status is FileStatus.REJECTED and f.department == "D410"
-    issue = next(i for i in f.issues if i.code == "sheet_too_large")
+    assert f.status is FileStatus.ACCEPTED and f.department == "D410", f.issues
+    issue = next(i for i in f.issues if i.code == "outside_form")
     assert far in issue.message and far in issue.hint and "削除" in issue.hint
+    master = load_master(RoundPaths(sample_round).master)
+    want = next(s for s in sample_submissions(master) if s.department == "D410")
+    with Ledger(RoundPaths(sample_round).ledger) as ledger:
+        got = next(r for r in ledger.current() if r.department == "D410")
+    assert got.file == "inbox/D410_広すぎ.xlsx" and got.submission.lps == want.lps
+    assert_good_recorded(sample_round, report, [o for o in good if not o.startswith("inbox/D410")])
+
+
+def test_a_far_sheet_without_the_forms_structure_is_refused(sample_round):
+    """Without the fingerprinted structure the form's bounds are unknown: refused, never allocated."""
+    from xlsheet.form import SHEET_MANIFEST
+
+    good = good_inbox(sample_round, ("D110", "D210"))
+    data = far_cell(filled(sample_round, "D410"))
+    broken = patched(
+        data,
+        sheet_part(data, SHEET_MANIFEST),
+        lambda x: re.sub(
+            rb'<c r="A2".*?</c>', b'<c r="A2" t="inlineStr"><is><t>{broken</t></is></c>', x, flags=re.S
+        ),
+    )
+    (RoundPaths(sample_round).inbox / "D410_広すぎ.xlsx").write_bytes(broken)
+    report = collect_round(sample_round, workers=1)
+    f = by_path(report)["inbox/D410_広すぎ.xlsx"]
+    assert f.status is FileStatus.REJECTED and {"sheet_too_large", "manifest_sheet_broken"} <= codes(f)
+    issue = next(i for i in f.issues if i.code == "sheet_too_large")
+    assert "XFD1048576" in issue.message and "削除" in issue.hint
     assert_good_recorded(sample_round, report, good)
 
 

@@ -76,3 +76,49 @@ def check_extent(xml: bytes) -> Extent | None:
     if _SUSPECT.search(xml) is None and (b":c" not in xml or _PREFIXED.search(xml) is None):
         return None
     return measure(xml)
+
+
+_ROW = re.compile(
+    rb"<((?:[A-Za-z_][\w.-]*:)?)row(?=[\s>/])([^>]*?)(/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?row>)", re.S
+)
+_CELL = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)c(?=[\s>/])([^>]*?)(/>|>.*?</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_R_ATTR = re.compile(rb'\sr\s*=\s*["\'][^"\']*["\']')
+_SHEET_DATA = re.compile(
+    rb"(<(?:[A-Za-z_][\w.-]*:)?sheetData\b[^>]*>)(.*)(</(?:[A-Za-z_][\w.-]*:)?sheetData>)", re.S
+)
+
+
+def trim(xml: bytes, max_row: int, max_col: int) -> tuple[bytes, int] | None:
+    """The sheet XML with only the cells in rows 0..max_row and columns 0..max_col (0-based),
+    every kept row and cell carrying its reference; and how many cells were left out. None when
+    the sheet data cannot be cut (no sheetData)."""
+    m = _SHEET_DATA.search(xml)
+    if m is None:
+        return None
+    out: list[bytes] = []
+    dropped = 0
+    row = -1
+    for rm in _ROW.finditer(m.group(2)):
+        prefix, attrs, body = rm.group(1), rm.group(2), rm.group(4) or b""
+        ref = _REF_ATTR.search(attrs)
+        row = int(ref.group(2)) - 1 if ref and ref.group(2) else row + 1
+        if row > max_row:
+            dropped += len(_CELL.findall(body)) or 1
+            continue
+        cells: list[bytes] = []
+        col = -1
+        for cm in _CELL.finditer(body):
+            cref = _REF_ATTR.search(cm.group(2))
+            if cref and cref.group(1):
+                col = _col(cref.group(1))
+            else:
+                col += 1
+            if col > max_col:
+                dropped += 1
+                continue
+            cattrs = _R_ATTR.sub(b"", cm.group(2))
+            cells.append(b'<%sc r="%s"%s%s' % (cm.group(1), cell_ref(row, col).encode(), cattrs, cm.group(3)))
+        rattrs = _R_ATTR.sub(b"", attrs)
+        out.append(b'<%srow r="%d"%s>%s</%srow>' % (prefix, row + 1, rattrs, b"".join(cells), prefix))
+    data = m.group(1) + b"".join(out) + m.group(3)
+    return xml[: m.start()] + data + xml[m.end() :], dropped

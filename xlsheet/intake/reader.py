@@ -47,7 +47,7 @@ from ..models import (
     Severity,
     Submission,
 )
-from .extent import MAX_CELLS, check_extent
+from .extent import MAX_CELLS, Extent, check_extent, trim
 from .normalize import (
     Change,
     Normalized,
@@ -83,6 +83,12 @@ _V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)</", re.S)
 _F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*>([^<]*)</", re.S)
 
 
+MANIFEST_ROWS, MANIFEST_COLS = 20, 10
+"""Bounds of the very hidden `_xlsheet` sheet (its structure JSON sits in A2)."""
+INSERTED_ROWS = 2_000
+"""Rows a department may have inserted below the form's last placed row and still be read."""
+
+
 @dataclass
 class ReadResult:
     """What intake learned from one workbook."""
@@ -109,6 +115,7 @@ class _Reader:
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
         self._special: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        self.recorded: dict[str, Any] | None = None
         self.dept = ""
 
     def note(
@@ -202,24 +209,63 @@ class _Reader:
             info = self.parts.sheet(name)
             if info is None:
                 return None
+            book = self.book
             if info.part:
-                self.check_extent(name, info.part)
+                book = self.check_extent(name, info.part) or book
             try:
-                self._sheets[name] = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                self._sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception:
                 return None
         return self._sheets[name]
 
-    def check_extent(self, name: str, part: str) -> None:
-        """Refuse a sheet whose cells reach so far that reading it would take the memory of the
-        whole rectangle (a cell at XFD1048576): python-calamine allocates all of it."""
+    def form_bounds(self, name: str) -> tuple[int, int] | None:
+        """The last row and column (0-based) the form places on a sheet, with room for rows a
+        department inserted; from the fingerprinted structure, never from the file's own names."""
+        if name == SHEET_MANIFEST:
+            return MANIFEST_ROWS, MANIFEST_COLS
+        refs = [parse_ref(t) for t in (self.recorded or {}).get("names", {}).values()]
+        refs = [r for r in refs if r is not None]
+        if not refs:
+            return None
+        return max(r.r2 for r in refs) + INSERTED_ROWS, max(SHEET_COLUMNS - 1, max(r.c2 for r in refs))
+
+    def check_extent(self, name: str, part: str) -> Any:
+        """Python-calamine allocates the whole rectangle up to a sheet's farthest cell (a cell at
+        XFD1048576 asks for 512 GiB). A sheet reaching far beyond the form is read from a copy
+        holding only the form's rows and columns (the book returned), with a note; refused when
+        the form's bounds are unknown. None: read the sheet as it is."""
         try:
-            extent = check_extent(self.zf.read(part))
+            xml = self.zf.read(part)
+            extent = check_extent(xml)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
             raise refuse(
                 "corrupt_zip", f"シート「{name}」が壊れていて読めません（{exc}）。", RESEND_HINT
             ) from exc
-        if extent is not None and extent.cells > MAX_CELLS:
+        if extent is None or extent.cells <= MAX_CELLS:
+            return None
+        bounds = self.form_bounds(name)
+        cut = trim(xml, *bounds) if bounds else None
+        if cut is not None and (check_extent(cut[0]) or Extent(1, 1, "A1")).cells <= MAX_CELLS:
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+                for info in self.zf.infolist():
+                    copy.writestr(info.filename, cut[0] if info.filename == part else self.zf.read(info))
+            try:
+                book = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue()))
+            except Exception:
+                book = None
+            if book is not None:
+                self.note(
+                    "outside_form",
+                    f"シート「{name}」の入力欄の外（{extent.far} など、{cut[1]:,} セル）に値や書式があります。"
+                    "読み取ったのは様式の範囲だけです。",
+                    f"入力欄より右・下にある不要なセル（{extent.far} など）を行・列ごと削除して保存してください"
+                    "（Ctrl+End で最後のセルの位置を確かめられます）。",
+                    sheet=name,
+                    cell=extent.far,
+                )
+                return book
+        if extent.cells > MAX_CELLS:
             raise refuse(
                 "sheet_too_large",
                 f"シート「{name}」のセル {extent.far} まで値や書式が入っていて、シートが {extent.rows:,} 行 × "
@@ -543,7 +589,7 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
         parts = reader.open()
         manifest = reader.manifest(parts)
         reader.open_values()
-        recorded = reader.recorded_structure(manifest)
+        recorded = reader.recorded = reader.recorded_structure(manifest)
         renamed = compare_structure(reader.zf, parts, recorded, reader.issues) if recorded else {}
         dept = reader.dept = manifest.department
         lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
