@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from .errors import DISK_FULL, READ_ONLY, OfficeError, folder_error
+from .errors import DISK_FULL, READ_ONLY, OfficeError, folder_error, ledger_error
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .limits import ExcelLimitError
@@ -66,6 +67,8 @@ class Group(click.Group):
             fail(str(exc))
         except OfficeError as exc:
             office_failure(exc)
+        except sqlite3.DatabaseError as exc:  # the ledger failed after it was opened (disk, damage)
+            office_failure(ledger_error(Path("ledger.sqlite"), exc))
         except OSError as exc:  # a folder of the round not writable or a full disk, found late
             if exc.errno not in (*DISK_FULL, *READ_ONLY):
                 raise
