@@ -555,7 +555,7 @@ def inbox_units(inbox: Path) -> list[Path]:
             else:
                 out.append(p)
 
-    if _kind(inbox) == "dir":
+    if inbox.is_dir():  # inbox/ itself is the office's own choice (it may be a link to a share)
         walk(inbox)
     return out
 
