@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from ..mail.attachments import mail_attachments, no_attachment_issue
 from ..mail.mailboxes import MBOX_SUFFIXES, mbox_messages
 from ..models import FileStatus, Issue, Severity
-from .triage import IntakeError, open_zip, package_kind, refuse, sniff
+from .triage import IntakeError, open_zip, package_kind, refuse, refuse_package, sniff
 
 MAX_DEPTH = 4
 """Containers inside containers (a zip in a zip in a mail …) read at most this deep."""
@@ -532,6 +532,10 @@ def _read_regular(path: Path) -> bytes:
         os.close(fd)
 
 
+BUNDLE_SUFFIXES = {".numbers", ".pages", ".key"}
+"""Apple iWork documents kept as folders (packages) on a Mac: one entry each, never walked."""
+
+
 def inbox_units(inbox: Path) -> list[Path]:
     """Every entry under inbox/ (sorted), a Maildir folder counting as one unit. Links, FIFOs,
     sockets and devices are units too (reported, never followed or opened); folders are walked
@@ -548,7 +552,7 @@ def inbox_units(inbox: Path) -> list[Path]:
                 continue
             p = Path(e.path)
             if e.is_dir(follow_symlinks=False):
-                if is_maildir(p):
+                if is_maildir(p) or p.suffix.lower() in BUNDLE_SUFFIXES:
                     out.append(p)
                 else:
                     walk(p)
@@ -567,6 +571,9 @@ def expand(path: Path, inbox: Path) -> Iterator[Candidate]:
     special = _special(path)
     if special is not None:
         yield special_entry(ctx, special, path)
+        return
+    if path.suffix.lower() in BUNDLE_SUFFIXES and _kind(path) == "dir":
+        yield _refused(ctx, refuse_package("iwork") or refuse("numbers", "Numbers のファイルです。"))
         return
     try:
         mtime = _utc(dt.datetime.fromtimestamp(os.lstat(path).st_mtime, dt.UTC))
