@@ -613,3 +613,28 @@ def test_a_file_over_the_time_budget_is_reported_and_the_rest_go_through(sample_
     f = by_path(report)["inbox/D410_遅い.xlsx"]
     assert (f.status, codes(f), f.department) == (FileStatus.REJECTED, {"too_slow"}, "D410")
     assert_good_recorded(sample_round, report, good)
+
+
+def test_a_full_disk_under_archive_blames_no_department(sample_round):
+    """archive/ on a 4 KB file system (root only: a tmpfs mount; skipped where not allowed)."""
+    good_inbox(sample_round, ("D110", "D210"))
+    paths = RoundPaths(sample_round)
+    paths.archive.mkdir(exist_ok=True)
+    mounted = os.geteuid() == 0 and shutil.which("mount") is not None
+    if mounted:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(paths.archive)],
+            capture_output=True,
+            check=False,
+        )
+        mounted = done.returncode == 0
+    if not mounted:
+        pytest.skip("tmpfs を mount できません（root ではないか、許可されていません）")
+    try:
+        result = CliRunner().invoke(main, ["collect", str(sample_round), "--json"])
+    finally:
+        subprocess.run(["umount", str(paths.archive)], check=False)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "ディスクの空きがありません" in result.output and str(paths.archive) in result.output
+    with Ledger(paths.ledger) as ledger:
+        assert [r.status for r in ledger.rows()] == []  # nothing recorded, nothing blamed
