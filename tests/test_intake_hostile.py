@@ -638,3 +638,26 @@ def test_a_full_disk_under_archive_blames_no_department(sample_round):
     assert "ディスクの空きがありません" in result.output and str(paths.archive) in result.output
     with Ledger(paths.ledger) as ledger:
         assert [r.status for r in ledger.rows()] == []  # nothing recorded, nothing blamed
+
+
+def test_in_a_mailbox_each_mail_has_its_own_budget_and_the_count_is_capped(sample_round, monkeypatch):
+    """One sender's mail with too many attachments costs that mail only; the mailbox itself is
+    read up to the message cap (lowered here: 2,000 mails make a slow test), said once."""
+    monkeypatch.setattr(sources, "TREE_MAX_MESSAGES", 3)
+    inbox = RoundPaths(sample_round).inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    box = mailbox.mbox(inbox / "受信.mbox")
+    box.add(mail("kenko@example.lg.jp", [(f"a{i}.txt", b"x") for i in range(sources.MAX_ATTACHMENTS + 1)]))
+    box.add(mail("chiiki@example.lg.jp", [("D110.xlsx", filled(sample_round, "D110"))]))
+    box.add(mail("kodomo@example.lg.jp", [("D310.xlsx", filled(sample_round, "D310"))]))
+    box.add(mail("koureisha@example.lg.jp", [("D220.xlsx", filled(sample_round, "D220"))]))
+    box.close()
+    report = collect_round(sample_round, workers=1)
+    got = {(f.path, f.department): (f.status, codes(f)) for f in report.files}
+    assert got == {
+        ("inbox/受信.mbox#1", "D410"): (FileStatus.REJECTED, {"too_many_attachments"}),
+        ("inbox/受信.mbox#2/D110.xlsx", "D110"): (FileStatus.ACCEPTED, set()),
+        ("inbox/受信.mbox#3/D310.xlsx", "D310"): (FileStatus.ACCEPTED, set()),
+        ("inbox/受信.mbox", ""): (FileStatus.IGNORED, {"too_many_messages"}),
+    }
+    assert archived(sample_round, (inbox / "受信.mbox").read_bytes())

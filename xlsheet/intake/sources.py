@@ -36,7 +36,8 @@ TREE_MAX_FILES = 500
 TREE_MAX_BYTES = 512 * 1024 * 1024
 """Bytes inflated from zips and decoded from mails out of one inbox entry, at every depth."""
 TREE_MAX_MESSAGES = 2_000
-"""Mails in one inbox entry (messages of an mbox or Maildir, mails attached to mails)."""
+"""Mails in one inbox entry (messages of an mbox or Maildir, mails attached to mails). In a
+mailbox each message has its own files/bytes budget (many senders share one mailbox)."""
 MAX_ATTACHMENTS = 100
 """Attachments of one mail; a mail with more is one entry, not opened."""
 MAX_ZIP_FILES = 200
@@ -325,14 +326,46 @@ def _with_originals(
         yield c
 
 
+def _mailbox_message(
+    raw: bytes, mctx: Context, originals: tuple[tuple[bytes, str], ...]
+) -> Iterator[Candidate]:
+    """One message of a mailbox with a budget of its own (a mailbox holds many senders' mails:
+    one sender's oversized mail must not cost the next sender's)."""
+    try:
+        yield from _with_originals(read_eml(raw, mctx), originals)
+    except OverBudget as over:
+        over.candidate.originals = originals  # archived even when nothing else of it was read
+        yield over.candidate
+
+
+def _too_many_messages(ctx: Context, count: int) -> Candidate:
+    """The office's mailbox holds more mails than one collect reads: said once, blaming no one."""
+    return Candidate(
+        ctx.origin,
+        b"",
+        container=ctx.container,
+        notes=[
+            Issue(
+                code="too_many_messages",
+                message=f"メールボックスに {TREE_MAX_MESSAGES:,} 通を超えるメールがあります。"
+                f"{count:,} 通目から先は読み込んでいません。",
+                hint=f"メールボックスを {TREE_MAX_MESSAGES:,} 通ずつに分けて inbox/ に置き、もう一度回収してください。",
+                severity=Severity.WARNING,
+            )
+        ],
+        status=FileStatus.IGNORED,
+    )
+
+
 def read_mbox_file(path: Path, ctx: Context) -> Iterator[Candidate]:
     """Messages of an mbox file; the file itself and each message are archived byte for byte."""
     whole: tuple[tuple[bytes, str], ...] = ((_read_regular(path), path.name),)
-    for name, raw in mbox_messages(path):
-        mctx = Context(
-            f"{ctx.origin}#{name.rsplit('#', 1)[-1]}", depth=1, container=ctx.origin, budget=ctx.budget
-        )
-        yield from _with_originals(read_eml(raw, mctx), whole + ((raw, "message.eml"),))
+    for i, (name, raw) in enumerate(mbox_messages(path), 1):
+        if i > TREE_MAX_MESSAGES:
+            yield _too_many_messages(ctx, i)
+            return
+        mctx = Context(f"{ctx.origin}#{name.rsplit('#', 1)[-1]}", depth=1, container=ctx.origin)
+        yield from _mailbox_message(raw, mctx, whole + ((raw, "message.eml"),))
         whole = ()
     if whole:  # no message at all: archive the file all the same
         yield Candidate(
@@ -362,14 +395,17 @@ def maildir_files(path: Path) -> Iterator[tuple[str, Path]]:
 
 def read_maildir(path: Path, ctx: Context) -> Iterator[Candidate]:
     """Messages of a Maildir folder, each archived byte for byte; links are never followed."""
-    for key, file in maildir_files(path):
-        mctx = Context(f"{ctx.origin}/{key}", depth=1, container=ctx.origin, budget=ctx.budget)
+    for i, (key, file) in enumerate(maildir_files(path), 1):
+        if i > TREE_MAX_MESSAGES:
+            yield _too_many_messages(ctx, i)
+            return
+        mctx = Context(f"{ctx.origin}/{key}", depth=1, container=ctx.origin)
         special = _special(file)
         if special is not None:
             yield special_entry(mctx, special, file)
             continue
         raw = _read_regular(file)
-        yield from _with_originals(read_eml(raw, mctx), ((raw, "message.eml"),))
+        yield from _mailbox_message(raw, mctx, ((raw, "message.eml"),))
 
 
 FILE_READERS: dict[str, FileReader] = {".eml": read_eml, ".msg": read_msg, ".zip": read_zip}
