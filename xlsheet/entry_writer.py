@@ -7,7 +7,6 @@ Used for the fresh workbooks `generate` sends out and for the feedback workbooks
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -34,7 +33,8 @@ from .form import (
     quote_sheet,
     workbook_layout,
 )
-from .manifest import Manifest, canonical_structure, fingerprint
+from .given import given_json, given_print
+from .manifest import Manifest, fingerprint, sheet_rows
 from .models import SDG_GOALS, SDG_MARK, SEVERITY_JA, Issue, LpEntry, Master, Severity
 from .xlsxout import Book, atomic_path, sheet_ref
 
@@ -227,6 +227,8 @@ class _EntryBook:
             "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください（通常の貼り付けはプルダウンの確認を消してしまいます）。",
             "１つの取り組みにつき事業は最大３つまでです。行の挿入・削除やシート名の変更はしないでください。",
             "赤いセルは一覧にない値や文字数の超過、オレンジのセルは未入力の必須項目です。",
+            "事業名を確かめ、評価（● の見出しと本文）・今後の方針・ＳＤＧｓの貢献のうち担当する欄を入力してください。"
+            "配布したまま何も入力せずに返信されたブックは「未記入」として差し戻します。",
             "入力状況が「入力チェック: OK」になったら上書き保存し、このファイル（.xlsx のまま）をメールに添付して返信してください。",
             "マクロ有効ブック（.xlsm）や古い形式（.xls）で保存したり、パスワードを付けたりしないでください。",
         ]
@@ -626,6 +628,7 @@ def write_entry_workbook(
                 book.define_name(p.name, p.ref(lay.sheet))
         ms = book.add_sheet(SHEET_MANIFEST)
         structure = book.structure
+        given_text = given_json(master, dept)
         manifest = Manifest(
             form_id=form.id,
             form_version=form.version,
@@ -634,10 +637,10 @@ def write_entry_workbook(
             issued=issued,
             fingerprint=fingerprint(structure),
             lps=",".join(lps),
+            master_print=given_print(given_text),
         )
-        book.write(ms, 0, 0, "xlsheet manifest")
-        book.write(ms, 1, 0, canonical_structure(structure))
-        book.write(ms, 2, 0, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False))
+        for row, text in enumerate(sheet_rows(structure, manifest, given_text)):
+            book.write(ms, row, 0, text)
         ms.very_hidden()
         eb.protect(ms)
         for k, v in manifest.properties().items():

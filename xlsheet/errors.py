@@ -1,9 +1,12 @@
-"""Errors that are the office's to fix, never a department's.
+"""One base class for the failures a person can fix; the CLI and the ribbon show them the same way.
 
-`XlsheetError` is the base of the library's own expected errors. `OfficeError` says that the
-round folder itself failed (archive/ or the ledger not writable, a corrupt ledger, a full disk):
-the step stops, nothing is blamed on a department's file, and the CLI prints the message, the
-path and what to do, and exits 2.
+Every expected error of a step subclasses `XlsheetError`; its message is Japanese and says what
+to do. `problems` lists several at once where a step checks everything before stopping
+(master data, a form definition). Anything else is a bug and is reported as one.
+
+`OfficeError` says that the round folder itself failed (archive/ or the ledger not writable, a
+corrupt ledger, a full disk): the step stops, nothing is blamed on a department's file, and the
+CLI prints the message naming the path and what to do, and exits 2.
 """
 
 from __future__ import annotations
@@ -14,7 +17,21 @@ from pathlib import Path
 
 
 class XlsheetError(Exception):
-    """Base of the errors the CLI turns into a Japanese message and an exit code."""
+    """An expected failure: the message is Japanese and says how to fix it."""
+
+    headline = ""
+    """A first line shown before `problems` (e.g. 「マスタデータに誤りがあります。」)."""
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(self)]
+
+    def lines(self) -> list[str]:
+        """What to show a person, one line each."""
+        probs = self.problems
+        if self.headline:
+            return [self.headline, *(f"- {p}" for p in probs)]
+        return probs
 
 
 class OfficeError(XlsheetError):
@@ -28,6 +45,9 @@ class OfficeError(XlsheetError):
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()
+
+    def lines(self) -> list[str]:
+        return [self.message, *([f"対処: {self.hint}"] if self.hint else [])]
 
 
 NOT_BLAMED = "部署から届いたファイルは差し戻していません。"

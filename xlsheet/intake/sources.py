@@ -57,11 +57,14 @@ class Candidate:
     data: bytes
     sender: str = ""
     date: dt.datetime | None = None
+    """The Date of the mail it came in (None for loose files)."""
     container: str = ""
     """Origin of the mail or zip it came in ("" for loose files)."""
     notes: list[Issue] = field(default_factory=list)
     status: FileStatus | None = None
     """Set when expansion already decided (lock file, broken archive): the reader is skipped."""
+    fs_time: dt.datetime | None = None
+    """Modification time of the inbox/ entry it came from."""
     originals: tuple[tuple[bytes, str], ...] = ()
     """Original bytes read from inbox/ to archive before this file (the mbox, a message), with a name."""
 
@@ -117,6 +120,7 @@ class Context:
     date: dt.datetime | None = None
     container: str = ""
     depth: int = 0
+    fs_time: dt.datetime | None = None
     budget: Budget = field(default_factory=Budget, compare=False)
 
     def child(self, name: str, **kw) -> Context:
@@ -125,6 +129,7 @@ class Context:
             "date": self.date,
             "container": self.origin,
             "depth": self.depth + 1,
+            "fs_time": self.fs_time,
             "budget": self.budget,
         }
         base.update(kw)
@@ -132,7 +137,13 @@ class Context:
 
     def with_mail(self, sender: str, date: dt.datetime | None) -> Context:
         return Context(
-            self.origin, sender or self.sender, date or self.date, self.container, self.depth, self.budget
+            self.origin,
+            sender or self.sender,
+            date or self.date,
+            self.container,
+            self.depth,
+            self.fs_time,
+            self.budget,
         )
 
 
@@ -369,7 +380,14 @@ def read_mbox_file(path: Path, ctx: Context) -> Iterator[Candidate]:
         whole = ()
     if whole:  # no message at all: archive the file all the same
         yield Candidate(
-            ctx.origin, b"", ctx.sender, ctx.date, ctx.container, [_EMPTY_MAILBOX], FileStatus.IGNORED, whole
+            ctx.origin,
+            b"",
+            ctx.sender,
+            ctx.date,
+            ctx.container,
+            [_EMPTY_MAILBOX],
+            FileStatus.IGNORED,
+            originals=whole,
         )
 
 
@@ -615,13 +633,13 @@ def expand(path: Path, inbox: Path) -> Iterator[Candidate]:
         mtime = _utc(dt.datetime.fromtimestamp(os.lstat(path).st_mtime, dt.UTC))
     except OSError:
         mtime = None
-    ctx = Context(origin, date=mtime, budget=ctx.budget)
+    ctx = Context(origin, fs_time=mtime, budget=ctx.budget)
     first: tuple[tuple[bytes, str], ...] = ()
     try:
         for test, reader in PATH_READERS:
             if test(path):
                 for c in reader(path, ctx):
-                    c.date = c.date or mtime
+                    c.fs_time = c.fs_time or mtime
                     yield c
                 return
         size = os.lstat(path).st_size
@@ -638,12 +656,13 @@ def expand(path: Path, inbox: Path) -> Iterator[Candidate]:
         data = _read_regular(path)
         first = ((data, path.name),)
         for c in expand_bytes(data, ctx):
+            c.fs_time = c.fs_time or mtime
             if c.data is not data:  # the unit itself is not the candidate (a mail, a zip): archive it
                 c.originals, first = first + c.originals, ()
             else:
                 first = ()
             yield c
     except OverBudget as over:
-        over.candidate.date = over.candidate.date or mtime
+        over.candidate.fs_time = over.candidate.fs_time or mtime
         over.candidate.originals = first + over.candidate.originals
         yield over.candidate
