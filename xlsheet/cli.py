@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import XlsheetError
+from .errors import DISK_FULL, READ_ONLY, XlsheetError, folder_error, ledger_error
 from .formdef.cli import form as form_group
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
@@ -33,11 +34,22 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except (XlsheetError, FileExistsError) as exc:
-            lines = exc.lines() if isinstance(exc, XlsheetError) else [str(exc)]
-            err_out.say("[bold red]エラー:[/] {}", lines[0])
-            for line in lines[1:]:
-                err_out.say("  {}", line)
-            sys.exit(2)
+            show_error(exc.lines() if isinstance(exc, XlsheetError) else [str(exc)])
+        except sqlite3.DatabaseError as exc:  # the ledger failed after it was opened (disk, damage)
+            show_error(ledger_error(Path("ledger.sqlite"), exc).lines())
+        except OSError as exc:  # a folder of the round not writable or a full disk, found late
+            if exc.errno not in (*DISK_FULL, *READ_ONLY):
+                raise
+            where = Path(exc.filename) if exc.filename else Path.cwd()
+            show_error(folder_error(where, exc, "ラウンドのフォルダ").lines())
+
+
+def show_error(lines: list[str]) -> None:
+    """An expected failure (OfficeError among them: message naming the path, then what to do); exit 2."""
+    err_out.say("[bold red]エラー:[/] {}", lines[0])
+    for line in lines[1:]:
+        err_out.say("  {}", line)
+    sys.exit(2)
 
 
 @click.group(cls=Group, help="政策評価ラウンドを Excel で回す: 配布ブック作成・回収・検証・統合。")

@@ -7,6 +7,7 @@ one transaction per file, in inbox order, so arrival order is deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -18,6 +19,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..entry_writer import write_entry_workbook
+from ..errors import LEDGER_ERRORS, OfficeError, folder_error, ledger_error
+from ..leftovers import clean_leftovers
 from ..limits import CELL_TEXT_MAX, ExcelLimitError
 from ..master import load_master
 from ..models import (
@@ -33,11 +36,13 @@ from ..models import (
 )
 from ..paths import RoundPaths
 from ..textsafe import clean_data, clean_model, clean_text
+from . import isolate
 from .ledger import Entry, Ledger
 from .reader import IDENTITY_HINT, ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
 
 PARALLEL_MIN_UNITS = 8
+ARCHIVE_WHAT = "原本の保管フォルダ"
 UNREADABLE = "unreadable"
 """Issue code of failures no rule foresaw; such files are reported but not recorded."""
 
@@ -147,10 +152,24 @@ def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
                 archive.mkdir(parents=True, exist_ok=True)
                 tmp.write_bytes(data)
             os.replace(tmp, target)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):  # the office's folder failed, not the department's file
+                raise folder_error(archive, exc, ARCHIVE_WHAT) from None
             raise
     return target
+
+
+def check_archive(archive: Path) -> None:
+    """archive/ exists and takes a file: OfficeError before any department's file is judged."""
+    probe = archive / f".probe.{os.getpid()}.tmp"
+    try:
+        archive.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise folder_error(archive, exc, ARCHIVE_WHAT) from None
 
 
 _SENDERS: dict[int, tuple[Master, dict[str, str]]] = {}
@@ -198,7 +217,7 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
     if c.status is not None:  # decided while expanding (lock file, broken archive, bare mail)
         if not c.data:
             sha = hashlib.sha256(f"{c.origin}\0{c.container}".encode()).hexdigest()
-        dept = _department_by_sender(master, c.sender)
+        dept = _department_by_sender(master, c.sender) or _department_by_name(master, c.name)
         return FileResult(
             path,
             sha,
@@ -248,29 +267,89 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
 def _process_unit(unit: Path) -> list[FileResult]:
     master, known, archive, inbox = _STATE["master"], _STATE["known"], _STATE["archive"], _STATE["inbox"]
     out: list[FileResult] = []
+    in_worker = bool(isolate._STATE.get("marks"))
     try:
-        for own, cand in expand(unit, inbox):
-            if own is not None and own is not cand.data:
-                archive_bytes(archive, hashlib.sha256(own).hexdigest(), own, unit.name)
+        if in_worker:
+            isolate.alarm(isolate.UNIT_SECONDS)
+        for cand in expand(unit, inbox):
+            for data, name in cand.originals:
+                archive_bytes(archive, hashlib.sha256(data).hexdigest(), data, name)
+            cand.originals = ()
             out.append(_one(cand, master, known, archive))
+    except OfficeError:
+        raise  # archive/ failed: stop the step, blame no file
+    except isolate.UnitTimeout:
+        out.append(unit_failure(unit, inbox, master, "too_slow", TOO_SLOW.format(s=isolate.UNIT_SECONDS)))
+    except MemoryError:
+        out.append(unit_failure(unit, inbox, master, "out_of_memory", OUT_OF_MEMORY))
     except Exception as exc:  # unreadable from disk, or a container no reader foresaw: report, go on
-        origin = "inbox/" + unit.relative_to(inbox).as_posix()
-        issue = Issue(
-            file=origin,
-            code=UNREADABLE,
-            message=f"ファイルを読み取れませんでした（{type(exc).__name__}: {exc}）。",
-            hint="ファイルを開けるか確かめ、もう一度送ってもらってください。",
+        out.append(
+            unit_failure(
+                unit,
+                inbox,
+                master,
+                UNREADABLE,
+                f"ファイルを読み取れませんでした（{type(exc).__name__}: {exc}）。",
+            )
         )
-        sha = hashlib.sha256(f"unreadable\0{origin}".encode()).hexdigest()
-        out.append(_clean_result(FileResult(origin, sha, "", FileStatus.REJECTED, [issue])))
-    return out
+    finally:
+        if in_worker:
+            isolate.alarm(0)
+    return _beside_workbook(out)
+
+
+COVER_DOCUMENTS = {"word_document", "powerpoint", "pdf", "opendocument"}
+
+
+def _beside_workbook(results: list[FileResult]) -> list[FileResult]:
+    """A Word/PowerPoint/PDF file that came in the same mail or zip as a returned workbook is a
+    cover letter: noted, not something for the department to fix. Alone it is (rejected)."""
+    with_book = {r.container for r in results if r.submission_json is not None}
+    for r in results:
+        cover = r.container in with_book and r.status is FileStatus.REJECTED and r.issues
+        if cover and {i.code for i in r.issues} <= COVER_DOCUMENTS:
+            r.status = FileStatus.IGNORED
+            r.issues = [
+                i.model_copy(
+                    update={
+                        "severity": Severity.WARNING,
+                        "hint": "入力ブックと一緒に届いた添付なので、読み飛ばしました（直す必要はありません）。",
+                    }
+                )
+                for i in r.issues
+            ]
+    return results
+
+
+TOO_SLOW = "このファイルは読み取りに {s} 秒を超えたため、途中でやめました。"
+OUT_OF_MEMORY = "このファイルは読み取りに使えるメモリの上限を超えたため、読み込めませんでした。"
+CRASHED = "このファイルを読む処理が、メモリ不足などで異常終了しました。ほかのファイルは読み込んでいます。"
+FAILURE_HINT = (
+    "ファイルを開けるか、入力欄の外に大量の値や書式がないか確かめ、配布した入力ブックに入力し直して"
+    "もう一度送ってもらってください。このファイルは台帳に記録していないので、次の回収でもう一度読みます。"
+)
+NOT_RECORDED = {UNREADABLE, "too_slow", "out_of_memory", "worker_crashed"}
+"""Failures of the reading itself: reported every run, never recorded (the next collect retries)."""
+
+
+def unit_failure(unit: Path, inbox: Path, master: Master, code: str, message: str) -> FileResult:
+    """One inbox entry whose reading failed as a whole, reported against it."""
+    origin = "inbox/" + unit.relative_to(inbox).as_posix()
+    issue = Issue(file=origin, code=code, message=message, hint=FAILURE_HINT)
+    sha = hashlib.sha256(f"{code}\0{origin}".encode()).hexdigest()
+    dept = _department_by_name(master, unit.name)
+    return _clean_result(FileResult(origin, sha, dept, FileStatus.REJECTED, [issue]))
 
 
 def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list[FileResult]]:
     if workers > 1 and len(units) >= PARALLEL_MIN_UNITS:
         chunk = max(1, min(16, len(units) // (workers * 8)))
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=init_args) as pool:
-            yield from pool.map(_process_unit, units, chunksize=chunk)
+        master, inbox = init_args[0], init_args[3]
+
+        def crashed(unit: Path, why: str) -> list[FileResult]:
+            return [unit_failure(unit, inbox, master, "worker_crashed", CRASHED)]
+
+        yield from isolate.run_pooled(_process_unit, units, workers, chunk, _init, init_args, crashed)
     else:
         _init(*init_args)
         for u in units:
@@ -327,6 +406,8 @@ def _feedback_job(args: tuple) -> Path | None:
         return write_feedback(master, paths, dept, submission, issues)
     except (ValueError, ExcelLimitError):
         return None
+    except OSError as exc:
+        raise folder_error(paths.feedback, exc, "返却ブックのフォルダ") from None
 
 
 def update_feedback(
@@ -358,6 +439,13 @@ def update_feedback(
 # --------------------------------------------------------------------------- the step
 
 
+def _record(ledger: Ledger, entry: Entry, arrived: dt.datetime) -> FileStatus:
+    try:
+        return ledger.record(entry, arrived)
+    except LEDGER_ERRORS as exc:  # full disk, read-only or corrupt ledger: the office's to fix
+        raise ledger_error(ledger.path, exc) from None
+
+
 def collect_round(
     root: Path,
     *,
@@ -372,15 +460,19 @@ def collect_round(
     workers = workers or os.cpu_count() or 1
     report = CollectReport()
     touched: set[str] = set()
+    for folder in (paths.archive, paths.feedback):
+        clean_leftovers(folder)
+    check_archive(paths.archive)
     with Ledger(paths.ledger) as ledger:
         init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox)
         arrived = dt.datetime.now(dt.UTC)
         for done, results in enumerate(_results(units, workers, init_args), 1):
             for r in results:
-                if any(i.code == UNREADABLE for i in r.issues):
+                if any(i.code in NOT_RECORDED for i in r.issues):
                     report.files.append(r)  # not recorded: the next collect tries the file again
                     continue
-                status = ledger.record(
+                status = _record(
+                    ledger,
                     Entry(
                         sha256=r.sha256,
                         origin=r.path,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ..errors import XlsheetError
+from ..errors import LEDGER_ERRORS, XlsheetError, ledger_error
 from ..given import must_answer
 from ..models import (
     BASIS_JA,
@@ -236,6 +236,14 @@ class Ledger:
 
     def __init__(self, path: Path, timeout: float = 120.0):
         self.path = Path(path)
+        try:
+            self._open(timeout)
+        except LEDGER_ERRORS as exc:  # read-only, corrupt, full disk: the office's to fix
+            if hasattr(self, "db"):
+                self.db.close()
+            raise ledger_error(self.path, exc) from None
+
+    def _open(self, timeout: float) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")

@@ -12,8 +12,12 @@ import datetime as dt
 import functools
 import io
 import json
+import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
+from html import unescape
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pydantic import ValidationError
@@ -46,6 +50,7 @@ from ..models import (
     Submission,
 )
 from .answered import outdated_issues, untouched
+from .extent import MAX_CELLS, Extent, check_extent, trim
 from .normalize import (
     Change,
     Normalized,
@@ -57,8 +62,35 @@ from .normalize import (
 )
 from .parts import WorkbookParts, read_parts, workbook_part
 from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
-from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
+from .triage import (
+    RESEND_HINT,
+    IntakeError,
+    check_workbook_xml,
+    open_zip,
+    package_kind,
+    refuse,
+    refuse_ole,
+    refuse_other,
+    refuse_package,
+    sniff,
+)
 from .validate import SECTION_LABELS, CellRow, Lists, ReadSection, validate_section
+
+WORKBOOK_NAME_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".csv", ".ods", ".numbers"}
+"""Names of files meant as a workbook: whatever they hold, their sender is told what to fix."""
+
+
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?c>)", re.S)
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}\d{1,7})"')
+_T_ERROR = re.compile(rb'\bt="e"')
+_V = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)</", re.S)
+_F = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f\b[^>]*>([^<]*)</", re.S)
+
+
+MANIFEST_ROWS, MANIFEST_COLS = 20, 10
+"""Bounds of the very hidden `_xlsheet` sheet (its structure JSON sits in A2)."""
+INSERTED_ROWS = 2_000
+"""Rows a department may have inserted below the form's last placed row and still be read."""
 
 IDENTITY_HINT = (
     "企画課で、誰がいつ送ったファイルかを確かめてください。正しければ `xlsheet accept` で採用できます。"
@@ -88,11 +120,14 @@ class ReadResult:
 
 
 class _Reader:
-    def __init__(self, data: bytes, master: Master):
+    def __init__(self, data: bytes, master: Master, workbook_name: bool = True):
         self.data = data
+        self.workbook_name = workbook_name
         self.master = master
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
+        self._special: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        self.recorded: dict[str, Any] | None = None
         self.dept = ""
         self.held = False
         """Set when the witnesses of who made the file disagree (`doubt`)."""
@@ -109,10 +144,11 @@ class _Reader:
         if kind.startswith("ole"):
             raise refuse_ole(kind)
         if kind != "zip":
-            raise refuse(
-                "not_workbook", "Excel ブック（.xlsx）ではありません。", RESEND_HINT, FileStatus.IGNORED
-            )
+            raise refuse_other(self.data, self.workbook_name)
         self.zf = open_zip(self.data, "ブック")
+        refusal = refuse_package(package_kind(self.zf))
+        if refusal is not None:
+            raise refusal
         part = workbook_part(self.zf)
         if part is None:
             raise refuse(
@@ -128,12 +164,9 @@ class _Reader:
             raise refuse(
                 "corrupt_zip", f"ブックの部品が壊れていて読めません（{exc}）。", RESEND_HINT
             ) from exc
-        # Our own parts go through defusedxml; check what python-calamine will parse as well
-        # (shared strings and styles now, each sheet before it is read).
-        lower = {i.filename.lower(): i.filename for i in self.zf.infolist()}
-        check_workbook_xml(
-            self.zf, [lower[n] for n in ("xl/sharedstrings.xml", "xl/styles.xml") if n in lower]
-        )
+        # Our own parts go through defusedxml; every part of the package is checked for a DOCTYPE
+        # as well (python-calamine's parser, or Excel when the office opens the file).
+        check_workbook_xml(self.zf)
         self.parts = parts
         if parts.macros:
             self.note(
@@ -191,13 +224,145 @@ class _Reader:
             info = self.parts.sheet(name)
             if info is None:
                 return None
+            book = self.book
             if info.part:
-                check_workbook_xml(self.zf, [info.part])
+                book = self.check_extent(name, info.part) or book
             try:
-                self._sheets[name] = self.book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+                self._sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             except Exception:
                 return None
         return self._sheets[name]
+
+    def form_bounds(self, name: str) -> tuple[int, int] | None:
+        """The last row and column (0-based) the form places on a sheet, with room for rows a
+        department inserted; from the fingerprinted structure, never from the file's own names."""
+        if name == SHEET_MANIFEST:
+            return MANIFEST_ROWS, MANIFEST_COLS
+        refs = [parse_ref(t) for t in (self.recorded or {}).get("names", {}).values()]
+        refs = [r for r in refs if r is not None]
+        if not refs:
+            return None
+        return max(r.r2 for r in refs) + INSERTED_ROWS, max(SHEET_COLUMNS - 1, max(r.c2 for r in refs))
+
+    def check_extent(self, name: str, part: str) -> Any:
+        """Python-calamine allocates the whole rectangle up to a sheet's farthest cell (a cell at
+        XFD1048576 asks for 512 GiB). A sheet reaching far beyond the form is read from a copy
+        holding only the form's rows and columns (the book returned), with a note; refused when
+        the form's bounds are unknown. None: read the sheet as it is."""
+        try:
+            xml = self.zf.read(part)
+            extent = check_extent(xml)
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
+            raise refuse(
+                "corrupt_zip", f"シート「{name}」が壊れていて読めません（{exc}）。", RESEND_HINT
+            ) from exc
+        if extent is None or extent.cells <= MAX_CELLS:
+            return None
+        bounds = self.form_bounds(name)
+        cut = trim(xml, *bounds) if bounds else None
+        if cut is not None and (check_extent(cut[0]) or Extent(1, 1, "A1")).cells <= MAX_CELLS:
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+                for info in self.zf.infolist():
+                    copy.writestr(info.filename, cut[0] if info.filename == part else self.zf.read(info))
+            try:
+                book = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue()))
+            except Exception:
+                book = None
+            if book is not None:
+                self.note(
+                    "outside_form",
+                    f"シート「{name}」の入力欄の外（{extent.far} など、{cut[1]:,} セル）に値や書式があります。"
+                    "読み取ったのは様式の範囲だけです。",
+                    f"入力欄より右・下にある不要なセル（{extent.far} など）を行・列ごと削除して保存してください"
+                    "（Ctrl+End で最後のセルの位置を確かめられます）。",
+                    sheet=name,
+                    cell=extent.far,
+                )
+                return book
+        if extent.cells > MAX_CELLS:
+            raise refuse(
+                "sheet_too_large",
+                f"シート「{name}」のセル {extent.far} まで値や書式が入っていて、シートが {extent.rows:,} 行 × "
+                f"{extent.cols:,} 列の広さになっています。この広さのシートは安全に読み込めません。",
+                f"入力欄より右・下にあるセル（{extent.far} など）を行・列ごと削除して上書き保存し、送り直してください"
+                "（Ctrl+End で最後のセルの位置を確かめられます）。",
+            )
+
+    def special_cells(self, sheet: str) -> dict[tuple[int, int], tuple[str, str]]:
+        """Cells of a sheet holding an error value or a formula without a result: (row, col) ->
+        ("error", "#REF!") or ("formula", "A1&B1"). python-calamine reads both as empty; read
+        only when something was found empty (a rare path: one regex pass over the sheet)."""
+        if sheet not in self._special:
+            info = self.parts.sheet(sheet)
+            found: dict[tuple[int, int], tuple[str, str]] = {}
+            if info is not None and info.part:
+                for m in _CELL.finditer(self.zf.read(info.part)):
+                    head, body = m.group(1), m.group(2) or b""
+                    ref = _REF_ATTR.search(head)
+                    if ref is None:
+                        continue
+                    pos = parse_ref(f"x!{ref.group(1).decode()}")
+                    value = _V.search(body)
+                    v = unescape(value.group(1).decode("utf-8", "replace")) if value else ""
+                    if _T_ERROR.search(head):
+                        found[(pos.r1, pos.c1)] = ("error", v or "#VALUE!")
+                    elif b"<f" in body and not v:
+                        f = _F.search(body)
+                        found[(pos.r1, pos.c1)] = (
+                            "formula",
+                            unescape(f.group(1).decode("utf-8", "replace")) if f else "",
+                        )
+            self._special[sheet] = found
+        return self._special[sheet]
+
+    def explain_empty(self, issues: list[Issue], ref: Ref | None) -> list[Issue]:
+        """Say what an empty-looking required cell really holds: an error value such as #REF!, or
+        a formula whose result was never saved; never 「入力されていません」 for those."""
+        out = []
+        for i in issues:
+            if i.code != "required" or ref is None:
+                out.append(i)
+                continue
+            special = self.special_cells(ref.sheet)
+            hit = None
+            pos = parse_ref(f"x!{i.cell}") if i.cell else None
+            if pos is not None and (pos.r1, pos.c1) in special:
+                hit = (pos.r1, pos.c1)
+            elif i.row == 0 and special and i.cell == cell_ref(ref.r1, ref.c1):  # a whole section
+                hit = next(
+                    (k for k in sorted(special) if ref.r1 <= k[0] <= ref.r2 and ref.c1 <= k[1] <= ref.c2),
+                    None,
+                )
+            if hit is None:
+                out.append(i)
+                continue
+            kind, text = special[hit]
+            where = cell_ref(*hit)
+            label = i.field or "この欄"
+            if kind == "error":
+                out.append(
+                    i.model_copy(
+                        update={
+                            "code": "cell_error",
+                            "cell": where,
+                            "message": f"セル{where}: 「{label}」がエラー値（{text}）になっていて、読み取れません。",
+                            "hint": "参照先が消えた数式などが原因です。数式を使わず、値を直接入力してください。",
+                        }
+                    )
+                )
+            else:
+                out.append(
+                    i.model_copy(
+                        update={
+                            "code": "formula_no_value",
+                            "cell": where,
+                            "message": f"セル{where}: 「{label}」に数式（={text[:60]}）が入っていて、計算結果が保存されていないため読み取れません。",
+                            "hint": "数式ではなく値を直接入力するか、Excel で開いて計算・保存し直してから送ってください。",
+                        }
+                    )
+                )
+        return out
 
     @staticmethod
     def value(rows: list[list[Any]], r: int, c: int) -> Any:
@@ -467,13 +632,14 @@ def _entry(lp: str, sections: dict[str, ReadSection]) -> LpEntry:
 def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> ReadResult:
     """Read one workbook (bytes or path) against the master data; never raises for bad input."""
     data = Path(source).read_bytes() if isinstance(source, Path) else source
-    reader = _Reader(data, master)
+    suffix = PurePosixPath(file).suffix.lower() if file else ".xlsx"
+    reader = _Reader(data, master, workbook_name=suffix in WORKBOOK_NAME_SUFFIXES)
     manifest = None
     try:
         parts = reader.open()
         manifest = reader.manifest(parts)
         reader.open_values()
-        recorded = reader.recorded_structure(manifest)
+        recorded = reader.recorded = reader.recorded_structure(manifest)
         renamed = compare_structure(reader.zf, parts, recorded, reader.issues) if recorded else {}
         dept = reader.dept = manifest.department
         lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
@@ -495,7 +661,9 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
                 ref = reader.locate(parts, recorded, renamed, lp, section)
                 sec = reader.read_section(ref, lp, section, lists, parts.date1904)
                 sections[section.key] = sec
-                reader.issues.extend(validate_section(sec, master, dept, lists))
+                reader.issues.extend(
+                    reader.explain_empty(list(validate_section(sec, master, dept, lists)), ref)
+                )
             entries.append(_entry(lp, sections))
         submission = Submission(
             department=dept,

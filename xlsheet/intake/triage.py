@@ -2,17 +2,21 @@
 
 Each refusal is an `IntakeError` carrying one Japanese `Issue` and the file status it leads
 to. Zip limits follow Apache POI's ZipSecureFile idea (inflate ratio and total size); XML
-prologs are checked for DTDs/entities before any parser sees them (defusedxml does the same
-for the parts we parse ourselves).
+prologs of every part of a package are checked for a DOCTYPE by a streaming expat parse that
+stops at the root element (defusedxml forbids DTDs again in the parts we parse ourselves).
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from xml.parsers import expat
 
 import olefile
 
@@ -132,47 +136,146 @@ def check_zip_limits(infos: list[zipfile.ZipInfo], what: str = "ファイル") -
             raise bomb()
 
 
-_ROOT = re.compile(rb"<[A-Za-z_]")
-_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+class _Stop(Exception):
+    """Raised from expat handlers: the root element (False) or a DOCTYPE (True) was reached."""
+
+    def __init__(self, dtd: bool):
+        self.dtd = dtd
+
+
+def _stop_root(*_: Any) -> None:
+    raise _Stop(False)
+
+
+def _stop_dtd(*_: Any) -> None:
+    raise _Stop(True)
+
+
+_DTD_TEXT = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def prolog_has_dtd(chunks: Iterator[bytes]) -> bool | None:
+    """Whether an XML document declares a DTD before its root element, by parsing its prolog.
+
+    A streaming expat parse that stops at the root element (comments, processing
+    instructions and CDATA are the parser's business, so a comment holding `<a` hides nothing);
+    None when the prolog does not parse (an encoding expat lacks, not XML at all).
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _stop_dtd
+    parser.EntityDeclHandler = _stop_dtd
+    parser.StartElementHandler = _stop_root
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Stop as stop:
+        return stop.dtd
+    except expat.ExpatError:
+        return None
+    return None  # no root element within the bytes given
+
+
+def _heads(zf: zipfile.ZipFile, member: str) -> Iterator[bytes]:
+    whole = getattr(zf, "whole", {}).get(member)
+    if whole is not None:
+        yield whole[:PROLOG_FIRST_BYTES]
+        yield whole[PROLOG_FIRST_BYTES : PROLOG_FIRST_BYTES + PROLOG_SCAN_BYTES]
+        return
+    with zf.open(member) as fh:
+        yield fh.read(PROLOG_FIRST_BYTES)
+        read = 0
+        while read < PROLOG_SCAN_BYTES:  # a long prolog (comments): read on, up to the limit
+            chunk = fh.read(64 * 1024)
+            if not chunk:
+                return
+            read += len(chunk)
+            yield chunk
 
 
 def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
-    """Refuse a part whose prolog declares a DTD or entities (billion laughs, external entities)."""
-    whole = getattr(zf, "whole", {}).get(member)
+    """Refuse a part that declares a DTD or entities (billion laughs, external entities)."""
+    seen: list[bytes] = []
+
+    def kept() -> Iterator[bytes]:
+        for chunk in _heads(zf, member):
+            seen.append(chunk)
+            yield chunk
+
     try:
-        if whole is not None:
-            head = whole[:PROLOG_FIRST_BYTES]
-            if not _ROOT.search(head):
-                head = whole[: PROLOG_FIRST_BYTES + PROLOG_SCAN_BYTES]
-        else:
-            with zf.open(member) as fh:
-                head = fh.read(PROLOG_FIRST_BYTES)
-                if not _ROOT.search(head):  # a long prolog (comments): read on, up to the limit
-                    head += fh.read(PROLOG_SCAN_BYTES)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        dtd = prolog_has_dtd(kept())
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
         raise refuse(
             "corrupt_zip",
             f"ブックの部品「{member}」が壊れています（{exc}）。",
             RESEND_HINT,
         ) from exc
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        head = head.decode("utf-16", "replace").encode()
-    root = _ROOT.search(head)
-    prolog = head[: root.start()] if root else head
-    if _DTD.search(prolog):
+    if dtd is None:
+        # Not parsable as a prolog (or no root within the limit): no DOCTYPE may appear anywhere
+        # in what was read, whatever surrounds it.
+        head = b"".join(seen)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            head = head.decode("utf-16", "replace").encode()
+        dtd = bool(_DTD_TEXT.search(head))
+    if dtd:
         raise refuse(
             "xml_entities",
-            f"ブックの部品「{member}」に DTD／エンティティ宣言があります（XML エンティティ攻撃の疑い）。安全のため読み込みません。",
+            f"ブックの部品「{member}」に DTD／エンティティ宣言（DOCTYPE）があります（XML エンティティ攻撃の疑い）。安全のため読み込みません。",
             "Excel で作ったブックにはこの宣言はありません。" + RESEND_HINT,
         )
 
 
 def check_workbook_xml(zf: zipfile.ZipFile, members: list[str] | None = None) -> None:
-    """Check the prolog of XML parts (all of them, or the `members` a parser will read)."""
-    names = members if members is not None else [i.filename for i in zf.infolist()]
-    for name in names:
-        if name.lower().endswith((".xml", ".rels", ".vml")):
-            check_xml_prolog(zf, name)
+    """Check the prolog of XML parts (every part of the package, or the `members` given).
+
+    Parts found clean are remembered by their compressed bytes (and method): workbooks written
+    from the same layouts share most parts byte for byte, and the same compressed bytes always
+    inflate to the same text, so a remembered part needs no inflating (CRC or size could be
+    forged; the bytes themselves cannot)."""
+    infos = zf.infolist() if members is None else [zf.getinfo(m) for m in members]
+    for info in infos:
+        if info.is_dir() or info.file_size == 0:
+            continue
+        if members is None and info.filename.lower().endswith(BINARY_PARTS):
+            continue
+        key = _compressed(zf, info)
+        if key is not None and key in _CLEAN:
+            continue
+        check_xml_prolog(zf, info.filename)
+        if key is not None:
+            if len(_CLEAN) >= CLEAN_PARTS:
+                _CLEAN.clear()
+            _CLEAN.add(key)
+
+
+CLEAN_PARTS = 512
+CLEAN_PART_BYTES = 64 * 1024
+"""Parts remembered as clean, and the largest compressed part remembered."""
+_CLEAN: set[tuple[int, bytes]] = set()
+
+
+def _compressed(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, bytes] | None:
+    """(method, compressed bytes) of a small member, read from its local header on; None otherwise."""
+    if info.compress_size > CLEAN_PART_BYTES or info.flag_bits & 0x1:
+        return None
+    fp = zf.fp
+    if fp is None or not isinstance(fp, io.BytesIO):
+        return None
+    try:
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        fp.seek(info.header_offset + 30 + name_len + extra_len)
+        raw = fp.read(info.compress_size)
+    except (OSError, ValueError, struct.error):
+        return None
+    return (info.compress_type, raw) if len(raw) == info.compress_size else None
+
+
+BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif", ".tiff", ".bmp")
+"""Parts no XML parser reads (VBA projects, printer settings, images); every other part is checked."""
 
 
 def refuse_ole(kind: str) -> IntakeError:
@@ -190,3 +293,123 @@ def refuse_ole(kind: str) -> IntakeError:
             "配布した .xlsx のまま保存してください（名前を付けて保存→「Excel ブック (*.xlsx)」）。",
         )
     return refuse("not_workbook", "Excel ブックではありません（OLE 形式の別のファイルです）。", RESEND_HINT)
+
+
+# --------------------------------------------------------------------------- what a file really is
+
+SEND_INSTEAD = "配布した入力ブック（.xlsx）に入力し、「Excel ブック (*.xlsx)」のまま保存して送ってください。"
+
+
+def package_kind(zf: zipfile.ZipFile) -> str:
+    """What a zip is: xlsx, xlsb, docx, pptx, ooxml (another Office package), ods, odf (another
+    OpenDocument), iwork (Numbers, Pages, Keynote), or archive (a plain zip of files)."""
+    members = {i.filename.lower(): i for i in zf.infolist()}
+    if "[content_types].xml" in members:
+        if "xl/workbook.bin" in members:
+            return "xlsb"
+        if any(m.startswith("xl/") for m in members):
+            return "xlsx"
+        if "word/document.xml" in members or any(m.startswith("word/") for m in members):
+            return "docx"
+        if any(m.startswith("ppt/") for m in members):
+            return "pptx"
+        return "ooxml"
+    if "mimetype" in members:
+        info = members["mimetype"]
+        head = zf.open(info).read(80) if info.file_size < 200 else b""
+        if head.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            return "ods"
+        if head.startswith(b"application/vnd.oasis.opendocument"):
+            return "odf"
+    if any(m.startswith("index/") and m.endswith(".iwa") for m in members) or "index.zip" in members:
+        return "iwork"
+    return "archive"
+
+
+def refuse_package(kind: str) -> IntakeError | None:
+    """The refusal for a zip package that is not an .xlsx workbook (None for xlsx and archives)."""
+    known = {
+        "xlsb": (
+            "xlsb",
+            "Excel バイナリブック（.xlsb）で保存されています。読み込めません。",
+            "名前を付けて保存→「Excel ブック (*.xlsx)」で保存し直して送ってください。",
+        ),
+        "docx": (
+            "word_document",
+            "Word の文書（.docx）です。Excel の入力ブックではありません。",
+            SEND_INSTEAD,
+        ),
+        "pptx": (
+            "powerpoint",
+            "PowerPoint のファイル（.pptx）です。Excel の入力ブックではありません。",
+            SEND_INSTEAD,
+        ),
+        "ooxml": ("not_workbook", "Office の文書ですが、Excel ブックではありません。", SEND_INSTEAD),
+        "ods": (
+            "ods",
+            "OpenDocument スプレッドシート（.ods、LibreOffice Calc などの形式）で保存されています。読み込めません。",
+            "配布した入力ブックを開き直して入力し、「Excel 2007-365 (.xlsx)」／「Excel ブック (*.xlsx)」形式で保存して送ってください。",
+        ),
+        "odf": (
+            "opendocument",
+            "OpenDocument の文書（LibreOffice Writer／Impress など）です。Excel の入力ブックではありません。",
+            SEND_INSTEAD,
+        ),
+        "iwork": (
+            "numbers",
+            "Apple の Numbers／Pages／Keynote のファイルです。読み込めません。",
+            "Numbers で使った場合は「ファイル→書き出す→Excel」で .xlsx にするか、" + SEND_INSTEAD,
+        ),
+    }
+    if kind not in known:
+        return None
+    return refuse(*known[kind])
+
+
+_TEXT_ENCODINGS = ("utf-8-sig", "cp932", "utf-16")
+
+
+def _text(data: bytes) -> str | None:
+    head = data[: 64 * 1024]
+    if not head or (b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        return None
+    for codec in _TEXT_ENCODINGS:
+        try:
+            return head.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def refuse_other(data: bytes, workbook_name: bool) -> IntakeError:
+    """The refusal for a file that is neither a zip nor OLE2: what it is, what to send instead.
+
+    `workbook_name`: the file is named like a workbook (.xlsx …), so its sender meant to send
+    one and must be told (rejected); anything else (a signature image) is only ignored.
+    """
+    status = FileStatus.REJECTED if workbook_name else FileStatus.IGNORED
+    if not data:
+        return refuse("empty_file", "中身が空（0 バイト）のファイルです。", RESEND_HINT, status)
+    if data.startswith(b"%PDF"):
+        return refuse("pdf", "PDF のファイルです。Excel の入力ブックではありません。", SEND_INSTEAD, status)
+    text = _text(data)
+    if text is not None:
+        low = text.lstrip("\ufeff \r\n\t").lower()
+        if low.startswith(("<html", "<!doctype html", "<?xml", "<table")) or "<html" in low[:2000]:
+            return refuse(
+                "html_workbook",
+                "Web ページ／XML 形式（HTML や XML スプレッドシート）のファイルです。拡張子だけ Excel になっています。",
+                SEND_INSTEAD,
+                status,
+            )
+        if workbook_name:
+            return refuse(
+                "csv_as_xlsx",
+                "中身が CSV（テキスト）のファイルです。拡張子だけ .xlsx などになっていて、様式の情報がありません。",
+                "CSV では様式の情報が失われます。" + SEND_INSTEAD,
+                status,
+            )
+        return refuse(
+            "not_workbook", "テキストのファイルです。Excel の入力ブックではありません。", RESEND_HINT, status
+        )
+    return refuse("not_workbook", "Excel ブック（.xlsx）ではありません。", RESEND_HINT, status)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import XlsheetError
+from ..leftovers import clean_leftovers
 from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..master import load_master
 from ..models import DepartmentStatus, Issue, Master, Received
@@ -245,6 +246,8 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     master, received, status, intake_issues = load_round(paths.root)
     target = book_path(paths, master)
     _clean_stale_temps(target)
+    for folder in (target.parent, target.parent / "csv"):
+        clean_leftovers(folder)  # `.pdf-*` work folders and `.tmp` files of a killed merge
     with Ledger(paths.ledger) as ledger:
         kept = keep_edited(target, ledger.output_digest(target.resolve()), force)
         cons = write_book(master, received, target, status=status, intake_issues=intake_issues)
