@@ -125,6 +125,18 @@ class Book:
         self.wb.close()
 
 
+def header_footer_text(text: str, after_size_code: bool = False) -> str:
+    """`text` as a literal inside an Excel header/footer: & doubled (&& prints one &).
+
+    After a font-size code (&9) a leading digit would be read as part of the size (&9 + 2030年 is
+    size 92030): with `after_size_code` such text is preceded by a space.
+    """
+    text = text.replace("&", "&&")
+    if after_size_code and text[:1].isdigit():
+        text = " " + text
+    return text
+
+
 def sheet_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
     return f"{quote_sheet(sheet)}!{cell_ref(first_row, first_col, True)}:{cell_ref(last_row, last_col, True)}"
 

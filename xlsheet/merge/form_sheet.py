@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..era import to_fullwidth
 from ..models import SDG_GOALS, Settings
-from ..xlsxout import Book
+from ..xlsxout import Book, header_footer_text
 from .consolidate import InitiativeBlock, LpForm, ParagraphRow
 from .ring import RING_HEIGHT, RING_WIDTH, ring_png
 
@@ -303,7 +303,9 @@ class FormSheetWriter:
         ws.set_portrait()
         ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=MARGIN_IN, bottom=MARGIN_IN)
         ws.center_horizontally()
-        ws.set_footer(f"&C&9{form.lp.name}　&P / &N", {"margin": 0.3})
+        ws.set_footer(
+            f"&C&9{header_footer_text(form.lp.name, after_size_code=True)}　&P / &N", {"margin": 0.3}
+        )
         ws.hide_gridlines(2)
         ws.print_area(0, 0, len(self.rows) - 1, LAST_COL)
         ws.set_h_pagebreaks(page_breaks(self.rows))
