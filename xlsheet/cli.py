@@ -19,6 +19,7 @@ from .master import MasterDataError
 from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
 from .ribbon.cli import addin
+from .xlsxout import FileInUseError
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -60,7 +61,7 @@ class Group(click.Group):
             for p in exc.problems:
                 err_console.print(f"  - {p}")
             sys.exit(2)
-        except (ExcelLimitError, FileExistsError) as exc:
+        except (ExcelLimitError, FileExistsError, FileInUseError) as exc:
             fail(str(exc))
 
 

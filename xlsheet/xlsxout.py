@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,6 +148,30 @@ def _umask() -> int:
     return mask
 
 
+class FileInUseError(PermissionError):
+    """The target cannot be replaced: on Windows, the file is open in Excel (message in Japanese)."""
+
+
+REPLACE_RETRIES = 5
+"""Windows: antivirus and search indexers hold a new file for a moment; retry before giving up."""
+
+
+def replace_file(tmp: Path, target: Path) -> None:
+    """os.replace, with Windows' sharing violations retried and then explained in Japanese."""
+    for attempt in range(REPLACE_RETRIES):
+        try:
+            os.replace(tmp, target)
+            return
+        except PermissionError as exc:
+            if attempt + 1 < REPLACE_RETRIES:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            raise FileInUseError(
+                f"「{target}」を上書きできません（別のプログラムが開いています）。"
+                "Excel などでこのファイルを開いていたら閉じてから、もう一度実行してください。"
+            ) from exc
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside `target`; move it into place only if the block succeeds."""
@@ -159,8 +184,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp's 0600 on POSIX; Windows: only keeps it writable
+        replace_file(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
