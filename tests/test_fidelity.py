@@ -69,3 +69,12 @@ def test_consolidated_footer_names_the_leading_project(tmp_path):
     (footer,) = headers_footers(path)[sheet]
     assert header_footer_problems(footer) == []
     assert footer.startswith("&C&9 2030年 R&&D のまち")
+
+
+def test_a_long_leading_project_name_still_gets_a_footer():
+    from xlsheet.merge.form_sheet import FOOTER_MAX, lp_footer
+
+    footer = lp_footer("R&D" * 120)
+    assert len(footer) <= FOOTER_MAX and header_footer_problems(footer) == []
+    assert footer.startswith("&C&9R&&DR&&D") and footer.endswith("　&P / &N")
+    assert lp_footer("まち") == "&C&9まち　&P / &N"

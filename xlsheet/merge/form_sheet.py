@@ -303,12 +303,23 @@ class FormSheetWriter:
         ws.set_portrait()
         ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=MARGIN_IN, bottom=MARGIN_IN)
         ws.center_horizontally()
-        ws.set_footer(
-            f"&C&9{header_footer_text(form.lp.name, after_size_code=True)}　&P / &N", {"margin": 0.3}
-        )
+        ws.set_footer(lp_footer(form.lp.name), {"margin": 0.3})
         ws.hide_gridlines(2)
         ws.print_area(0, 0, len(self.rows) - 1, LAST_COL)
         ws.set_h_pagebreaks(page_breaks(self.rows))
+
+
+FOOTER_MAX = 255
+"""Excel's limit for a header or footer string (XlsxWriter drops a longer one with a warning)."""
+
+
+def lp_footer(name: str) -> str:
+    """The form sheet's footer: the leading project's name (escaped, shortened to fit) and page x / y."""
+    while True:
+        footer = f"&C&9{header_footer_text(name, after_size_code=True)}　&P / &N"
+        if len(footer) <= FOOTER_MAX or not name:
+            return footer
+        name = name[: max(0, len(name) - max(1, (len(footer) - FOOTER_MAX) // 2))]
 
 
 def page_breaks(rows: list[_Row]) -> list[int]:
