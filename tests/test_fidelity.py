@@ -78,3 +78,17 @@ def test_a_long_leading_project_name_still_gets_a_footer():
     assert len(footer) <= FOOTER_MAX and header_footer_problems(footer) == []
     assert footer.startswith("&C&9R&&DR&&D") and footer.endswith("　&P / &N")
     assert lp_footer("まち") == "&C&9まち　&P / &N"
+
+
+def test_consolidated_rows_stay_within_excel_even_for_long_master_texts(tmp_path):
+    """Titles and names come from the master without a length limit: no row passes 409 pt."""
+    from tests.test_merge import received
+    from xlsheet.merge import write_book
+    from xlsheet.sample import sample_master
+
+    m = sample_master()
+    first = m.initiatives[0].model_copy(update={"title": "とても長い取り組みの名称" * 150})
+    m = m.model_copy(update={"initiatives": (first, *m.initiatives[1:])})
+    path = tmp_path / "book.xlsx"
+    write_book(m, received(), path)
+    assert tall_rows(path) == []

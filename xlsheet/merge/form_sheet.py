@@ -64,7 +64,9 @@ LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_fa
 Japanese fallback font, Noto Sans CJK / IPAex, sets lines about 1.45 times the font size)."""
 CELL_PAD_PT = 4.0
 MAX_ROW_PT = 400.0
-"""Excel's rows are at most 409 pt high."""
+"""A paragraph row is split before it grows past this (Excel's rows are at most 409 pt high)."""
+EXCEL_MAX_ROW_PT = 409.0
+"""No row is set higher than Excel allows, whatever its text."""
 ROW_PAD = 4.0
 PAGE_HEIGHT_PT = 842.0  # A4
 MARGIN_IN = 0.6
@@ -140,6 +142,7 @@ class FormSheetWriter:
         return line_count(text, width, font, self.metrics)
 
     def _add(self, height: float, breakable: bool) -> int:
+        height = min(height, EXCEL_MAX_ROW_PT)  # a title or name from the master can be long too
         r = len(self.rows)
         self.rows.append(_Row(height, breakable))
         self.ws.set_row(r, height)
