@@ -334,7 +334,13 @@ class Corpus:
         self.put(
             "転送.eml",
             bytes(wrong),
-            Item("inbox/転送.eml/D320_青少年課.xlsx", "D320", A, {"sender_mismatch"}, self._when_of(wrong)),
+            Item(
+                "inbox/転送.eml/D320_青少年課.xlsx",
+                "D320",
+                FileStatus.HELD,
+                {"sender_mismatch"},
+                self._when_of(wrong),
+            ),
         )
         bare = self.mail("bare.eml", "kenko@example.lg.jp", [], "添付忘れ")
         self.put(

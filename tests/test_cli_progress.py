@@ -56,7 +56,7 @@ def _fill_inbox(root: Path) -> None:
 
 
 def test_generate_and_collect_show_progress_on_a_terminal(sample_round):
-    terminal, _ = _run_on_terminal(["generate", str(sample_round)], stdout_to_terminal=True)
+    terminal, _ = _run_on_terminal(["generate", str(sample_round), "--all"], stdout_to_terminal=True)
     assert "入力ブックを作成中" in terminal and "7/7" in terminal
     _fill_inbox(sample_round)
     terminal, _ = _run_on_terminal(["collect", str(sample_round)], stdout_to_terminal=True)
@@ -73,7 +73,7 @@ def test_json_mode_has_no_progress_and_clean_json(sample_round):
 
 def test_piped_output_has_no_progress(sample_round):
     proc = subprocess.run(
-        [sys.executable, "-m", "xlsheet", "generate", str(sample_round)],
+        [sys.executable, "-m", "xlsheet", "generate", str(sample_round), "--all"],
         capture_output=True,
         text=True,
         check=True,

@@ -135,12 +135,12 @@ def test_two_collects_at_once_do_not_corrupt_the_ledger(sample_round):
     assert {r[1] for r in rows if r[3] == "accepted"} == {f"inbox/{d}_03.xlsx" for d in {r[2] for r in rows}}
 
 
-def _entry(sha: str, dated: dt.datetime, status=FileStatus.ACCEPTED, issues=()) -> Entry:
+def _entry(sha: str, saved: dt.datetime, status=FileStatus.ACCEPTED, issues=()) -> Entry:
     return Entry(
         sha256=sha,
         origin=f"inbox/{sha}.xlsx",
         size=1,
-        dated=dated,
+        saved=saved,
         status=status,
         issues=list(issues),
         department="D110",

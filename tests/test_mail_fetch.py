@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.mailservers import imap_server, imap_tls_server  # noqa: F401 - fixtures
+from tests.rounds import filled_book
 from xlsheet.cli import main
 from xlsheet.intake.collect import collect_round
 from xlsheet.mail.compose import attach_file, message_bytes
@@ -28,7 +29,7 @@ def department_reply(root: Path, code: str) -> bytes:
     paths = RoundPaths(root)
     master = load_master(paths.master)
     dept = master.department(code)
-    book = paths.entry_workbook(dept)
+    book = filled_book(root, code)
     msg = EmailMessage(policy=policy.default)
     msg["Subject"] = f"Re: 政策評価表の提出（{dept.name}）"
     msg["From"] = Address(dept.name, addr_spec=dept.emails[0])

@@ -13,18 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.rounds import filled_book
 from tests.test_mail_fetch import department_reply
 from xlsheet.intake.collect import collect_round
 from xlsheet.mail.attachments import decode_legacy
 from xlsheet.mail.followup import build_feedback
-from xlsheet.master import load_master
 from xlsheet.models import FileStatus
 from xlsheet.paths import RoundPaths
 
 
 def book(root: Path, code: str) -> Path:
-    paths = RoundPaths(root)
-    return paths.entry_workbook(load_master(paths.master).department(code))
+    return filled_book(root, code)
 
 
 def archived(root: Path, data: bytes) -> bool:
@@ -150,7 +149,9 @@ def test_several_workbooks_in_one_mail_and_a_nested_forward(sample_round):
     (paths.inbox / "fwd.eml").write_bytes(fwd.as_bytes(policy=policy.SMTP))
     files = by_container(collect_round(sample_round, workers=1))
     assert sorted(f.department for f in files["inbox/two.eml"]) == ["D310", "D320"]
-    assert all(f.status is FileStatus.ACCEPTED for f in files["inbox/two.eml"])
+    status = {f.department: f.status for f in files["inbox/two.eml"]}
+    # D320's workbook came from D310's address: two witnesses disagree, so it waits for the office.
+    assert status == {"D310": FileStatus.ACCEPTED, "D320": FileStatus.HELD}
     nested = [f for k, fs in files.items() if k.startswith("inbox/fwd.eml") for f in fs]
     assert [f.department for f in nested] == ["D410"] and nested[0].path.endswith(".xlsx")
 

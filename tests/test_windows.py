@@ -354,7 +354,7 @@ def test_a_workbook_open_in_excel_is_explained_in_japanese(sample_round, monkeyp
 
     monkeypatch.setattr(xlsxout.os, "replace", locked)
     monkeypatch.setattr(xlsxout.time, "sleep", lambda s: None)
-    result = CliRunner().invoke(cli, ["generate", str(sample_round)])
+    result = CliRunner().invoke(cli, ["generate", "--all", str(sample_round)])
     assert result.exit_code == 2, result.output
     assert "を上書きできません" in result.output and "閉じてから" in result.output
     assert len(calls) == xlsxout.REPLACE_RETRIES

@@ -8,21 +8,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from .errors import XlsheetError
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
-from .limits import ExcelLimitError
 from .mail.cli import COMMANDS as MAIL_COMMANDS
-from .master import MasterDataError
 from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
 from .ribbon.cli import addin
-from .xlsxout import FileInUseError
+from .termout import err as err_out
+from .termout import out
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = err_out.console  # the progress bar's console
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 
@@ -46,7 +44,7 @@ def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, in
 
 
 def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]エラー:[/] {message}")
+    err_out.say("[bold red]エラー:[/] {}", message)
     sys.exit(code)
 
 
@@ -56,13 +54,12 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except MasterDataError as exc:
-            err_console.print("[bold red]マスタデータに誤りがあります。何も書き込んでいません。[/]")
-            for p in exc.problems:
-                err_console.print(f"  - {p}")
+        except (XlsheetError, FileExistsError) as exc:
+            lines = exc.lines() if isinstance(exc, XlsheetError) else [str(exc)]
+            err_out.say("[bold red]エラー:[/] {}", lines[0])
+            for line in lines[1:]:
+                err_out.say("  {}", line)
             sys.exit(2)
-        except (ExcelLimitError, FileExistsError, FileInUseError) as exc:
-            fail(str(exc))
 
 
 @click.group(cls=Group, help="政策評価ラウンドを Excel で回す: 配布ブック作成・回収・検証・統合。")
@@ -77,18 +74,42 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="既にある master.xlsx を上書きする")
 def init(round_dir: Path, sample: bool, force: bool) -> None:
     path = init_round(round_dir, sample=sample, force=force)
-    console.print(f"マスタデータを作成しました: {path}")
-    console.print("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
+    out.say("マスタデータを作成しました: {}", path)
+    if not sample:
+        out.say(
+            "シートと見出しだけの空のマスタです。Excel で「設定」と各シート（リーディングプロジェクト・取り組み・"
+            "割り当て・所属）を入力してください。"
+        )
+    out.say("Excel で編集してから `xlsheet generate` で入力ブックを作成してください。")
 
 
-@main.command(help="所属ごとの入力ブック（outbox/*.xlsx）を作ります。")
+@main.command(
+    help="所属ごとの入力ブック（outbox/*.xlsx）を作ります。マスタデータが変わった所属と新しい所属のブックだけを"
+    "書き直し、ほかはそのままにします（すべて書き直すには --all）。"
+)
 @ROUND_DIR
-def generate(round_dir: Path) -> None:
+@click.option("--all", "rewrite_all", is_flag=True, help="変更のない所属のブックも書き直す")
+def generate(round_dir: Path, rewrite_all: bool) -> None:
+    from .generate import BOOK_CHANGE_JA, BookChange
+
     with progress_bar("入力ブックを作成中") as advance:
-        done = generate_round(round_dir, progress=advance)
+        done = generate_round(round_dir, progress=advance, rewrite_all=rewrite_all)
     for g in done:
-        console.print(f"  {g.department} {g.name}: {g.path}")
-    console.print(f"入力ブックを {len(done)} 件作成しました: {RoundPaths(round_dir).outbox}")
+        out.say("  {} {}: {} {}", g.department, g.name, BOOK_CHANGE_JA[g.change], g.path)
+    counts = {c: sum(g.change is c for g in done) for c in BookChange}
+    out.say(
+        "入力ブックを {} 件作成しました（新規 {} 件・変更あり {} 件）: {}",
+        counts[BookChange.NEW] + counts[BookChange.CHANGED],
+        counts[BookChange.NEW],
+        counts[BookChange.CHANGED],
+        RoundPaths(round_dir).outbox,
+    )
+    if counts[BookChange.UNCHANGED]:
+        out.say(
+            "変更のない {} 件は書き直していません（すべて書き直すには --all）。"
+            "`xlsheet send` は新規・変更ありのブックだけを送ります。",
+            counts[BookChange.UNCHANGED],
+        )
 
 
 main.add_command(addin)  # xlsheet addin … (xlsheet/ribbon/cli.py)

@@ -7,7 +7,6 @@ Used for the fresh workbooks `generate` sends out and for the feedback workbooks
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import unicodedata
 from collections.abc import Iterable
@@ -34,7 +33,8 @@ from .form import (
     quote_sheet,
     workbook_layout,
 )
-from .manifest import Manifest, canonical_structure, fingerprint
+from .given import given_json, given_print
+from .manifest import Manifest, fingerprint, sheet_rows
 from .models import SDG_GOALS, SDG_MARK, SEVERITY_JA, Issue, LpEntry, Master, Severity
 from .xlsxout import Book, atomic_path, sheet_ref
 
@@ -718,6 +718,7 @@ def write_entry_workbook(
                 book.define_name(p.name, p.ref(lay.sheet))
         ms = book.add_sheet(SHEET_MANIFEST)
         structure = book.structure
+        given_text = given_json(master, dept)
         manifest = Manifest(
             form_id=form.id,
             form_version=form.version,
@@ -726,10 +727,10 @@ def write_entry_workbook(
             issued=issued,
             fingerprint=fingerprint(structure),
             lps=",".join(lps),
+            master_print=given_print(given_text),
         )
-        book.write(ms, 0, 0, "xlsheet manifest")
-        book.write(ms, 1, 0, canonical_structure(structure))
-        book.write(ms, 2, 0, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False))
+        for row, text in enumerate(sheet_rows(structure, manifest, given_text)):
+            book.write(ms, row, 0, text)
         ms.very_hidden()
         eb.protect(ms)
         for k, v in manifest.properties().items():

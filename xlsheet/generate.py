@@ -4,30 +4,70 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zipfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from .entry_writer import write_entry_workbook
+from .form import FORM, FormDefinition
+from .given import given_json, given_print
+from .intake.parts import custom_properties
 from .manifest import Manifest
-from .master import MasterDataError, load_master, write_master
-from .models import Master
+from .master import load_master, write_master
+from .models import Master, Settings
 from .paths import RoundPaths
 from .sample import sample_master
 
 
+def empty_master(today: dt.date | None = None) -> Master:
+    """Master data with only the settings to start from: every sheet and header, no rows.
+
+    The evaluation year is the fiscal year that has begun by `today` (April–March), the deadline
+    a month on; the office fills in the rest in Excel, and `generate` checks it all.
+    """
+    today = today or dt.date.today()
+    year = today.year if today.month >= 4 else today.year - 1
+    return Master(
+        settings=Settings(
+            municipality="",
+            evaluation_year=year,
+            round_id=f"{year}-seisaku-hyoka",
+            deadline=today + dt.timedelta(days=30),
+            office_name="",
+            office_contact="",
+            office_email="",
+        ),
+        leading_projects=(),
+        initiatives=(),
+        assignments=(),
+        departments=(),
+    )
+
+
 def init_round(root: Path, sample: bool = False, force: bool = False) -> Path:
-    """Create a round folder with master.xlsx (the sample round's data with `sample`)."""
+    """Create a round folder with master.xlsx: the sample round's data with `sample`, otherwise
+    every sheet and header with nothing in them, for the office to fill in Excel."""
     paths = RoundPaths(Path(root))
     if paths.master.exists() and not force:
         raise FileExistsError(f"{paths.master} はすでにあります（上書きするには --force を付けてください）")
-    if not sample:
-        raise MasterDataError(["空のマスタはまだ作れません。--sample で見本を作り、編集してください"])
-    write_master(sample_master(), paths.master)
+    write_master(sample_master() if sample else empty_master(), paths.master)
     for d in (paths.outbox, paths.inbox):
         d.mkdir(parents=True, exist_ok=True)
     return paths.master
+
+
+class BookChange(StrEnum):
+    """What `generate` did to one department's workbook."""
+
+    NEW = "new"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+BOOK_CHANGE_JA = {BookChange.NEW: "新規", BookChange.CHANGED: "変更あり", BookChange.UNCHANGED: "変更なし"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +76,34 @@ class Generated:
     name: str
     path: Path
     manifest: Manifest
+    change: BookChange = BookChange.NEW
+
+
+def stamped_manifest(path: Path) -> Manifest | None:
+    """The manifest in an existing workbook's custom properties (None if absent or unreadable)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = {i.filename.lower(): i.filename for i in zf.infolist()}
+            if "docprops/custom.xml" not in members:
+                return None
+            props = dict(custom_properties(zf.read(members["docprops/custom.xml"])))
+        return Manifest.from_properties(props)
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError):
+        return None
+
+
+def _same_book(old: Manifest | None, master: Master, dept: str, form: FormDefinition) -> bool:
+    """Whether the workbook on disk was made from the same form, round and master data."""
+    if old is None or not old.master_print:
+        return False
+    lps = ",".join(lp.code for lp in master.department_lps(dept))
+    return (old.form_id, old.form_version, old.round_id, old.lps, old.master_print) == (
+        form.id,
+        form.version,
+        master.settings.round_id,
+        lps,
+        given_print(given_json(master, dept)),
+    )
 
 
 _MASTER: Master | None = None
@@ -58,8 +126,11 @@ def generate_round(
     issued: dt.date | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    rewrite_all: bool = False,
 ) -> list[Generated]:
-    """Write outbox/<code>_<name>.xlsx for every participating department; return what was written.
+    """Write outbox/<code>_<name>.xlsx for every participating department whose workbook is new
+    or was made from other master data (every one with `rewrite_all`); return what became of each.
 
     Master data is read (and fully checked) before anything is written. `progress(done, total)`
     is called as workbooks are finished.
@@ -68,21 +139,36 @@ def generate_round(
     master = load_master(paths.master)
     issued = issued or dt.date.today()
     depts = master.participating_departments()
-    jobs = [(d.code, paths.entry_workbook(d), issued) for d in depts]
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
-    manifests: list[Manifest] = []
+    out: dict[str, Generated] = {}
+    jobs = []
+    for d in depts:
+        path = paths.entry_workbook(d)
+        old = stamped_manifest(path) if path.exists() else None
+        if not rewrite_all and _same_book(old, master, d.code, FORM):
+            out[d.code] = Generated(d.code, d.name, path, old, BookChange.UNCHANGED)
+        else:
+            jobs.append((d.code, path, issued, BookChange.CHANGED if path.exists() else BookChange.NEW))
+    workers = workers or min(max(len(jobs), 1), os.cpu_count() or 1)
+    names = {d.code: d.name for d in depts}
+    done_count = 0
 
-    def done(m: Manifest) -> None:
-        manifests.append(m)
+    def done(job: tuple, m: Manifest) -> None:
+        nonlocal done_count
+        done_count += 1
+        out[job[0]] = Generated(job[0], names[job[0]], job[1], m, job[3])
         if progress:
-            progress(len(manifests), len(jobs))
+            progress(done_count, len(jobs))
 
     if workers > 1 and len(jobs) >= 50:
         with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(master,)) as pool:
-            for m in pool.map(_one, jobs, chunksize=max(1, len(jobs) // (workers * 16))):
-                done(m)
+            for job, m in zip(
+                jobs,
+                pool.map(_one, [j[:3] for j in jobs], chunksize=max(1, len(jobs) // (workers * 16))),
+                strict=True,
+            ):
+                done(job, m)
     else:
         _init_worker(master)
-        for j in jobs:
-            done(_one(j))
-    return [Generated(d.code, d.name, p, m) for (_, p, _), d, m in zip(jobs, depts, manifests, strict=True)]
+        for job in jobs:
+            done(job, _one(job[:3]))
+    return [out[d.code] for d in depts]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .errors import XlsheetError
+
 CELL_TEXT_MAX = 32_767
 INLINE_LIST_MAX = 255
 PROMPT_MAX = 255
@@ -22,7 +24,7 @@ _NAME_RE = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.\\]*$")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}\d+|[Rr]\d*[Cc]\d*|[RrCc])$")
 
 
-class ExcelLimitError(ValueError):
+class ExcelLimitError(XlsheetError, ValueError):
     """Content that Excel would repair, truncate or refuse."""
 
 

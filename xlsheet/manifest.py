@@ -28,6 +28,9 @@ class Manifest(BaseModel):
     fingerprint: str
     lps: str = ""
     """Leading-project codes of the input sheets, comma separated."""
+    master_print: str = ""
+    """Fingerprint of what master data gave the department (`xlsheet.given`); "" in books made
+    before it was stamped."""
 
     def properties(self) -> dict[str, str]:
         """Custom document properties (strings, each well under Excel's 255 characters)."""
@@ -49,3 +52,24 @@ def canonical_structure(structure: dict[str, Any]) -> str:
 def fingerprint(structure: dict[str, Any]) -> str:
     """SHA-256 (first 16 hex digits) of the canonical structure."""
     return hashlib.sha256(canonical_structure(structure).encode()).hexdigest()[:16]
+
+
+# The very hidden manifest sheet: one text per row in column A (0-based rows).
+ROW_TITLE = 0
+ROW_STRUCTURE = 1
+"""The canonical structure JSON the fingerprint was taken of."""
+ROW_MANIFEST = 2
+"""The manifest itself as JSON (a second witness of the custom properties)."""
+ROW_GIVEN = 3
+"""What master data gave the department (`xlsheet.given`), JSON."""
+SHEET_TITLE = "xlsheet manifest"
+
+
+def sheet_rows(structure: dict[str, Any], manifest: Manifest, given_text: str) -> list[str]:
+    """The texts of the manifest sheet, row by row."""
+    rows = [""] * (ROW_GIVEN + 1)
+    rows[ROW_TITLE] = SHEET_TITLE
+    rows[ROW_STRUCTURE] = canonical_structure(structure)
+    rows[ROW_MANIFEST] = json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False)
+    rows[ROW_GIVEN] = given_text
+    return rows

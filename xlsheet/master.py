@@ -15,6 +15,7 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from .errors import XlsheetError
 from .form import col_letter
 from .models import (
     CODE_RE,
@@ -30,6 +31,7 @@ from .models import (
     Master,
     Settings,
 )
+from .paths import RoundNotFound, missing_round_message
 from .xlsxout import Book, atomic_path
 
 
@@ -126,12 +128,18 @@ HEADER_ROW = 1
 """0-based row of column labels; row 0 holds the sheet's note."""
 
 
-class MasterDataError(Exception):
+class MasterDataError(XlsheetError):
     """Master data that cannot be used; `problems` lists every one in Japanese."""
 
+    headline = "マスタデータに誤りがあります。何も書き込んでいません。"
+
     def __init__(self, problems: list[str]):
-        self.problems = problems
+        self._problems = problems
         super().__init__("マスタデータに誤りがあります:\n" + "\n".join(f"- {p}" for p in problems))
+
+    @property
+    def problems(self) -> list[str]:
+        return self._problems
 
 
 # --------------------------------------------------------------------------- writing
@@ -220,7 +228,7 @@ def load_master(path: Path) -> Master:
     """Read master.xlsx; raise MasterDataError naming sheet, row and column of every problem."""
     path = Path(path)
     if not path.exists():
-        raise MasterDataError([f"{path} がありません。`xlsheet init {path.parent} --sample` で作成できます"])
+        raise RoundNotFound(missing_round_message(path.parent) or f"{path} がありません")
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken files

@@ -288,21 +288,90 @@ class Issue(_Model):
 
 
 class FileStatus(StrEnum):
-    """What intake decided about one incoming file."""
+    """What became of one incoming file (intake's verdict, then the ledger's election)."""
 
     ACCEPTED = "accepted"
+    """Valid, and the department's current submission."""
     REJECTED = "rejected"
     SUPERSEDED = "superseded"
+    """Valid, but another submission of the department counts."""
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
+    HELD = "held"
+    """Valid, but who sent it is in doubt (the witnesses disagree): waits for the office's accept."""
+    UNANSWERED = "unanswered"
+    """Returned with nothing entered beyond what generate pre-filled."""
+    WITHDRAWN = "withdrawn"
+    """Withdrawn by the office (`xlsheet withdraw`); never counts again unless accepted."""
 
 
 FILE_STATUS_JA = {
     FileStatus.ACCEPTED: "受理",
     FileStatus.REJECTED: "差し戻し",
     FileStatus.SUPERSEDED: "新しい提出で置き換え",
-    FileStatus.DUPLICATE: "重複（受理済みと同じ内容）",
+    FileStatus.DUPLICATE: "重複（前に受け取ったファイルと同じ内容）",
     FileStatus.IGNORED: "対象外",
+    FileStatus.HELD: "確認待ち",
+    FileStatus.UNANSWERED: "未記入",
+    FileStatus.WITHDRAWN: "取り下げ",
+}
+
+VALID_VERDICTS = frozenset({FileStatus.ACCEPTED, FileStatus.SUPERSEDED})
+"""Verdicts whose submission may count without an office decision."""
+
+TO_FIX = frozenset({FileStatus.REJECTED, FileStatus.UNANSWERED})
+"""Statuses that ask the department for a new file (feedback book, reminder)."""
+
+
+class DeptState(StrEnum):
+    """Where one department stands in the round (the status table's 状態)."""
+
+    NOT_SENT = "not_sent"
+    NOT_SUBMITTED = "not_submitted"
+    ACCEPTED = "accepted"
+    ACCEPTED_WARNINGS = "accepted_warnings"
+    PINNED = "pinned"
+    """Accepted because the office chose this file (`xlsheet accept`)."""
+    NEEDS_FIX = "needs_fix"
+    NEEDS_FIX_HAS_ACCEPTED = "needs_fix_has_accepted"
+    UNANSWERED = "unanswered"
+    HELD = "held"
+
+    @property
+    def done(self) -> bool:
+        """The department's part is in: a submission counts and nothing newer is open."""
+        return self in (DeptState.ACCEPTED, DeptState.ACCEPTED_WARNINGS, DeptState.PINNED)
+
+    @property
+    def ja(self) -> str:
+        return DEPT_STATE_JA[self]
+
+
+DEPT_STATE_JA = {
+    DeptState.NOT_SENT: "未送付",
+    DeptState.NOT_SUBMITTED: "未提出",
+    DeptState.ACCEPTED: "受理",
+    DeptState.ACCEPTED_WARNINGS: "受理（注意あり）",
+    DeptState.PINNED: "受理（企画課が指定）",
+    DeptState.NEEDS_FIX: "要修正",
+    DeptState.NEEDS_FIX_HAS_ACCEPTED: "要修正（以前の提出を受理済み）",
+    DeptState.UNANSWERED: "未記入",
+    DeptState.HELD: "確認待ち",
+}
+
+
+class Basis(StrEnum):
+    """Which witness dated a submission (what orders a department's files)."""
+
+    SAVED = "saved"
+    MAIL = "mail"
+    ARRIVAL = "arrival"
+
+
+BASIS_JA = {
+    Basis.SAVED: "ブックの保存日時",
+    Basis.MAIL: "メールの送信日時",
+    Basis.ARRIVAL: "受け取った順",
 }
 
 
@@ -316,6 +385,8 @@ class Received(_Model):
     round_id: str
     submission: Submission
     issues: tuple[Issue, ...] = ()
+    decision: str = ""
+    """The office's decision that made this file count, if any (Japanese, for provenance)."""
 
 
 class DepartmentStatus(_Model):
@@ -325,8 +396,26 @@ class DepartmentStatus(_Model):
     name: str
     sent_at: dt.datetime | None = None
     received_at: dt.datetime | None = None
-    status: str = Field(description="未提出 / 受理 / 要修正 …, Japanese for people")
+    state: DeptState = DeptState.NOT_SUBMITTED
     errors: int = 0
     warnings: int = 0
     fixed: int = 0
     file: str = ""
+    """The file the status is about (the current one, or a newer one that needs fixing)."""
+    why: str = ""
+    """Why that file counts, for people (Japanese)."""
+    current: str = ""
+    """The file whose content counts ("" when none)."""
+    decision: str = ""
+    """The office's decision on the department's files (Japanese), if any."""
+    held: int = 0
+    """Files of the department waiting for the office's decision (確認待ち)."""
+
+    @property
+    def status(self) -> str:
+        """The state in Japanese (未提出 / 受理 / 要修正 …)."""
+        return self.state.ja
+
+    @property
+    def done(self) -> bool:
+        return self.state.done

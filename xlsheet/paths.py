@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import XlsheetError
 from .models import Department
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -73,3 +76,39 @@ class RoundPaths:
 
     def feedback_workbook(self, dept: Department) -> Path:
         return self.feedback / f"{safe_filename(dept.code + '_' + dept.name)}.xlsx"
+
+
+class RoundNotFound(XlsheetError):
+    """The folder given is not a round folder; the message is Japanese and lists nearby rounds."""
+
+
+def require_round(root: Path) -> RoundPaths:
+    """The round's paths; RoundNotFound when `root` holds no master.xlsx."""
+    problem = missing_round_message(root)
+    if problem:
+        raise RoundNotFound(problem)
+    return RoundPaths(Path(root))
+
+
+def missing_round_message(root: Path) -> str | None:
+    """Why `root` is not a round folder (Japanese, with nearby round folders), None when it is."""
+    root = Path(root)
+    if (root / "master.xlsx").is_file():
+        return None
+    parent = root.resolve().parent
+    rounds = []
+    with contextlib.suppress(OSError):
+        rounds = sorted(p.name for p in parent.iterdir() if p.is_dir() and (p / "master.xlsx").is_file())
+    near = difflib.get_close_matches(root.name, rounds, n=3, cutoff=0.5) or rounds[:5]
+    hint = ""
+    if near:
+        hint = "近くにあるラウンドのフォルダ: " + "、".join(str(parent / n) for n in near) + "。"
+    if not root.exists():
+        return (
+            f"フォルダ {root} がありません。フォルダ名を確かめてください。{hint}"
+            "新しいラウンドを始めるときは `xlsheet init フォルダ名` で作ります。"
+        )
+    return (
+        f"{root} にはマスタデータ（master.xlsx）がありません。ラウンドのフォルダを指定してください。{hint}"
+        "このフォルダでラウンドを始めるときは `xlsheet init` で作ります。"
+    )

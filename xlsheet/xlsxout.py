@@ -20,6 +20,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from .errors import XlsheetError
 from .form import cell_ref, quote_sheet
 from .limits import ExcelLimitError, check_defined_name, check_sheet_names, check_text, check_validation
 
@@ -148,7 +149,7 @@ def _umask() -> int:
     return mask
 
 
-class FileInUseError(PermissionError):
+class FileInUseError(XlsheetError, PermissionError):
     """The target cannot be replaced: on Windows, the file is open in Excel (message in Japanese)."""
 
 

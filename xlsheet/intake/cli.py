@@ -10,17 +10,16 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from ..master import load_master
 from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
-from ..paths import RoundPaths
+from ..paths import RoundPaths, require_round
+from ..termout import cell
+from ..termout import err as err_console
+from ..termout import out as console
 from .collect import collect_round
-from .ledger import Ledger
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+from .ledger import Action, Ledger, LedgerError
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 STATUS_STYLE = {
@@ -33,11 +32,7 @@ STATUS_STYLE = {
 
 
 def _need_master(paths: RoundPaths) -> None:
-    if not paths.master.is_file():
-        err_console.print(
-            f"[bold red]エラー:[/] {paths.master} がありません。`xlsheet init` でラウンドを作ってください。"
-        )
-        sys.exit(2)
+    require_round(paths.root)
 
 
 @click.command(
@@ -59,18 +54,20 @@ def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
     else:
         for f in report.files:
             style = STATUS_STYLE[f.status]
-            console.print(
-                f"[{style}]{FILE_STATUS_JA[f.status]}[/] {f.path}"
-                + (f"（{f.department}）" if f.department else "")
+            console.say(
+                f"[{style}]{{}}[/] {{}}" + ("（{}）" if f.department else ""),
+                f.status_ja,
+                f.path,
+                *([f.department] if f.department else []),
             )
             for i in f.issues:
                 if i.severity is not Severity.FIXED or f.status is FileStatus.REJECTED:
-                    console.print(f"    {SEVERITY_JA[i.severity]}: {i.text()}")
+                    console.say("    {}: {}", SEVERITY_JA[i.severity], i.text())
         counts = report.counts()
         summary = "、".join(f"{FILE_STATUS_JA[s]} {n} 件" for s, n in counts.items() if n)
-        console.print(f"回収: {len(report.files)} 件（{summary or 'なし'}）")
+        console.say("回収: {} 件（{}）", len(report.files), summary or "なし")
         if report.feedback:
-            console.print(f"返却ブック: {len(report.feedback)} 件 {paths.feedback}")
+            console.say("返却ブック: {} 件 {}", len(report.feedback), paths.feedback)
     sys.exit(1 if report.rejected else 0)
 
 
@@ -85,30 +82,90 @@ def status(round_dir: Path, as_json: bool) -> None:
         rows = ledger.status(master)
         received = ledger.received_counts()
     if as_json:
-        data = [{**r.model_dump(mode="json"), "files_received": received.get(r.department, 0)} for r in rows]
+        data = [
+            {
+                **r.model_dump(mode="json"),
+                "status": r.status,
+                "done": r.done,
+                "files_received": received.get(r.department, 0),
+            }
+            for r in rows
+        ]
         sys.stdout.write(json.dumps({"departments": data}, ensure_ascii=False, indent=1) + "\n")
         return
     print_status(rows, master.settings.round_id, received)
 
 
-COMMANDS = (collect, status)
+@click.command(
+    help="指定したファイルを、その所属の提出として採用します（企画課の判断）。後から届いたファイルがあっても、"
+    "取り下げるまでこのファイルが有効です。FILE は collect・status が表示するパス（inbox/…）か SHA-256 の先頭 6 文字以上。"
+)
+@ROUND_DIR
+@click.argument("file")
+@click.option("--reason", default="", help="理由（台帳と統合ブックに残ります）")
+def accept(round_dir: Path, file: str, reason: str) -> None:
+    _decide(round_dir, file, Action.ACCEPT, reason)
+
+
+@click.command(
+    help="指定したファイルを取り下げます（企画課の判断）。以後の回収でも数えません。"
+    "FILE は collect・status が表示するパス（inbox/…）か SHA-256 の先頭 6 文字以上。"
+)
+@ROUND_DIR
+@click.argument("file")
+@click.option("--reason", required=True, help="理由（必須。台帳と統合ブックに残ります）")
+def withdraw(round_dir: Path, file: str, reason: str) -> None:
+    _decide(round_dir, file, Action.WITHDRAW, reason)
+
+
+def _decide(round_dir: Path, file: str, action: Action, reason: str) -> None:
+    from .decide import decide_file
+
+    _need_master(RoundPaths(round_dir))
+    try:
+        done = decide_file(round_dir, file, action, reason)
+    except LedgerError as exc:
+        err_console.say("[bold red]エラー:[/] {}", str(exc))
+        sys.exit(2)
+    console.say("{}", done.text())
+
+
+COMMANDS = (collect, status, accept, withdraw)
 
 
 def _when(t) -> str:
     return t.astimezone().strftime("%Y-%m-%d %H:%M") if t else "—"
 
 
+def _details(r: DepartmentStatus) -> list[str]:
+    """Why the department stands where it does: the file that counts, decisions, held files."""
+    out = []
+    if r.why:
+        out.append(r.why)
+    if r.current and r.current != r.file:
+        out.append(f"有効な提出: {r.current}")
+    if r.decision:
+        out.append(r.decision)
+    if r.held:
+        out.append(
+            f"確認待ちのファイル {r.held} 件（`xlsheet accept` で採用、`xlsheet withdraw` で取り下げ）"
+        )
+    return out
+
+
 def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str, int] | None = None) -> None:
     """The status table for people: a table on a wide terminal, one line per department otherwise."""
     received = received or {}
-    console.print(f"提出状況（{round_id}）")
+    console.say("提出状況（{}）", round_id)
     if console.width < 120:
         for r in rows:
             counts = f"エラー {r.errors}・注意 {r.warnings}・自動修正 {r.fixed}"
             extra = f"　受領 {received[r.department]} 件" if r.department in received else ""
             last = f"　最終 {_when(r.received_at)}" if r.received_at else ""
-            name = f"　{Path(r.file).name}" if r.file else ""
-            console.print(f"  {r.department} {r.name}：{r.status}（{counts}）{extra}{last}{name}")
+            name = f"　{r.file}" if r.file else ""
+            console.say("  {} {}：{}（{}）{}{}{}", r.department, r.name, r.status, counts, extra, last, name)
+            for more in _details(r):
+                console.say("      {}", more)
     else:
         table = Table()
         heads = (
@@ -120,23 +177,25 @@ def print_status(rows: list[DepartmentStatus], round_id: str, received: dict[str
             "状態",
             *(SEVERITY_JA[s] for s in Severity),
             "ファイル",
+            "理由・判断",
         )
         for head in heads:
             table.add_column(head)
         for r in rows:
-            style = "red" if r.errors else ("green" if r.status.startswith("受理") else "yellow")
+            style = "red" if r.errors else ("green" if r.done else "yellow")
             table.add_row(
-                r.department,
-                r.name,
+                cell(r.department),
+                cell(r.name),
                 _when(r.sent_at),
                 str(received.get(r.department, 0)),
                 _when(r.received_at),
-                f"[{style}]{r.status}[/]",
+                f"[{style}]{cell(r.status)}[/]",
                 str(r.errors),
                 str(r.warnings),
                 str(r.fixed),
-                r.file,
+                cell(r.file),
+                cell("／".join(_details(r))),
             )
         console.print(table)
-    done = sum(r.status.startswith("受理") for r in rows)
-    console.print(f"受理 {done} / {len(rows)} 所属")
+    done = sum(r.done for r in rows)
+    console.say("受理 {} / {} 所属", done, len(rows))

@@ -20,10 +20,21 @@ from typing import Any
 from ..entry_writer import write_entry_workbook
 from ..limits import CELL_TEXT_MAX, ExcelLimitError
 from ..master import load_master
-from ..models import FILE_STATUS_JA, FileStatus, Issue, LpEntry, Master, Severity, Submission
+from ..models import (
+    FILE_STATUS_JA,
+    TO_FIX,
+    FileStatus,
+    Issue,
+    LpEntry,
+    Master,
+    ProjectEntry,
+    Severity,
+    Submission,
+)
 from ..paths import RoundPaths
+from ..textsafe import clean_data, clean_model, clean_text
 from .ledger import Entry, Ledger
-from .reader import ReadResult, read_workbook
+from .reader import IDENTITY_HINT, ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
 
 PARALLEL_MIN_UNITS = 8
@@ -50,6 +61,19 @@ class FileResult:
     round_id: str = ""
     submission_json: str | None = None
     """The submission as the worker serialized it for the ledger; cleared once recorded."""
+    saved: dt.datetime | None = None
+    """When the workbook itself was last saved (docProps/core.xml)."""
+    fs_time: dt.datetime | None = None
+    given: str = ""
+    known_status: FileStatus | None = None
+    """For a duplicate: the status of the file first received with these bytes."""
+
+    @property
+    def status_ja(self) -> str:
+        """The status for people; a duplicate says what the first copy became."""
+        if self.status is FileStatus.DUPLICATE and self.known_status is not None:
+            return f"重複（前に受け取った{FILE_STATUS_JA[self.known_status]}のファイルと同じ内容）"
+        return FILE_STATUS_JA[self.status]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,9 +81,11 @@ class FileResult:
             "sha256": self.sha256,
             "department": self.department,
             "status": self.status.value,
-            "status_ja": FILE_STATUS_JA[self.status],
+            "status_ja": self.status_ja,
+            "known_status": self.known_status.value if self.known_status else None,
             "sender": self.sender,
             "date": self.date.isoformat() if self.date else None,
+            "saved": self.saved.isoformat() if self.saved else None,
             "issues": [
                 {
                     "sheet": i.sheet,
@@ -82,7 +108,7 @@ class CollectReport:
 
     @property
     def rejected(self) -> list[FileResult]:
-        return [f for f in self.files if f.status is FileStatus.REJECTED]
+        return [f for f in self.files if f.status in TO_FIX]
 
     def counts(self) -> dict[FileStatus, int]:
         return {s: sum(f.status is s for f in self.files) for s in FileStatus}
@@ -152,7 +178,16 @@ def _department_by_name(master: Master, name: str) -> str:
 def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
     result = _read_one(c, master, known, archive)
     result.size = len(c.data)
-    return result
+    result.fs_time = c.fs_time
+    return _clean_result(result)
+
+
+def _clean_result(r: FileResult) -> FileResult:
+    """No control character from a file (its name, a value in a message) reaches the ledger."""
+    r.path, r.sender, r.department = clean_text(r.path), clean_text(r.sender), clean_text(r.department)
+    r.container = clean_text(r.container)
+    r.issues = [clean_model(i) for i in r.issues]
+    return r
 
 
 def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
@@ -180,6 +215,7 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
     issues = list(res.issues)
     dept = res.department or _department_by_sender(master, c.sender) or _department_by_name(master, c.name)
     by_sender = _department_by_sender(master, c.sender)
+    status = res.status
     if res.department and by_sender and by_sender != res.department:
         other = master.department(by_sender)
         issues.append(
@@ -187,21 +223,25 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
                 file=path,
                 code="sender_mismatch",
                 message=f"「{master.department(res.department).name}」のブックが、別の所属（{other.name}）のアドレス {c.sender} から送られています。",
-                hint="送り先・ファイルの取り違えがないか確認してください。",
+                hint=IDENTITY_HINT,
                 severity=Severity.WARNING,
             )
         )
+        if status is FileStatus.ACCEPTED:
+            status = FileStatus.HELD
     return FileResult(
         path,
         sha,
         dept,
-        res.status,
+        status,
         issues,
         c.sender,
         c.date,
         c.container,
         round_id=res.submission.round_id if res.submission else "",
         submission_json=res.submission.model_dump_json() if res.submission else None,
+        saved=res.saved,
+        given=res.given,
     )
 
 
@@ -222,7 +262,7 @@ def _process_unit(unit: Path) -> list[FileResult]:
             hint="ファイルを開けるか確かめ、もう一度送ってもらってください。",
         )
         sha = hashlib.sha256(f"unreadable\0{origin}".encode()).hexdigest()
-        out.append(FileResult(origin, sha, "", FileStatus.REJECTED, [issue]))
+        out.append(_clean_result(FileResult(origin, sha, "", FileStatus.REJECTED, [issue])))
     return out
 
 
@@ -241,14 +281,8 @@ def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list
 
 
 def _safe_text(value: Any) -> Any:
-    if isinstance(value, str):
-        value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", value)
-        return value[:CELL_TEXT_MAX]
-    if isinstance(value, list | tuple):
-        return [_safe_text(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _safe_text(v) for k, v in value.items()}
-    return value
+    """Text a feedback book can hold (textsafe's rules, cut to Excel's cell limit)."""
+    return clean_data(value, CELL_TEXT_MAX)
 
 
 def write_feedback(
@@ -260,11 +294,31 @@ def write_feedback(
     entries = None
     if submission is not None:
         entries = {
-            e.lp: LpEntry.model_validate(_safe_text(e.model_dump(mode="json"))) for e in submission.lps
+            e.lp: _with_new_initiatives(
+                master, dept, LpEntry.model_validate(_safe_text(e.model_dump(mode="json")))
+            )
+            for e in submission.lps
         }
     annotations = [i.model_copy(update={"message": _safe_text(i.message)}) for i in issues]
     write_entry_workbook(master, dept, target, entries=entries, annotations=annotations)
     return target
+
+
+def _with_new_initiatives(master: Master, dept: str, entry: LpEntry) -> LpEntry:
+    """The entry with a row for each initiative master data now gives the department that the
+    department's rows lack (master data changed after its workbook was made)."""
+    try:
+        mine = master.department_initiatives(dept, entry.lp)
+    except KeyError:
+        return entry
+    have = {p.initiative for p in entry.projects}
+    name = master.department(dept).name
+    extra = [
+        ProjectEntry(initiative=i.code, category=c, name="", department=name)
+        for i, c in mine
+        if i.code not in have
+    ]
+    return entry.model_copy(update={"projects": (*entry.projects, *extra)}) if extra else entry
 
 
 def _feedback_job(args: tuple) -> Path | None:
@@ -286,7 +340,7 @@ def update_feedback(
         except KeyError:
             continue
         target = paths.feedback_workbook(department)
-        if row.status is FileStatus.REJECTED and any(i.severity is Severity.ERROR for i in row.issues):
+        if row.status in TO_FIX and any(i.severity is Severity.ERROR for i in row.issues):
             if dept in touched or not target.exists():
                 jobs.append((master, paths, dept, ledger.submission(row.sha256), row.issues))
             else:
@@ -331,13 +385,16 @@ def collect_round(
                         sha256=r.sha256,
                         origin=r.path,
                         size=r.size,
-                        dated=r.date or arrived,
                         status=r.status,
                         issues=r.issues,
                         department=r.department,
                         round_id=r.round_id,
                         container=r.container,
                         sender=r.sender,
+                        saved=r.saved,
+                        mail_date=r.date,
+                        fs_time=r.fs_time,
+                        given=r.given,
                         submission_json=r.submission_json,
                     ),
                     arrived,
@@ -345,6 +402,7 @@ def collect_round(
                 if status is FileStatus.DUPLICATE:
                     r.issues = []
                     r.department = ledger.department_of(r.sha256) or r.department
+                    r.known_status = ledger.status_of(r.sha256)
                 r.status = status
                 if status is not FileStatus.DUPLICATE and r.department:
                     touched.add(r.department)
@@ -354,7 +412,7 @@ def collect_round(
                 progress(done, len(units))
         live = ledger.live_statuses()  # a later file of this run may have superseded an earlier one
         for r in report.files:
-            if r.status in (FileStatus.ACCEPTED, FileStatus.SUPERSEDED):
-                r.status = live.get(r.sha256, r.status)
+            if r.status is not FileStatus.DUPLICATE and r.sha256 in live:
+                r.status = live[r.sha256]
         report.feedback = update_feedback(master, paths, ledger, touched, workers)
     return report

@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from ..models import CODE_RE, SDG_MARK, Severity
+from ..textsafe import clean, removed_text
 
 DASHES = "ー−‐‑‒–—―－ｰ﹣⁃"
 """Dash look-alikes Japanese IMEs and fonts produce; NFKC leaves most of them alone."""
@@ -43,6 +44,26 @@ class Change:
 class Normalized:
     value: str = ""
     changes: list[Change] = field(default_factory=list)
+
+
+CONTROL_HINT = (
+    "ほかのソフトや Web から貼り付けた文字に含まれていることがあります。内容が正しいか確認してください。"
+)
+
+
+def strip_controls(value: object, label: str) -> tuple[object, Change | None]:
+    """A raw value without the control characters no book, CSV or message can carry, and the
+    fix to log (None when there were none: the common case, one regex search)."""
+    if type(value) is not str:
+        return value, None
+    text, removed = clean(value)
+    if not removed:
+        return value, None
+    return text, Change(
+        "control_removed",
+        f"{label}から Excel に保存できない制御文字（{removed_text(removed)}、{len(removed)} 文字）を取り除きました。",
+        CONTROL_HINT,
+    )
 
 
 def show(value: object) -> str:

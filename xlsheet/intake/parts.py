@@ -7,6 +7,7 @@ sheet XML's tail with a regular expression instead of parsing the whole sheet a 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import posixpath
 import re
@@ -48,6 +49,8 @@ class WorkbookParts:
     props: dict[str, str] = field(default_factory=dict)
     macros: bool = False
     date1904: bool = False
+    modified: dt.datetime | None = None
+    """When the workbook was last saved (docProps/core.xml dcterms:modified), None if absent."""
 
     def sheet(self, name: str) -> SheetInfo | None:
         return next((s for s in self.sheets if s.name == name), None)
@@ -97,7 +100,9 @@ def read_parts(zf: zipfile.ZipFile, wb_part: str) -> WorkbookParts:
     out.names = dict(names)
     out.macros = any(m.endswith("vbaproject.bin") for m in members)
     if "docprops/custom.xml" in members:
-        out.props = dict(_custom_props(zf.read(members["docprops/custom.xml"])))
+        out.props = dict(custom_properties(zf.read(members["docprops/custom.xml"])))
+    if "docprops/core.xml" in members:
+        out.modified = _modified(zf.read(members["docprops/core.xml"]))
     return out
 
 
@@ -131,7 +136,8 @@ def _relationships(data: bytes) -> tuple[tuple[str, str], ...]:
 
 
 @functools.lru_cache(maxsize=PARSE_CACHE)
-def _custom_props(data: bytes) -> tuple[tuple[str, str], ...]:
+def custom_properties(data: bytes) -> tuple[tuple[str, str], ...]:
+    """(name, value) of each custom document property in docProps/custom.xml."""
     props = {}
     for p in SafeET.fromstring(data, forbid_dtd=True).iter(NS_CUSTOM + "property"):
         value = next(iter(p), None)
@@ -179,3 +185,20 @@ def _validations(tail: bytes) -> tuple[tuple[str, str, str], ...]:
 
 def normalize_source(source: str) -> str:
     return source.strip().lstrip("=").strip()
+
+
+NS_DCTERMS = "{http://purl.org/dc/terms/}"
+
+
+@functools.lru_cache(maxsize=PARSE_CACHE)
+def _modified(data: bytes) -> dt.datetime | None:
+    """dcterms:modified of core.xml as an aware UTC time (W3CDTF; Excel writes ...Z)."""
+    node = SafeET.fromstring(data, forbid_dtd=True).find(NS_DCTERMS + "modified")
+    text = (node.text or "").strip() if node is not None else ""
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)

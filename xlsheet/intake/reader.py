@@ -8,6 +8,7 @@ defined names, normalized), validation. Whatever can still be read is read.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import json
@@ -31,7 +32,8 @@ from ..form import (
     defined_name,
     sheet_layout,
 )
-from ..manifest import Manifest, fingerprint
+from ..given import given_print
+from ..manifest import ROW_GIVEN, ROW_MANIFEST, ROW_STRUCTURE, Manifest, fingerprint
 from ..models import (
     Category,
     FileStatus,
@@ -43,6 +45,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from .answered import outdated_issues, untouched
 from .normalize import (
     Change,
     Normalized,
@@ -50,11 +53,16 @@ from .normalize import (
     normalize_code,
     normalize_longtext,
     normalize_text,
+    strip_controls,
 )
 from .parts import WorkbookParts, read_parts, workbook_part
 from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
 from .triage import RESEND_HINT, IntakeError, check_workbook_xml, open_zip, refuse, refuse_ole, sniff
 from .validate import SECTION_LABELS, CellRow, Lists, ReadSection, validate_section
+
+IDENTITY_HINT = (
+    "企画課で、誰がいつ送ったファイルかを確かめてください。正しければ `xlsheet accept` で採用できます。"
+)
 
 
 @dataclass
@@ -66,6 +74,10 @@ class ReadResult:
     submission: Submission | None = None
     manifest: Manifest | None = None
     department: str = ""
+    saved: dt.datetime | None = None
+    """When the workbook was last saved (docProps/core.xml), if it says."""
+    given: str = ""
+    """The master data stamped into the workbook (`xlsheet.given` JSON), "" when absent."""
 
     @property
     def errors(self) -> int:
@@ -82,6 +94,9 @@ class _Reader:
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
         self.dept = ""
+        self.held = False
+        """Set when the witnesses of who made the file disagree (`doubt`)."""
+        self.given_text = ""
 
     def note(
         self, code: str, message: str, hint: str = "", severity: Severity = Severity.WARNING, **kw
@@ -200,7 +215,7 @@ class _Reader:
             )
             return None
         try:
-            structure, taken = _recorded(self.value(rows, 1, 0))
+            structure, taken = _recorded(self.value(rows, ROW_STRUCTURE, 0))
         except (TypeError, ValueError):
             self.note(
                 "manifest_sheet_broken",
@@ -208,12 +223,43 @@ class _Reader:
             )
             return None
         if taken != manifest.fingerprint:
-            self.note(
+            self.doubt(
                 "fingerprint_mismatch",
-                "ブックの構造情報が配布時の指紋と一致しません（非表示シートが書き換えられています）。",
-                "配布した入力ブックをそのまま使ってください。",
+                "ブックの構造情報が配布時の指紋と一致しません（非表示シートか文書のプロパティが書き換えられています）。",
             )
+        self.check_witnesses(manifest, rows)
         return structure
+
+    def doubt(self, code: str, message: str) -> None:
+        """A witness of who made the file disagrees: the file waits for the office (確認待ち)."""
+        self.held = True
+        self.note(code, message, IDENTITY_HINT)
+
+    def check_witnesses(self, manifest: Manifest, rows: list[list[Any]]) -> None:
+        """The manifest in the custom properties against its copy on the very hidden sheet, and
+        the stamped master data against its fingerprint."""
+        try:
+            copy = json.loads(self.value(rows, ROW_MANIFEST, 0) or "null")
+        except (TypeError, ValueError):
+            copy = None
+        if isinstance(copy, dict):
+            for key, what in (
+                ("department", "所属コード"),
+                ("round_id", "回"),
+                ("fingerprint", "構造の指紋"),
+            ):
+                if key in copy and str(copy[key]) != str(getattr(manifest, key)):
+                    self.doubt(
+                        "identity_conflict",
+                        f"ブックの{what}が、文書のプロパティ（{getattr(manifest, key)}）と非表示シート（{copy[key]}）で食い違っています。",
+                    )
+        text = self.value(rows, ROW_GIVEN, 0)
+        self.given_text = text if isinstance(text, str) else ""
+        if manifest.master_print and given_print(self.given_text) != manifest.master_print:
+            self.doubt(
+                "given_mismatch",
+                "ブックに記録された配布時のマスタデータが、文書のプロパティの指紋と一致しません。",
+            )
 
     # -- sections ----------------------------------------------------------------------------
     def locate(
@@ -320,6 +366,10 @@ class _Reader:
             changes: list[tuple[Column, Change]] = []
             for col, start, fixed in columns:
                 raw = line[start] if start < width else ""
+                if type(raw) is str:
+                    raw, fix = strip_controls(raw, col.label)
+                    if fix:
+                        changes.append((col, fix))
                 if raw == "" or raw is None:
                     values[col.key] = ""
                 elif fixed:
@@ -456,7 +506,12 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
     except IntakeError as exc:
         issues = [*reader.issues, exc.issue]
         return ReadResult(
-            exc.status, _with_file(issues, file), None, manifest, manifest.department if manifest else ""
+            exc.status,
+            _with_file(issues, file),
+            None,
+            manifest,
+            manifest.department if manifest else "",
+            getattr(reader, "parts", None) and reader.parts.modified,
         )
     except Exception as exc:  # a file no rule foresaw must not stop the other files
         issue = Issue(
@@ -471,9 +526,22 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
             manifest,
             manifest.department if manifest else "",
         )
+    reader.issues.extend(outdated_issues(reader.given_text, master, dept))
+    blank = untouched(master, submission)
+    if blank is not None:
+        reader.issues.insert(0, blank)
     issues = _with_file(reader.issues, file)
-    status = FileStatus.REJECTED if any(i.severity is Severity.ERROR for i in issues) else FileStatus.ACCEPTED
-    return ReadResult(status, issues, submission, manifest, submission.department)
+    if blank is not None:
+        status = FileStatus.UNANSWERED
+    elif any(i.severity is Severity.ERROR for i in issues):
+        status = FileStatus.REJECTED
+    elif reader.held:
+        status = FileStatus.HELD
+    else:
+        status = FileStatus.ACCEPTED
+    return ReadResult(
+        status, issues, submission, manifest, submission.department, parts.modified, reader.given_text
+    )
 
 
 def _with_file(issues: list[Issue], file: str) -> list[Issue]:

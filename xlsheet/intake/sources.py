@@ -39,11 +39,14 @@ class Candidate:
     data: bytes
     sender: str = ""
     date: dt.datetime | None = None
+    """The Date of the mail it came in (None for loose files)."""
     container: str = ""
     """Origin of the mail or zip it came in ("" for loose files)."""
     notes: list[Issue] = field(default_factory=list)
     status: FileStatus | None = None
     """Set when expansion already decided (lock file, broken archive): the reader is skipped."""
+    fs_time: dt.datetime | None = None
+    """Modification time of the inbox/ entry it came from."""
 
     @property
     def name(self) -> str:
@@ -57,9 +60,16 @@ class Context:
     date: dt.datetime | None = None
     container: str = ""
     depth: int = 0
+    fs_time: dt.datetime | None = None
 
     def child(self, name: str, **kw) -> Context:
-        base = {"sender": self.sender, "date": self.date, "container": self.origin, "depth": self.depth + 1}
+        base = {
+            "sender": self.sender,
+            "date": self.date,
+            "container": self.origin,
+            "depth": self.depth + 1,
+            "fs_time": self.fs_time,
+        }
         base.update(kw)
         return Context(origin=f"{self.origin}/{name}", **base)
 
@@ -100,7 +110,7 @@ def mail_identity(msg: EmailMessage) -> tuple[str, dt.datetime | None]:
 
 def _from_message(msg: EmailMessage, ctx: Context) -> Iterator[Candidate]:
     sender, date = mail_identity(msg)
-    ctx = Context(ctx.origin, sender or ctx.sender, date or ctx.date, ctx.container, ctx.depth)
+    ctx = Context(ctx.origin, sender or ctx.sender, date or ctx.date, ctx.container, ctx.depth, ctx.fs_time)
     found = False
     # mail_attachments: nested multiparts, legacy Japanese names, uuencoded files (xlsheet.mail).
     for i, att in enumerate(mail_attachments(msg), 1):
@@ -293,15 +303,16 @@ def expand(path: Path, inbox: Path) -> Iterator[tuple[bytes | None, Candidate]]:
     """Candidates of one unit; the first item of each pair is the unit's own bytes (once, first)."""
     origin = path.relative_to(inbox).as_posix()
     mtime = _utc(dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
-    ctx = Context(origin, date=mtime)
+    ctx = Context(origin, fs_time=mtime)
     for test, reader in PATH_READERS:
         if test(path):
             for c in reader(path, ctx):
-                c.date = c.date or mtime
+                c.fs_time = c.fs_time or mtime
                 yield None, c
             return
     data = path.read_bytes()
     first = True
     for c in expand_bytes(data, ctx):
+        c.fs_time = c.fs_time or mtime
         yield (data if first else None), c
         first = False

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..paths import RoundPaths
+from ..termout import err as err_console
+from ..termout import out as console
 from .compose import DEFAULT_SIZE_LIMIT
 from .send import Delivery, MailError, SmtpConfig, parse_hostport
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 
@@ -27,7 +25,7 @@ def _mail_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except MailError as exc:
-            err_console.print(f"[bold red]エラー:[/] {exc}")
+            err_console.say("[bold red]エラー:[/] {}", exc)
             sys.exit(2)
 
     return wrapper
@@ -99,16 +97,30 @@ def _report(result: Delivery, smtp: SmtpConfig | None, what: str, folder: Path) 
     for m in result.mails:
         to = "、".join(m.to)
         state = ("一部送信" if m.sent else "送信失敗") if m.error else ("送信" if m.sent else "下書き")
-        console.print(f"  {state} {m.department} {m.name} → {to}  ({m.size / 1024:.0f} KB) {m.path.name}")
+        console.say(
+            "  {} {} {} → {}  ({} KB) {}",
+            state,
+            m.department,
+            m.name,
+            to,
+            f"{m.size / 1024:.0f}",
+            m.path.name,
+        )
     for p in result.problems:
-        err_console.print(f"[yellow]注意:[/] {p}")
+        err_console.say("[yellow]注意:[/] {}", p)
+    if result.skipped:
+        console.say(
+            "送付済みで入力ブックに変更のない {} 所属には送っていません（もう一度送るには --all）: {}",
+            len(result.skipped),
+            "、".join(line.split(":", 1)[0] for line in result.skipped),
+        )
     ok = [m for m in result.mails if not m.error]
     if smtp:
-        console.print(f"{what}を {len(ok)} 通送信しました（{smtp.host}:{smtp.port}）。控え: {folder}")
+        console.say("{}を {} 通送信しました（{}:{}）。控え: {}", what, len(ok), smtp.host, smtp.port, folder)
     else:
-        console.print(f"{what}の下書きを {len(ok)} 通作りました: {folder}")
+        console.say("{}の下書きを {} 通作りました: {}", what, len(ok), folder)
         if ok:
-            console.print("  .eml を Outlook で開くと下書きとして開きます。内容を確かめて送信してください。")
+            console.say("  .eml を Outlook で開くと下書きとして開きます。内容を確かめて送信してください。")
     if result.failed:
         sys.exit(1)
 
@@ -118,12 +130,13 @@ def _report(result: Delivery, smtp: SmtpConfig | None, what: str, folder: Path) 
 )
 @ROUND_DIR
 @smtp_options
+@click.option("--all", "resend", is_flag=True, help="送付済みで変更のない入力ブックも、もう一度送る")
 @_mail_errors
-def send(round_dir, smtp, starttls, use_ssl, user, password_env, password, max_size, only) -> None:
+def send(round_dir, smtp, starttls, use_ssl, user, password_env, password, max_size, only, resend) -> None:
     from .send import send_round
 
     cfg = _smtp_config(smtp, starttls, use_ssl, user, password_env, password)
-    result = send_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None)
+    result = send_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None, resend=resend)
     _report(result, cfg, "依頼メール", RoundPaths(round_dir).mail_outbox)
 
 
@@ -139,7 +152,7 @@ def remind(round_dir, smtp, starttls, use_ssl, user, password_env, password, max
     cfg = _smtp_config(smtp, starttls, use_ssl, user, password_env, password)
     result = remind_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None)
     if not result.mails and not result.problems:
-        console.print("催促が必要な所属はありません（すべて受理済みです）。")
+        console.say("催促が必要な所属はありません（すべて受理済みです）。")
         return
     _report(result, cfg, "催促メール", RoundPaths(round_dir).mail_outbox / "reminders")
 
@@ -163,7 +176,7 @@ def feedback(
     cfg = _smtp_config(smtp, starttls, use_ssl, user, password_env, password)
     result = feedback_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None)
     if not result.mails and not result.problems:
-        console.print("直す点がある所属はありません。")
+        console.say("直す点がある所属はありません。")
         return
     _report(result, cfg, "修正依頼の返信", RoundPaths(round_dir).mail_outbox / "feedback")
 
@@ -196,12 +209,12 @@ def fetch(round_dir, imap, user, password_env, password, folder, starttls, use_s
     cfg = ImapConfig(host, port, user, pw or "", folder, starttls=starttls, ssl=use_ssl)
     result = fetch_imap(round_dir, cfg)
     for f in result.fetched:
-        console.print(f"  UID {f.uid}: {f.sender}「{f.subject}」→ {f.path.name}")
+        console.say("  UID {}: {}「{}」→ {}", f.uid, f.sender, f.subject, f.path.name)
     if result.fetched:
-        console.print(f"{len(result.fetched)} 件のメールを取り込みました: {RoundPaths(round_dir).inbox}")
-        console.print("  `xlsheet collect` で検査・回収してください。")
+        console.say("{} 件のメールを取り込みました: {}", len(result.fetched), RoundPaths(round_dir).inbox)
+        console.say("  `xlsheet collect` で検査・回収してください。")
     else:
-        console.print(f"新しいメールはありません（取り込み済み {result.already} 件）。")
+        console.say("新しいメールはありません（取り込み済み {} 件）。", result.already)
 
 
 COMMANDS = (send, remind, feedback, fetch)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..intake.ledger import Ledger
 from ..master import load_master
-from ..models import Department, Issue, Severity
+from ..models import Department, DeptState, Issue, Severity
 from ..paths import RoundPaths
 from .compose import DEFAULT_SIZE_LIMIT, feedback_message, reminder_message
 from .mailboxes import original_mail
@@ -30,16 +30,15 @@ def build_reminders(
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
     with Ledger(paths.ledger) as ledger:
-        accepted = {r.department for r in ledger.current()}
         status = {s.department: s for s in ledger.status(master)}
     mails, problems = [], []
     for dept in selected_departments(master, only):
-        if dept.code in accepted:
+        s = status.get(dept.code)
+        if s is not None and s.done:
             continue
         if not dept.emails:
             problems.append(_no_address(dept))
             continue
-        s = status.get(dept.code)
         missing = missing_text(s.status, s.errors) if s else "未提出"
         book = paths.feedback_workbook(dept)
         returned = bool(s and s.errors) and book.is_file()
@@ -68,15 +67,8 @@ def fix_lines(issues: list[Issue]) -> list[str]:
     return lines
 
 
-def issues_by_department(ledger: Ledger) -> dict[str, list[Issue]]:
-    """`Ledger.issues()` grouped by the department of the file each issue is about."""
-    dept_of = {r.origin: r.department for r in ledger.rows()}
-    out: dict[str, list[Issue]] = {}
-    for issue in ledger.issues():
-        dept = dept_of.get(issue.file, "")
-        if dept:
-            out.setdefault(dept, []).append(issue)
-    return out
+FIX_STATES = frozenset({DeptState.NEEDS_FIX, DeptState.NEEDS_FIX_HAS_ACCEPTED, DeptState.UNANSWERED})
+"""Department states that get a feedback reply."""
 
 
 def build_feedback(
@@ -86,11 +78,14 @@ def build_feedback(
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
     with Ledger(paths.ledger) as ledger:
-        per_dept = issues_by_department(ledger)
         latest = ledger.latest()
+        status = {s.department: s for s in ledger.status(master)}
     mails, problems = [], []
     for dept in selected_departments(master, only):
-        fixes = fix_lines(per_dept.get(dept.code, []))
+        s, row = status.get(dept.code), latest.get(dept.code)
+        if s is None or row is None or s.state not in FIX_STATES:
+            continue  # nothing to fix: accepted (a fixed file counts now), held, or nothing came
+        fixes = fix_lines(row.issues)
         if not fixes:
             continue
         if not dept.emails:
@@ -103,8 +98,7 @@ def build_feedback(
                 "（返却ブックは `xlsheet collect` が作ります）"
             )
             book = None
-        row = latest.get(dept.code)
-        reply = original_mail(paths.root, row.origin) if row else None
+        reply = original_mail(paths.root, row.origin)
         mails.append((dept, feedback_message(master, dept, fixes, book, reply, now)))
     return mails, problems
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import smtplib
 import ssl
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
+from ..errors import XlsheetError
 from ..intake.ledger import Ledger
 from ..master import load_master
 from ..models import Department, Master
@@ -19,7 +21,7 @@ from ..xlsxout import atomic_path
 from .compose import DEFAULT_SIZE_LIMIT, message_bytes, round_message, size_warning
 
 
-class MailError(Exception):
+class MailError(XlsheetError):
     """A mail step that cannot start (bad option, unreachable server); the message is Japanese."""
 
 
@@ -72,6 +74,8 @@ class Delivery:
 
     mails: list[Outgoing] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Departments not mailed because they already have this very workbook (Japanese lines)."""
 
     @property
     def failed(self) -> list[Outgoing]:
@@ -175,7 +179,9 @@ def deliver(
             )
             result.mails.append(mail)
             if sent or conn is None:
-                ledger.record_sent(dept.code, now, kind if sent else f"{kind}-draft", str(path))
+                ledger.record_sent(
+                    dept.code, now, kind if sent else f"{kind}-draft", str(path), attachment_digest(msg)
+                )
     finally:
         ledger.close()
         if conn is not None:
@@ -184,6 +190,15 @@ def deliver(
             except smtplib.SMTPException:
                 conn.close()
     return result
+
+
+def attachment_digest(msg: EmailMessage) -> str:
+    """SHA-256 of the mail's first workbook attachment ("" when it carries none)."""
+    for part in msg.iter_attachments():
+        name = (part.get_filename() or "").lower()
+        if name.endswith(".xlsx"):
+            return hashlib.sha256(part.get_content()).hexdigest()
+    return ""
 
 
 def selected_departments(master: Master, only: list[str] | None) -> list[Department]:
@@ -200,13 +215,20 @@ def selected_departments(master: Master, only: list[str] | None) -> list[Departm
     return depts
 
 
+ROUND_KINDS = ("round", "round-draft")
+
+
 def build_round_mails(
-    root: Path, only: list[str] | None = None, now: dt.datetime | None = None
-) -> tuple[list[tuple[Department, EmailMessage]], list[str]]:
-    """The request mail for each participating department, and Japanese lines for what was skipped."""
+    root: Path, only: list[str] | None = None, now: dt.datetime | None = None, resend: bool = False
+) -> tuple[list[tuple[Department, EmailMessage]], list[str], list[str]]:
+    """The request mail for each participating department whose workbook it has not been sent
+    yet (every one with `resend`); Japanese lines for what was skipped as a problem, and for
+    departments that already have this very workbook."""
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
-    mails, problems = [], []
+    with Ledger(paths.ledger) as ledger:
+        sent = ledger.sent_digests(ROUND_KINDS)
+    mails, problems, skipped = [], [], []
     for dept in selected_departments(master, only):
         book = paths.entry_workbook(dept)
         if not dept.emails:
@@ -217,9 +239,11 @@ def build_round_mails(
             problems.append(
                 f"{dept.code} {dept.name}: 入力ブック {book} がありません。先に `xlsheet generate` を実行してください"
             )
+        elif not resend and hashlib.sha256(book.read_bytes()).hexdigest() in sent.get(dept.code, set()):
+            skipped.append(f"{dept.code} {dept.name}: 同じ入力ブックを送付済みです")
         else:
             mails.append((dept, round_message(master, dept, book, now)))
-    return mails, problems
+    return mails, problems, skipped
 
 
 def send_round(
@@ -228,10 +252,16 @@ def send_round(
     size_limit: int = DEFAULT_SIZE_LIMIT,
     only: list[str] | None = None,
     now: dt.datetime | None = None,
+    resend: bool = False,
 ) -> Delivery:
-    """`xlsheet send`: one mail per department to outbox/mail/ (drafts), or sent over SMTP."""
+    """`xlsheet send`: one mail per department whose workbook is new or changed (every one with
+    `resend`) to outbox/mail/ (drafts), or sent over SMTP."""
     folder = RoundPaths(Path(root)).mail_outbox
-    return build_and_deliver(root, build_round_mails, folder, "round", smtp, size_limit, only, now)
+    mails, problems, skipped = build_round_mails(root, only, now, resend)
+    result = deliver(root, mails, folder, "round", smtp, size_limit, now)
+    result.problems[:0] = problems
+    result.skipped = skipped
+    return result
 
 
 def build_and_deliver(

@@ -9,16 +9,20 @@ its document date is the latest receipt, never "now").
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import XlsheetError
 from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..master import load_master
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
+from ..textsafe import clean_model
 from ..xlsxout import Book, atomic_path
 from .consolidate import Consolidated, LpForm, consolidate, derived_status, local_time
 from .form_sheet import EXCEL, FormSheetWriter, Metrics
@@ -48,6 +52,8 @@ class MergeResult:
     pdf_message: str = ""
     """Why no PDF was made (Japanese), when one was asked for and none came."""
     csv: list[Path] = field(default_factory=list)
+    kept: Path | None = None
+    """Where a hand-edited book was kept before it was replaced (`…_編集版_<time>.xlsx`)."""
 
     @property
     def issues(self) -> list[Issue]:
@@ -163,13 +169,23 @@ def write_book(
 
 
 def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatus], list[Issue]]:
-    """Master data and the ledger's current submissions, status and issues."""
+    """Master data and the ledger's current submissions, status and issues.
+
+    Every text is cleaned on the way in (textsafe): whatever the ledger holds (a control
+    character from an older intake, a message of any length), the book and CSV get written.
+    """
     from ..intake.ledger import Ledger
 
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
     with Ledger(paths.ledger) as ledger:
-        return master, ledger.current(), ledger.status(master), ledger.issues()
+        received, status, issues = ledger.current(), ledger.status(master), ledger.issues()
+    return (
+        master,
+        [clean_model(r, None) for r in received],
+        [clean_model(s) for s in status],
+        [clean_model(i) for i in issues],
+    )
 
 
 def _clean_stale_temps(target: Path, older_than: float = 600) -> None:
@@ -183,14 +199,59 @@ def _clean_stale_temps(target: Path, older_than: float = 600) -> None:
             pass
 
 
-def merge_round(root: Path, *, pdf: bool = False, csv: bool = False) -> MergeResult:
-    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request)."""
+class BookEdited(XlsheetError):
+    """The consolidated book was changed by hand since merge wrote it (Japanese message)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(
+            f"統合ブック {path} は、前回の統合の後に手で編集されています。上書きすると編集が失われるため、"
+            "作り直していません。編集を残したまま作り直すには --force を付けてください"
+            "（編集したブックは「…_編集版_日時.xlsx」として残します）。"
+        )
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def keep_edited(target: Path, recorded: str | None, force: bool) -> Path | None:
+    """Guard a book edited by hand: BookEdited unless `force`; with it (or when no digest was
+    recorded, as for a book an older xlsheet wrote) keep a copy as `…_編集版_<time>.xlsx`."""
+    if not target.exists():
+        return None
+    if recorded is not None and _digest(target) == recorded:
+        return None
+    if recorded is not None and not force:
+        raise BookEdited(target)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = target.with_name(f"{target.stem}_編集版_{stamp}{target.suffix}")
+    shutil.copy2(target, kept)
+    return kept
+
+
+def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool = False) -> MergeResult:
+    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request).
+
+    A book edited by hand since the last merge is never overwritten silently: BookEdited, or with
+    `force` a copy is kept first (`MergeResult.kept`)."""
+    from ..intake.ledger import Ledger
+
     paths = RoundPaths(Path(root))
     master, received, status, intake_issues = load_round(paths.root)
     target = book_path(paths, master)
     _clean_stale_temps(target)
-    cons = write_book(master, received, target, status=status, intake_issues=intake_issues)
-    result = MergeResult(book=target, consolidated=cons, status=status, intake_issues=intake_issues)
+    with Ledger(paths.ledger) as ledger:
+        kept = keep_edited(target, ledger.output_digest(target.resolve()), force)
+        cons = write_book(master, received, target, status=status, intake_issues=intake_issues)
+        ledger.record_output(target.resolve(), _digest(target))
+    result = MergeResult(
+        book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
+    )
     if pdf:
         from .pdf import export_pdf
 

@@ -6,13 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from ..models import SEVERITY_JA, Severity
-from ..paths import RoundPaths
-
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+from ..paths import require_round
+from ..termout import err as err_console
+from ..termout import out as console
 
 SHOW_ISSUES = 20
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
@@ -30,46 +28,58 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"
 )
-def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
-    from .book import merge_round
+@click.option(
+    "--force", is_flag=True, help="統合ブックが手で編集されていても作り直す（編集したブックは別名で残します）"
+)
+def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
+    from .book import BookEdited, merge_round
 
-    paths = RoundPaths(round_dir)
-    if not paths.master.is_file():
-        err_console.print(
-            f"[bold red]エラー:[/] {paths.master} がありません。`xlsheet init` でラウンドを作ってください。"
-        )
+    require_round(round_dir)
+    try:
+        result = merge_round(round_dir, pdf=pdf, csv=csv_, force=force)
+    except BookEdited as exc:
+        err_console.say("[bold red]エラー:[/] {}", str(exc))
         sys.exit(2)
-    result = merge_round(round_dir, pdf=pdf, csv=csv_)
+    if result.kept:
+        console.say("手で編集されていた統合ブックを残しました: {}", result.kept)
     cons = result.consolidated
-    console.print(
-        f"統合ブックを作成しました: {result.book}\n"
-        f"  政策評価表 {len(cons.forms)} 枚、事業 {len(cons.projects)} 件、評価・方針 {len(cons.paragraphs)} 件、"
-        f"ＳＤＧｓ選択 {len(cons.sdgs)} 件（受理済み {len(cons.received)} 所属）"
+    console.say("統合ブックを作成しました: {}", result.book)
+    done = sum(s.done for s in result.status)
+    console.say(
+        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
+        len(cons.forms),
+        len(cons.projects),
+        len(cons.paragraphs),
+        len(cons.sdgs),
+        done,
+        len(result.status),
+        len(cons.received),
     )
     if pdf:
         if result.pdf:
-            console.print(f"PDF: {result.pdf}")
+            console.say("PDF: {}", result.pdf)
             if result.pdf_message:
-                err_console.print(f"[yellow]注意:[/] {result.pdf_message}")
+                err_console.say("[yellow]注意:[/] {}", result.pdf_message)
         else:
-            err_console.print(f"[yellow]注意:[/] {result.pdf_message}")
+            err_console.say("[yellow]注意:[/] {}", result.pdf_message)
     if result.csv:
-        console.print(f"CSV: {result.csv[0].parent}（{'、'.join(p.name for p in result.csv)}）")
+        console.say("CSV: {}（{}）", result.csv[0].parent, "、".join(p.name for p in result.csv))
     for i in cons.issues[:SHOW_ISSUES]:
-        console.print(f"  {SEVERITY_JA[i.severity]}: {i.text()}")
+        console.say("  {}: {}", SEVERITY_JA[i.severity], i.text())
     if len(cons.issues) > SHOW_ISSUES:
-        console.print(
-            f"  ほか {len(cons.issues) - SHOW_ISSUES} 件（統合ブックの「指摘事項」シートにすべてあります）"
+        console.say(
+            "  ほか {} 件（統合ブックの「指摘事項」シートにすべてあります）", len(cons.issues) - SHOW_ISSUES
         )
-    waiting = [s for s in result.status if not s.status.startswith("受理")]
+    waiting = [s for s in result.status if not s.done]
     if waiting:
-        console.print(
-            f"未受理の所属が {len(waiting)} 件あります（{'、'.join(s.name for s in waiting)}）。"
-            "`xlsheet status` で確認してください。"
+        console.say(
+            "未受理の所属が {} 件あります（{}）。`xlsheet status` で確認してください。",
+            len(waiting),
+            "、".join(s.name for s in waiting),
         )
     errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
     if errors:
-        console.print(f"指摘事項（エラー）{errors} 件は統合ブックの「指摘事項」シートにあります。")
+        console.say("指摘事項（エラー）{} 件は統合ブックの「指摘事項」シートにあります。", errors)
 
 
 @click.command(
@@ -81,21 +91,21 @@ def merge(round_dir: Path, pdf: bool, csv_: bool) -> None:
 def demo(round_dir: Path, no_pdf: bool) -> None:
     from ..demo import DemoFolderError, run_demo
 
-    console.print(f"見本ラウンドを {round_dir} で実行します。")
+    console.say("見本ラウンドを {} で実行します。", round_dir)
     try:
-        result = run_demo(round_dir, pdf=False if no_pdf else None, say=console.print)
+        result = run_demo(round_dir, pdf=False if no_pdf else None, say=console.text)
     except DemoFolderError as exc:
-        err_console.print(f"[bold red]エラー:[/] {exc}")
+        err_console.say("[bold red]エラー:[/] {}", exc)
         sys.exit(2)
     from ..intake.cli import print_status
 
-    console.print()
+    console.say()
     print_status(result.merge.status, result.merge.consolidated.master.settings.round_id)
-    console.print()
-    console.print(f"[bold]統合ブック:[/] {result.merge.book.resolve()}")
+    console.say()
+    console.say("[bold]統合ブック:[/] {}", result.merge.book.resolve())
     if result.merge.pdf:
-        console.print(f"[bold]PDF:[/] {result.merge.pdf.resolve()}")
-    console.print("Excel で統合ブックを開き、「政策評価表_…」シートを確認してください。")
+        console.say("[bold]PDF:[/] {}", result.merge.pdf.resolve())
+    console.say("Excel で統合ブックを開き、「政策評価表_…」シートを確認してください。")
 
 
 COMMANDS = (merge, demo)

@@ -24,6 +24,7 @@ from ..models import (
     Category,
     Department,
     DepartmentStatus,
+    DeptState,
     Initiative,
     Issue,
     LeadingProject,
@@ -63,6 +64,8 @@ class Provenance:
     sha256: str
     received_at: dt.datetime | None
     round_id: str
+    decision: str = ""
+    """The office's decision that made the file count (`xlsheet accept`), if any."""
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,7 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
             sha256=rec.sha256,
             received_at=local_time(rec.received_at),
             round_id=rec.round_id,
+            decision=rec.decision,
         )
         if rec.department not in ix.depts:
             issues.append(
@@ -465,7 +469,7 @@ def derived_status(master: Master, received: list[Received]) -> list[DepartmentS
     for d in master.participating_departments():
         r = got.get(d.code)
         if r is None:
-            out.append(DepartmentStatus(department=d.code, name=d.name, status="未提出"))
+            out.append(DepartmentStatus(department=d.code, name=d.name, state=DeptState.NOT_SUBMITTED))
             continue
         counts = {s: sum(1 for i in r.issues if i.severity is s) for s in Severity}
         out.append(
@@ -473,11 +477,12 @@ def derived_status(master: Master, received: list[Received]) -> list[DepartmentS
                 department=d.code,
                 name=d.name,
                 received_at=r.received_at,
-                status="受理",
+                state=DeptState.ACCEPTED,
                 errors=counts[Severity.ERROR],
                 warnings=counts[Severity.WARNING],
                 fixed=counts[Severity.FIXED],
                 file=r.file,
+                current=r.file,
             )
         )
     return out

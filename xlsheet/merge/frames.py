@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..models import DepartmentStatus, Issue, Master, Received
+from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
 from .tables import Table, issue_table, paragraph_table, project_table, sdg_table, status_table
@@ -66,13 +67,27 @@ CSV_NAMES = {
 }
 
 
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as it goes into a CSV file: every text cell through `textsafe.csv_cell` (a
+    leading = + - @ tab or CR quoted with ', so Excel never runs it; control characters
+    removed); numbers stay numbers. Every CSV xlsheet writes goes through here."""
+    text = [c for c in df.columns if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)]
+    if not text:
+        return df
+    out = df.copy()
+    for c in text:
+        out[c] = out[c].map(csv_cell)
+    return out
+
+
 def write_csv(frames: dict[str, pd.DataFrame], outdir: Path) -> list[Path]:
-    """One CSV per frame, UTF-8 with BOM, each written atomically; returns the paths."""
+    """One CSV per frame, UTF-8 with BOM, each written atomically; returns the paths.
+    Cells are neutralised against formula injection (`csv_frame`)."""
     outdir = Path(outdir)
     out = []
     for key, df in frames.items():
         path = outdir / CSV_NAMES.get(key, f"{key}.csv")
         with atomic_path(path) as tmp:
-            df.to_csv(tmp, index=False, encoding=CSV_ENCODING)
+            csv_frame(df).to_csv(tmp, index=False, encoding=CSV_ENCODING)
         out.append(path)
     return out

@@ -14,13 +14,14 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..limits import _CONTROL, CELL_TEXT_MAX, check_text
+from ..limits import _CONTROL, CELL_TEXT_MAX
 from ..models import SDG_GOALS, SEVERITY_JA, DepartmentStatus, Issue
+from ..textsafe import clean_data
 from ..xlsxout import Book
 from .consolidate import Consolidated, Provenance, local_time
 
-PROV_HEADERS = ("報告所属コード", "報告所属", "元ファイル", "SHA-256", "受付日時", "ラウンド")
-PROV_WIDTHS = (12.0, 18.0, 30.0, 20.0, 18.0, 18.0)
+PROV_HEADERS = ("報告所属コード", "報告所属", "元ファイル", "SHA-256", "受付日時", "ラウンド", "企画課の判断")
+PROV_WIDTHS = (12.0, 18.0, 30.0, 20.0, 18.0, 18.0, 30.0)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
@@ -39,7 +40,7 @@ class Table:
 
 
 def _prov(p: Provenance) -> tuple:
-    return (p.department, p.department_name, p.file, p.sha256, p.received_at, p.round_id)
+    return (p.department, p.department_name, p.file, p.sha256, p.received_at, p.round_id, p.decision)
 
 
 def project_table(c: Consolidated) -> Table:
@@ -113,8 +114,21 @@ def status_table(status: list[DepartmentStatus]) -> Table:
     return Table(
         "status",
         "提出状況",
-        ("所属コード", "所属名", "状況", "送付日時", "受付日時", "エラー", "注意", "自動修正", "ファイル"),
-        (12.0, 22.0, 22.0, 18.0, 18.0, 8.0, 8.0, 10.0, 40.0),
+        (
+            "所属コード",
+            "所属名",
+            "状況",
+            "送付日時",
+            "受付日時",
+            "エラー",
+            "注意",
+            "自動修正",
+            "ファイル",
+            "有効な提出",
+            "理由",
+            "企画課の判断",
+        ),
+        (12.0, 22.0, 22.0, 18.0, 18.0, 8.0, 8.0, 10.0, 40.0, 40.0, 40.0, 30.0),
         [
             (
                 s.department,
@@ -126,6 +140,9 @@ def status_table(status: list[DepartmentStatus]) -> Table:
                 s.warnings,
                 s.fixed,
                 s.file,
+                s.current,
+                s.why,
+                s.decision,
             )
             for s in status
         ],
@@ -167,11 +184,12 @@ class TableWriter:
         self.f_title = book.fmt(bold=True, font_size=12)
 
     def put(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
-        """One cell; strings are checked against Excel's limits and always written as text."""
+        """One cell; strings always written as text, cleaned of control characters and cut to
+        Excel's limit (these tables report what came in: they must be written whatever it was)."""
         if isinstance(value, str):
             if value:
-                if len(value) > CELL_TEXT_MAX or _CONTROL.search(value):
-                    check_text(value, f"シート「{ws.name}」")  # raises the Japanese message
+                if len(value) > CELL_TEXT_MAX or _CONTROL.search(value) or "_x" in value:
+                    value = clean_data(value, CELL_TEXT_MAX)
                 ws.write_string(row, col, value, self.f_text)
         elif isinstance(value, dt.datetime):
             ws.write_datetime(row, col, value, self.f_date)

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import XlsheetError
 from ..form import SHEET_CHECK, SHEET_MANIFEST
+from ..models import DeptState
 from ..paths import RoundPaths
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ COLOR_WARNING = "#FFF2CC"
 COLOR_OK = "#E2EFDA"
 
 
-class RibbonError(Exception):
+class RibbonError(XlsheetError):
     """A problem the person at the ribbon can fix; the message is Japanese and says how."""
 
 
@@ -229,16 +231,12 @@ def _report_errors(func: Callable[[Any], str]) -> Callable[[Any], str]:
     """Show any failure as a Japanese message box instead of losing it in a server log."""
 
     def wrapper(book: Any) -> str:
-        from ..limits import ExcelLimitError
-        from ..master import MasterDataError
-
         try:
             return func(book)
-        except MasterDataError as exc:
-            message = "マスタデータに誤りがあります。何も書き込んでいません。\n" + "\n".join(
-                f"・{p}" for p in exc.problems[:20]
-            )
-        except (RibbonError, ExcelLimitError, FileExistsError) as exc:
+        except XlsheetError as exc:
+            lines = exc.lines()
+            message = "\n".join(lines[:21])
+        except FileExistsError as exc:
             message = str(exc)
         except Exception as exc:  # the ribbon is the outermost caller: report, never swallow silently
             log.exception("ribbon button %s failed", func.__name__)
@@ -273,14 +271,12 @@ def generate(book: Any) -> str:
 SEVERITY_COLORS = {"error": COLOR_ERROR, "warning": COLOR_WARNING, "fixed": None}
 
 
-def _status_color(text: str) -> str | None:
-    if text.startswith("要修正"):
+def _status_color(state: DeptState) -> str | None:
+    if state in (DeptState.NEEDS_FIX, DeptState.NEEDS_FIX_HAS_ACCEPTED, DeptState.UNANSWERED):
         return COLOR_ERROR
-    if text.startswith(("未提出", "未送付")) or "注意" in text:
+    if not state.done or state is DeptState.ACCEPTED_WARNINGS:
         return COLOR_WARNING
-    if text.startswith("受理"):
-        return COLOR_OK
-    return None
+    return COLOR_OK
 
 
 def _local(value: Any) -> str:
@@ -352,7 +348,7 @@ def merge(book: Any) -> str:
 
     root = round_dir(book)
     result = merge_round(root)
-    accepted = sum(s.status.startswith("受理") for s in result.status)
+    accepted = sum(s.done for s in result.status)
     write_table(
         book,
         "統合結果",
@@ -386,6 +382,8 @@ STATUS_HEADER = (
     "注意",
     "自動修正",
     "ファイル",
+    "理由",
+    "企画課の判断",
 )
 
 
@@ -405,17 +403,19 @@ def status(book: Any) -> str:
             s.warnings,
             s.fixed,
             s.file,
+            s.why,
+            s.decision,
         )
         for s in rows
     ]
-    done = sum(s.status.startswith("受理") for s in rows)
+    done = sum(s.done for s in rows)
     write_table(
         book,
         "提出状況",
         f"提出状況: 受理 {done} / {len(rows)} 所属",
         STATUS_HEADER,
         table,
-        [_status_color(s.status) for s in rows],
+        [_status_color(s.state) for s in rows],
     )
     message = f"提出状況: 受理 {done} / {len(rows)} 所属。「提出状況」シートを見てください。"
     alert(book, message)

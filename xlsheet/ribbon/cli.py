@@ -11,10 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rich.console import Console
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+from ..termout import err as err_console
+from ..termout import out as console
 
 
 def _errors(fn: Callable) -> Callable:
@@ -26,7 +25,7 @@ def _errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except (AddinError, ServerSetupError, FileNotFoundError) as exc:
-            err_console.print(f"[bold red]エラー:[/] {exc}")
+            err_console.say("[bold red]エラー:[/] {}", exc)
             sys.exit(2)
 
     return wrapper
@@ -56,7 +55,7 @@ def control(round_dir: Path, output: Path | None, folder_name: bool) -> None:
     path = write_control_workbook(
         round_dir, output, round_value=round_dir.resolve().name if folder_name else None
     )
-    console.print(f"操作ブックを作成しました: {path}")
+    console.say("操作ブックを作成しました: {}", path)
 
 
 @addin.command(help="xlwings Server（Office.js アドイン）を起動します。XLWINGS_LICENSE_KEY が必要です。")
@@ -89,12 +88,14 @@ def build(out: Path, source: Path | None) -> None:
 
     built = build_addin(out, source)
     kind = "処理ごとのボタン" if built.per_button else "「評価」ボタン 1 つ"
-    console.print(f"アドインを作成しました（{kind}）: {built.path}")
-    console.print(f"  評価ボタンが読み込むモジュール: {built.shim}（アドインと同じフォルダに置いてください）")
+    console.say("アドインを作成しました（{}）: {}", kind, built.path)
+    console.say("  評価ボタンが読み込むモジュール: {}（アドインと同じフォルダに置いてください）", built.shim)
     if not built.per_button:
-        console.print(
-            f"  処理ごとのボタンにするには、Excel でアドインに {built.bas} をインポートして保存し、"
-            f"`xlsheet addin build OUT.xlam --from {built.path.name}` を実行してください。"
+        console.say(
+            "  処理ごとのボタンにするには、Excel でアドインに {} をインポートして保存し、"
+            "`xlsheet addin build OUT.xlam --from {}` を実行してください。",
+            built.bas,
+            built.path.name,
         )
 
 
@@ -104,7 +105,7 @@ def macros(folder: Path) -> None:
     from .xlam import write_macros
 
     for path in write_macros(folder):
-        console.print(f"  {path}")
+        console.say("  {}", path)
 
 
 @addin.command(help="動いているサーバーのボタンをブックで試します（Excel が送るのと同じ JSON を送ります）。")
@@ -129,11 +130,11 @@ def call(button: str, workbook: Path, url: str) -> None:
         with urllib.request.urlopen(request, timeout=600) as response:
             actions = json.load(response).get("actions", [])
     except urllib.error.URLError as exc:
-        err_console.print(f"[bold red]エラー:[/] サーバーに届きません（{url}）: {exc}")
+        err_console.say("[bold red]エラー:[/] サーバーに届きません（{}）: {}", url, exc)
         sys.exit(2)
     for action in actions:
         if action["func"] == "alert":
-            console.print(action["args"][0])
+            console.text(action["args"][0])
         elif action["func"] == "addSheet":
-            console.print(f"  シート追加: {action['args'][1]}")
-    console.print(f"アクション {len(actions)} 件")
+            console.say("  シート追加: {}", action["args"][1])
+    console.say("アクション {} 件", len(actions))

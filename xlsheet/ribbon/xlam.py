@@ -26,6 +26,7 @@ from xml.sax.saxutils import quoteattr
 
 import defusedxml.ElementTree as SafeET
 
+from ..errors import XlsheetError
 from ..xlsxout import atomic_path
 from . import BUTTONS, Button
 
@@ -45,7 +46,7 @@ SINGLE_XML = "customUI14_single.xml"
 FULL_XML = "customUI14.xml"
 
 
-class AddinError(Exception):
+class AddinError(XlsheetError):
     """The add-in cannot be built as asked; the message (Japanese) says why and what to do."""
 
 

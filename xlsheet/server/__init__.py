@@ -16,12 +16,14 @@ import importlib.util
 import os
 from pathlib import Path
 
+from ..errors import XlsheetError
+
 PROJECT_DIR = Path(__file__).resolve().parent
 LICENSE_ENV = "XLWINGS_LICENSE_KEY"
 APP = "xlwings_server.main:main_app"
 
 
-class ServerSetupError(Exception):
+class ServerSetupError(XlsheetError):
     """The server cannot start as configured; the message says what to do (Japanese)."""
 
 

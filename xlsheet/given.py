@@ -1,0 +1,135 @@
+"""What master data gives one department: the content its entry workbook was made from.
+
+Stamped into every entry workbook (JSON on the manifest sheet, its hash in the custom
+properties), so that when master.xlsx changes mid-round `generate` rewrites only the workbooks
+that changed, `send` sends only those, and intake tells a department exactly what is new
+(「取り組み 4-1-4 が追加されています。新しい入力ブックで報告してください」).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .models import Master, Severity
+
+
+def given(master: Master, dept: str) -> dict[str, Any]:
+    """The department's share of master data, in the order its workbook shows it."""
+    known = {}
+    lps = []
+    for lp in master.department_lps(dept):
+        initiatives = master.department_initiatives(dept, lp.code)
+        for i, _ in initiatives:
+            known[i.code] = [[k.name, k.owner] for k in master.known_for(i.code, dept)]
+        lps.append(
+            {
+                "lp": lp.code,
+                "name": lp.name,
+                "lead": lp.lead_department == dept,
+                "initiatives": [[i.code, c.value, i.title] for i, c in initiatives],
+            }
+        )
+    return {"round": master.settings.round_id, "lps": lps, "known": known}
+
+
+def given_json(master: Master, dept: str) -> str:
+    return json.dumps(given(master, dept), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def given_print(text: str) -> str:
+    """The fingerprint of `given_json` text (16 hex digits)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    severity: Severity
+    message: str
+    """Japanese, for people."""
+
+
+def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What changed between the master data a workbook was made from and today's."""
+    out: list[Change] = []
+    old_lps = {x["lp"]: x for x in old.get("lps", [])}
+    new_lps = {x["lp"]: x for x in new.get("lps", [])}
+    for code, lp in new_lps.items():
+        if code not in old_lps:
+            out.append(
+                Change(
+                    "lp_added", Severity.ERROR, f"リーディングプロジェクト「{lp['name']}」が追加されています"
+                )
+            )
+            continue
+        before = old_lps[code]
+        if lp["lead"] and not before["lead"]:
+            out.append(
+                Change(
+                    "lead_added",
+                    Severity.ERROR,
+                    f"「{lp['name']}」の主管所属になっています（総評などの記入が必要です）",
+                )
+            )
+        was = {i[0]: i for i in before["initiatives"]}
+        now = {i[0]: i for i in lp["initiatives"]}
+        for c in now:
+            if c not in was:
+                out.append(Change("initiative_added", Severity.ERROR, f"取り組み {c} が追加されています"))
+            elif was[c][1] != now[c][1]:
+                out.append(
+                    Change(
+                        "category_changed",
+                        Severity.WARNING,
+                        f"取り組み {c} の区分が「{was[c][1]}」から「{now[c][1]}」に変わっています",
+                    )
+                )
+            elif was[c][2] != now[c][2]:
+                out.append(
+                    Change(
+                        "title_changed",
+                        Severity.WARNING,
+                        f"取り組み {c} の名称が「{now[c][2]}」に変わっています",
+                    )
+                )
+        for c in was:
+            if c not in now:
+                out.append(
+                    Change(
+                        "initiative_removed",
+                        Severity.WARNING,
+                        f"取り組み {c} はこの所属の担当から外れています",
+                    )
+                )
+    for code, lp in old_lps.items():
+        if code not in new_lps:
+            out.append(
+                Change(
+                    "lp_removed",
+                    Severity.WARNING,
+                    f"リーディングプロジェクト「{lp['name']}」はこの所属の担当から外れています",
+                )
+            )
+    if old.get("known", {}) != new.get("known", {}) and not out:
+        out.append(
+            Change("known_changed", Severity.WARNING, "前年度の事業一覧（初期表示の事業名）が変わっています")
+        )
+    return out
+
+
+def must_answer(given_text: str, master: Master, dept: str) -> list[str]:
+    """The changes since `given_text` that the department must report on ([] when none or unknown)."""
+    if not given_text:
+        return []
+    try:
+        old = json.loads(given_text)
+    except ValueError:
+        return []
+    try:
+        new = given(master, dept)
+    except KeyError:
+        return []
+    return [c.message for c in changes(old, new) if c.severity is Severity.ERROR]
