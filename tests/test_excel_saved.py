@@ -18,7 +18,7 @@ from xlsheet.fill import fill_workbook
 from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
 from xlsheet.intake.parts import Validation, read_parts, sheet_validations, workbook_part
-from xlsheet.intake.reader import read_workbook
+from xlsheet.intake.reader import _Reader, read_workbook
 from xlsheet.intake.sources import Context, expand_bytes
 from xlsheet.master import load_master
 from xlsheet.models import FileStatus
@@ -97,6 +97,23 @@ def test_escaped_sheet_names_and_extension_parts(saved):
         zf, parts = _parts(saved / name)  # x14 tables, x14/xfpb styles, dynamic arrays, rich data
         assert [s.part for s in parts.sheets] == ["xl/worksheets/sheet1.xml"], name
         assert not parts.macros and parts.props == {} and sheet_validations(zf, parts.sheets[0]) == []
+
+
+def _cells(path: Path) -> list[list]:
+    """The first sheet's values as intake's reader reads them (python-calamine behind its checks)."""
+    reader = _Reader(path.read_bytes(), sample_master())
+    parts = reader.open()
+    reader.open_values()
+    return reader.sheet(parts.sheets[0].name)
+
+
+def test_rich_and_shared_strings_as_excel_writes_them(saved):
+    """Rich text runs are joined, _xHHHH_ escapes decoded, markup characters kept as text."""
+    assert _cells(saved / "rich_string01.xlsx") == [["Foo"], ["Bar"], ["abcdefg"]]  # a + bold bc + defg
+    assert _cells(saved / "shared_strings01.xlsx")[:3] == [["\x00"], ["\x01"], ["\x02"]]  # _x0000_ …
+    assert _cells(saved / "escapes01.xlsx")[1] == ["'<>&"]
+    assert _cells(saved / "utf8_01.xlsx") == [["Это фраза на русском!"]]
+    assert _cells(saved / "table38.xlsx")[:2] == [["Column1", "Column2"], [1.0, 10.0]]  # x14 table
 
 
 _INLINE = re.compile(rb'<c ([^>]*?)t="inlineStr"([^>]*)><is>(.*?)</is></c>', re.S)
