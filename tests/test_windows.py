@@ -359,3 +359,15 @@ def test_a_workbook_open_in_excel_is_explained_in_japanese(sample_round, monkeyp
     assert "を上書きできません" in result.output and "閉じてから" in result.output
     assert len(calls) == xlsxout.REPLACE_RETRIES
     assert not list(RoundPaths(sample_round).outbox.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    "name", ["CON.xlsx", "報告.xlsx ", "a.b.", "x.XLSX.", "nul", "y.xl:sx", "z." + "x" * 40]
+)
+def test_archive_names_are_windows_names(tmp_path, name):
+    """Archived originals are named by their SHA-256 and a cleaned suffix, whatever the mail said."""
+    from xlsheet.intake.collect import archive_bytes
+
+    path = archive_bytes(tmp_path / "archive", "0" * 64, b"data", name)
+    assert windows_name_problem(path.name) == "", path.name
+    assert path.read_bytes() == b"data"

@@ -107,7 +107,14 @@ def convert(
             *[str(f) for f in files],
         ]
         proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+            cmd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",  # not the locale's (cp932 on a Japanese Windows): soffice's messages, for errors only
+            errors="replace",
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
         )
     ext = fmt.split(":")[0]
     out = [outdir / (Path(f).stem + "." + ext) for f in files]
