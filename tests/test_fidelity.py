@@ -92,3 +92,12 @@ def test_consolidated_rows_stay_within_excel_even_for_long_master_texts(tmp_path
     path = tmp_path / "book.xlsx"
     write_book(m, received(), path)
     assert tall_rows(path) == []
+
+
+def test_self_check_counts_as_countif_does():
+    from xlsheet.entry_writer import countif_matches
+
+    items = ["1-4-2", "1-4-3", "主な取り組み"]
+    matching = ["1-4-2", "1-4-2".upper(), "1-*", "?-?-?", "*", "主な*", "=1-4-2", "<>1-4-2", "<>"]
+    assert [c for c in matching if not countif_matches(items, c)] == []
+    assert [c for c in ["1-9-9", "1-4-2 ", "1~*", "<5", ">0", "=1-9"] if countif_matches(items, c)] == []

@@ -43,6 +43,7 @@ from xlsheet.sample import LP, sample_master, sample_submissions
 LONG_BODY = ("市民の健康づくりを支える取り組みを進めた。" * 100)[:1990]
 """Near the 本文 limit (2,000): a row Excel could not hold if its height were not capped."""
 BAD_CODE = "1-9-9"
+WILDCARD_CODE = "?-*"
 ODD_LP_NAME = "2030年 R&D のまち"
 """Starts with a digit (after a font-size code) and holds an &: both must survive the footer."""
 
@@ -68,6 +69,8 @@ def feedback_book(master, path: Path) -> Path:
             evals[0] = evals[0].model_copy(update={"body": LONG_BODY})
         if projects:
             projects[0] = projects[0].model_copy(update={"initiative": BAD_CODE})
+        if len(projects) > 1:  # COUNTIF and VLOOKUP read * and ? as wildcards: this one is in the list
+            projects[1] = projects[1].model_copy(update={"initiative": WILDCARD_CODE})
         entries[e.lp] = e.model_copy(update={"evaluations": tuple(evals), "projects": tuple(projects)})
     issue = Issue(
         sheet="評価入力",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -515,19 +516,57 @@ def _excel_len(value: Any) -> int:
     return 0 if _blank(value) else len(_excel_text(value).encode("utf-16-le")) // 2
 
 
+def countif_matches(items: Iterable[str], criteria: str) -> bool:
+    """Whether COUNTIF(items, criteria) > 0 for a list of texts, as Excel and LibreOffice count.
+
+    Text compares ignoring case; * ? are wildcards (~ escapes them); a leading =, <>, <, <=, >, >=
+    is an operator (a number after < or > never matches text).
+    """
+    op = next((o for o in ("<>", "<=", ">=", "=", "<", ">") if criteria.startswith(o)), "")
+    text = criteria[len(op) :].casefold()
+    if op in ("<", "<=", ">", ">="):
+        if _is_number(text):
+            return False
+        cmp = {"<": str.__lt__, "<=": str.__le__, ">": str.__gt__, ">=": str.__ge__}[op]
+        return any(cmp(i.casefold(), text) for i in items)
+    pattern = re.compile(_wildcard(text), re.S)
+    if op == "<>":
+        return any(not pattern.fullmatch(i.casefold()) for i in items)
+    return any(pattern.fullmatch(i.casefold()) for i in items)
+
+
+def _wildcard(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
+            out.append(re.escape(text[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def lookup_title(master: Master, lp: str, code: Any) -> str:
-    """What the row's VLOOKUP on the leading project's initiative list shows for `code`."""
+    """What the row's VLOOKUP(code, initiatives, 2, FALSE) shows: the first match ignoring case,
+    with * ? ~ as wildcards as in Excel's exact match."""
     if _blank(code):
         return ""
-    key = _excel_text(code).casefold()
-    titles = dict(
-        zip(
-            (c.casefold() for c in list_values(master, ListKey.CODES, lp)),
-            list_values(master, ListKey.INITIATIVES, lp),
-            strict=True,
-        )
+    pattern = re.compile(_wildcard(_excel_text(code).casefold()), re.S)
+    codes = list_values(master, ListKey.CODES, lp)
+    titles = list_values(master, ListKey.INITIATIVES, lp)
+    return next(
+        (t for c, t in zip(codes, titles, strict=True) if pattern.fullmatch(c.casefold())), NOT_IN_LIST
     )
-    return titles.get(key, NOT_IN_LIST)
 
 
 def self_check_counts(master: Master, p: Placement, rows: Rows) -> tuple[int, int]:
@@ -547,8 +586,8 @@ def self_check_counts(master: Master, p: Placement, rows: Rows) -> tuple[int, in
             continue
         cells = [row.get(col.key) for row in data]
         if col.list is not None:
-            allowed = {v.casefold() for v in list_values(master, col.list, p.lp)}
-            invalid += sum(1 for v in cells if not _blank(v) and _excel_text(v).casefold() not in allowed)
+            allowed = list_values(master, col.list, p.lp)
+            invalid += sum(1 for v in cells if not _blank(v) and not countif_matches(allowed, _excel_text(v)))
         elif col.max_len:
             invalid += sum(1 for v in cells if _excel_len(v) > col.max_len)
         if col.required and not (sec.required and col.key_column):
