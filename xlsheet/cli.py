@@ -11,6 +11,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .errors import XlsheetError
+from .formdef.cli import form as form_group
 from .generate import generate_round, init_round
 from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .mail.cli import COMMANDS as MAIL_COMMANDS
@@ -113,6 +114,7 @@ def generate(round_dir: Path, rewrite_all: bool) -> None:
 
 
 main.add_command(addin)  # xlsheet addin … (xlsheet/ribbon/cli.py)
+main.add_command(form_group)  # xlsheet form check|list|new (xlsheet/formdef/cli.py)
 
 for _command in MAIL_COMMANDS:  # send, remind, feedback, fetch (xlsheet/mail/cli.py)
     main.add_command(_command)

@@ -227,7 +227,7 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
                 severity=Severity.WARNING,
             )
         )
-        if status is FileStatus.ACCEPTED:
+        if status in (FileStatus.ACCEPTED, *TO_FIX):
             status = FileStatus.HELD
     return FileResult(
         path,

@@ -44,7 +44,7 @@ def decide_file(root: Path, ref: str, action: Action, reason: str = "") -> Decid
     with Ledger(paths.ledger) as ledger:
         row: Row = ledger.decide(ref, action, reason)
         update_feedback(master, paths, ledger, {row.department})
-        current = next((r.origin for r in ledger.current() if r.department == row.department), "")
+        current = next((r.file for r in ledger.current() if r.department == row.department), "")
         return Decided(action, row.origin, row.sha256, row.department, row.status, current)
 
 

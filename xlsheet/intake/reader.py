@@ -531,12 +531,12 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
     if blank is not None:
         reader.issues.insert(0, blank)
     issues = _with_file(reader.issues, file)
-    if blank is not None:
+    if reader.held:  # who made it is in doubt: the office decides, no feedback to anyone
+        status = FileStatus.HELD
+    elif blank is not None:
         status = FileStatus.UNANSWERED
     elif any(i.severity is Severity.ERROR for i in issues):
         status = FileStatus.REJECTED
-    elif reader.held:
-        status = FileStatus.HELD
     else:
         status = FileStatus.ACCEPTED
     return ReadResult(
