@@ -1,8 +1,9 @@
 """Microsoft's Open XML SDK validator over every kind of workbook xlsheet writes, and what it cannot see.
 
 Kinds: master, entry (every department's), feedback (errors commented, long text), consolidated,
-control (ribbon), the desktop add-in (.xlam) and the shipped form definition workbooks (what
-`xlsheet form new` copies). Review books do not exist in xlsheet yet.
+control (ribbon), the desktop add-in (.xlam), an entry workbook as the Office.js ribbon rebuilds
+it from Excel's values, the empty master of a new round, and the shipped form definition
+workbooks (what `xlsheet form new` copies). Review books do not exist in xlsheet yet.
 Each is validated for Office 2016 and Microsoft 365 and the test fails on any error; then row
 heights (≤ 409 pt), header/footer codes and cached formula values (against LibreOffice's
 recalculation) are checked on the package XML. Needs no ../shared: the validator comes from npm
@@ -32,13 +33,16 @@ from tests.validator import (
     validator_path,
 )
 from xlsheet.entry_writer import write_entry_workbook
+from xlsheet.form import SHEET_MANIFEST
 from xlsheet.formdef.shipped import shipped_forms
+from xlsheet.generate import init_round
 from xlsheet.libreoffice import convert
 from xlsheet.master import load_master
 from xlsheet.merge import write_book
 from xlsheet.models import Issue, Severity
 from xlsheet.paths import RoundPaths
 from xlsheet.ribbon.control import write_control_workbook
+from xlsheet.ribbon.officejs import book_payload, manifest_properties, payload_workbook
 from xlsheet.ribbon.xlam import _workbook_xml, build_addin
 from xlsheet.sample import LP, sample_master, sample_submissions
 
@@ -115,6 +119,14 @@ def books(sample_round_template, tmp_path_factory) -> dict[str, Path]:
     found["consolidated"] = cons
     found["control"] = write_control_workbook(sample_round_template, out / "control.xlsx")
     found["add-in"] = build_addin(out / "xlsheet_ribbon.xlam").path
+    # an entry workbook as the Office.js ribbon rebuilds it from the values Excel sends (then read and archived)
+    payload = book_payload(next(paths.outbox.glob("D110_*.xlsx")))
+    rebuilt = out / "ribbon-payload.xlsx"
+    rebuilt.write_bytes(payload_workbook(payload, manifest_properties(payload, SHEET_MANIFEST)))
+    found["ribbon-payload"] = rebuilt
+    empty = out / "empty-round"
+    init_round(empty)  # a new round without --sample: the empty master
+    found["master empty"] = RoundPaths(empty).master
     for f in shipped_forms():  # what `xlsheet form new` copies for the office to edit
         found[f"form-definition {f.id}"] = f.path
     return found
@@ -224,7 +236,18 @@ def test_cached_formula_values_are_what_libreoffice_computes(books, tmp_path):
 def test_validator_finds_no_error_in_any_kind_of_workbook(exe, books, validation):
     """Last in the module: the runs started with the module have gone on behind the other tests."""
     kinds = {k.split()[0] for k in books}
-    assert kinds == {"master", "entry", "feedback", "consolidated", "control", "add-in", "form-definition"}
+    assert kinds == {
+        *(
+            "master",
+            "entry",
+            "feedback",
+            "consolidated",
+            "control",
+            "add-in",
+            "ribbon-payload",
+            "form-definition",
+        )
+    }
     chosen = one_per_shape(books)
     assert 1 < sum(p.parent.name == "outbox" for p in chosen) < len(books) - 5
     findings = validation()
