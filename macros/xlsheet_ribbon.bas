@@ -13,6 +13,10 @@ Public Sub OnCollect(control As IRibbonControl)
     RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('collect')"
 End Sub
 
+Public Sub OnDecide(control As IRibbonControl)
+    RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('decide')"
+End Sub
+
 Public Sub OnMerge(control As IRibbonControl)
     RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('merge')"
 End Sub

@@ -12,11 +12,12 @@ import xlwings as xw
 
 from xlsheet import ribbon
 from xlsheet.fill import fill_workbook, name_range
+from xlsheet.intake.ledger import ACTION_JA
 from xlsheet.intake.reader import read_workbook
 from xlsheet.master import load_master
 from xlsheet.paths import RoundPaths
-from xlsheet.ribbon import ACTION_NAME, CHECK_SHEET, ROUND_DIR_NAME
-from xlsheet.ribbon.control import write_control_workbook
+from xlsheet.ribbon import ACTION_NAME, CHECK_SHEET, DECIDE_HEADER, DECIDE_NAME, DECIDE_SHEET, ROUND_DIR_NAME
+from xlsheet.ribbon.control import DECIDE_ROWS, write_control_workbook
 from xlsheet.ribbon.officejs import book_payload, manifest_properties, payload_workbook
 from xlsheet.sample import sample_submissions
 
@@ -61,6 +62,45 @@ def test_control_workbook_names_the_round_and_the_action(sample_round):
     assert dv.type == "list" and dv.formula1.strip('"').split(",") == list(ribbon.ACTION_LABELS)
     b = book(path)
     assert ribbon.round_dir(b) == sample_round.resolve()
+
+
+def test_control_workbook_has_the_decision_form(sample_round):
+    wb = openpyxl.load_workbook(write_control_workbook(sample_round))
+    assert DECIDE_SHEET in wb.sheetnames and wb.active.title == "操作"
+    assert DECIDE_NAME in wb.defined_names  # workbook-scoped, like xlsheet_round_dir
+    sheet, col, row, last_col, last_row = name_range(wb, DECIDE_NAME)
+    ws = wb[sheet]
+    assert sheet == DECIDE_SHEET and (last_col - col + 1, last_row) == (len(DECIDE_HEADER), row)
+    assert [ws.cell(row - 1, col + i).value for i in range(len(DECIDE_HEADER))] == list(DECIDE_HEADER)
+    assert "判断を反映" in ws.cell(2, 1).value  # the explanation names the button
+    [dv] = ws.data_validations.dataValidation
+    assert dv.type == "list" and dv.formula1.strip('"').split(",") == ["採用", "取り下げ"]
+    assert list(ACTION_JA.values()) == ["採用", "取り下げ"]  # the dropdown is what decide() maps
+    judge = openpyxl.utils.get_column_letter(col + 1)
+    assert str(dv.sqref) == f"{judge}{row}:{judge}{row + DECIDE_ROWS - 1}"
+    for r in (row, row + DECIDE_ROWS - 1):
+        assert [ws.cell(r, col + i).protection.locked for i in range(4)] == [False, False, False, True]
+        assert ws.cell(r, col + 3).fill.fgColor.rgb.endswith("D9D9D9")  # 結果: grey, the button's
+    assert ws.cell(row, col).number_format == "@"  # a SHA-256 prefix of digits stays text
+
+
+def test_decide_refuses_a_form_it_cannot_read(sample_round, tmp_path):
+    ctl = write_control_workbook(sample_round)
+    wb = openpyxl.load_workbook(ctl)
+    sheet, col, row, *_ = name_range(wb, DECIDE_NAME)
+    wb[sheet].cell(row, col).value = 123456  # a SHA-256 prefix Excel took for a number
+    wb[sheet].cell(row, col + 1).value = "採用"
+    wb.save(tmp_path / "ctl.xlsx")
+    b = book(tmp_path / "ctl.xlsx")
+    message = ribbon.decide(b)
+    assert message.startswith("企画課の判断: 0 件を反映しました。\n1 件はエラーです")
+    [result] = [a["values"][0][0] for a in b.json()["actions"] if a["func"] == "setValues"]
+    assert "「123456」に当たるファイルが台帳にありません" in result
+    wb[sheet].cell(row - 1, col + 1).value = "処理"  # header changed: columns can no longer be trusted
+    wb.save(tmp_path / "ctl.xlsx")
+    b = book(tmp_path / "ctl.xlsx")
+    assert "見出しが「ファイル・判断・理由・結果」ではありません" in ribbon.decide(b)
+    assert not [a for a in b.json()["actions"] if a["func"] == "setValues"]
 
 
 def test_round_dir_from_cell_env_or_refused(sample_round, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ runs the button, and the test checks the actions that come back and the files wr
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import os
@@ -27,13 +28,18 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from tests.rounds import answer, saved_at
 from xlsheet.cli import main as cli
 from xlsheet.fill import fill_workbook
-from xlsheet.generate import init_round
+from xlsheet.fill import name_range as defined_range
+from xlsheet.generate import generate_round, init_round
+from xlsheet.intake.collect import collect_round
+from xlsheet.intake.ledger import Action, Ledger
 from xlsheet.intake.reader import read_workbook
 from xlsheet.master import load_master
+from xlsheet.models import Submission
 from xlsheet.paths import RoundPaths
-from xlsheet.ribbon import BUTTONS, CHECK_IGNORED, CHECK_SHEET, ROUND_DIR_NAME
+from xlsheet.ribbon import BUTTONS, CHECK_IGNORED, CHECK_SHEET, DECIDE_NAME, DECIDE_SHEET, ROUND_DIR_NAME
 from xlsheet.ribbon.control import write_control_workbook
 from xlsheet.ribbon.officejs import book_payload
 from xlsheet.sample import sample_submissions
@@ -389,3 +395,159 @@ def test_serve_refuses_to_start_without_a_licence_key():
     )
     assert done.returncode == 2
     assert "XLWINGS_LICENSE_KEY=noncommercial" in done.stderr and "PolyForm Noncommercial" in done.stderr
+
+
+# --------------------------------------------------------------------------- 企画課の判断
+
+
+def _version(label: str):
+    """A department's answer whose first evaluation heading carries `label` (its version)."""
+
+    def edit(sub: Submission) -> Submission:
+        entry = sub.lps[0]
+        first = entry.evaluations[0]
+        evaluations = (
+            first.model_copy(update={"heading": f"{label}{first.heading}"}),
+            *entry.evaluations[1:],
+        )
+        return sub.model_copy(update={"lps": (entry.model_copy(update={"evaluations": evaluations}),)})
+
+    return edit
+
+
+def fill_form(control: Path, rows: dict[int, tuple]) -> None:
+    """Write rows (0 = the first data row) into the control workbook's 企画課の判断 form."""
+    wb = openpyxl.load_workbook(control)
+    sheet, col, first, *_ = defined_range(wb, DECIDE_NAME)
+    for i, values in rows.items():
+        for j, value in enumerate(values):
+            wb[sheet].cell(first + i, col + j).value = value
+    wb.save(control)
+
+
+def apply_values(control: Path, actions: list[dict]) -> None:
+    """What Excel does with the setValues actions on the form sheet: write them into the file."""
+    wb = openpyxl.load_workbook(control)
+    for a in actions:
+        if a["func"] == "setValues" and a["sheet_position"] < len(wb.worksheets):
+            ws = wb.worksheets[a["sheet_position"]]
+            for r, row in enumerate(a["values"]):
+                for c, value in enumerate(row):
+                    ws.cell(a["start_row"] + 1 + r, a["start_column"] + 1 + c).value = value
+    wb.save(control)
+
+
+def form_results(actions: list[dict], control: Path) -> dict[int, str]:
+    """Form row (0 = first data row) -> the 結果 the button wrote there."""
+    wb = openpyxl.load_workbook(control)
+    sheet, col, first, *_ = defined_range(wb, DECIDE_NAME)
+    pos = wb.sheetnames.index(sheet)
+    out = {}
+    for a in actions:
+        if a["func"] == "setValues" and a["sheet_position"] == pos:
+            assert a["start_column"] == col - 1 + 3 and a["row_count"] == a["column_count"] == 1
+            out[a["start_row"] + 1 - first] = a["values"][0][0]
+    return out
+
+
+def test_office_decisions_through_the_ribbon(server, rounds, tmp_path):
+    """Two returns of one department collected (the later one counts); the 企画課の判断 form
+    accepts the earlier one and withdraws the later one; a bad row reports its error while the
+    good rows apply; a row whose 結果 is filled is never applied; pressing again applies only
+    the new row."""
+    root = rounds / "decide"
+    init_round(root, sample=True)
+    generate_round(root)
+    paths = RoundPaths(root)
+    t0 = dt.datetime(2020, 6, 10, 9, tzinfo=dt.UTC)
+    older = saved_at(answer(root, "D220", "v1.xlsx", _version("【第1版】")).read_bytes(), t0)
+    newer = saved_at(
+        answer(root, "D220", "v2.xlsx", _version("【第2版】")).read_bytes(), t0 + dt.timedelta(hours=1)
+    )
+    (paths.inbox / "a.xlsx").write_bytes(older)
+    (paths.inbox / "b.xlsx").write_bytes(newer)
+    collect_round(root, workers=1)
+
+    def current() -> str:
+        with Ledger(paths.ledger) as ledger:
+            return next(r.file for r in ledger.current() if r.department == "D220")
+
+    with Ledger(paths.ledger) as ledger:
+        sha_a, sha_b = (ledger.find(f"inbox/{n}").sha256 for n in ("a.xlsx", "b.xlsx"))
+    assert current() == "inbox/b.xlsx"
+
+    control = write_control_workbook(root, tmp_path / "操作.xlsx", round_value="decide")
+    fill_form(
+        control,
+        {
+            0: ("inbox/a.xlsx", "採用", "第2版は誤送信と連絡あり"),
+            1: ("inbox/nothing.xlsx", "採用", None),  # no such file
+            2: ("inbox/b.xlsx", "取り下げ", None),  # a withdrawal needs a reason
+            3: (sha_b[:8], "取り下げ", "重複送信"),
+            # row 4 left empty
+            5: ("inbox/b.xlsx", "採用", "前回の判断", "2020-06-10 10:00 反映済み"),  # 結果 filled: skipped
+        },
+    )
+    actions = press(server, "decide", control)
+    results = form_results(actions, control)
+    assert sorted(results) == [0, 1, 2, 3]
+    assert "inbox/a.xlsx（D220）を採用しました" in results[0] and "現在の提出: inbox/a.xlsx" in results[0]
+    assert (
+        "エラー: " in results[1] and "「inbox/nothing.xlsx」に当たるファイルが台帳にありません" in results[1]
+    )
+    assert "エラー: 取り下げには理由が必要です" in results[2]
+    assert "inbox/b.xlsx（D220）を取り下げました" in results[3]
+    assert all(re.match(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} ", r) for r in results.values())
+    form_pos = openpyxl.load_workbook(control).sheetnames.index(DECIDE_SHEET)
+    fills = {
+        a["start_row"]: a["args"][0]
+        for a in actions
+        if a["func"] == "setRangeColor" and a["sheet_position"] == form_pos
+    }
+    first = 8  # 0-based first data row of the form as written
+    assert fills == {first: "#E2EFDA", first + 1: "#F8CBAD", first + 2: "#F8CBAD", first + 3: "#E2EFDA"}
+    [message] = alerts(actions)
+    assert message.startswith("企画課の判断: 2 件を反映しました。")
+    assert "2 件はエラーです" in message and "1 行は反映済み" in message and "提出状況: 受理" in message
+    table = sheet_table(actions, "提出状況")  # refreshed as the 提出状況 button does
+    header, rows = table[0], {r[0]: r for r in table[1:]}
+    assert rows["D220"][header.index("ファイル")] == "inbox/a.xlsx"
+    assert "重複送信" in rows["D220"][header.index("企画課の判断")]  # the department's latest decision
+    assert actions[-2]["func"] == "activateSheet" and actions[-2]["args"] == [form_pos]
+
+    assert current() == "inbox/a.xlsx"
+    with Ledger(paths.ledger) as ledger:
+        decided = {d.sha256: (d.action, d.reason) for d in ledger.decisions()}
+        assert len(ledger.decisions()) == 2
+    assert decided == {
+        sha_a: (Action.ACCEPT, "第2版は誤送信と連絡あり"),
+        sha_b: (Action.WITHDRAW, "重複送信"),
+    }
+
+    # Excel wrote the 結果 cells; pressing again applies nothing until a new row is written
+    apply_values(control, actions)
+    actions = press(server, "decide", control)
+    assert form_results(actions, control) == {}
+    [message] = alerts(actions)
+    assert "反映する行がありません" in message and "5 行は反映済み" in message
+    fill_form(control, {6: ("inbox/b.xlsx", "採用", "所属から再送の連絡")})
+    actions = press(server, "decide", control)
+    results = form_results(actions, control)
+    assert list(results) == [6] and "inbox/b.xlsx（D220）を採用しました" in results[6]
+    assert alerts(actions)[0].startswith("企画課の判断: 1 件を反映しました。")
+    with Ledger(paths.ledger) as ledger:
+        assert [(d.sha256, d.action) for d in ledger.decisions()][2:] == [(sha_b, Action.ACCEPT)]
+    assert current() == "inbox/b.xlsx"
+
+
+def test_decide_on_a_workbook_without_the_form(server, rounds, tmp_path):
+    """An old control workbook (no 企画課の判断 sheet) gets a message saying how to get one."""
+    control = write_control_workbook(rounds / "r1", tmp_path / "古い操作.xlsx", round_value="r1")
+    wb = openpyxl.load_workbook(control)
+    del wb[DECIDE_SHEET]
+    del wb.defined_names[DECIDE_NAME]
+    wb.save(control)
+    actions = press(server, "decide", control)
+    [message] = alerts(actions)
+    assert f"「{DECIDE_SHEET}」の表" in message and "xlsheet addin control ROUND" in message
+    assert not any(a["func"] in ("setValues", "addSheet") for a in actions)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from .errors import XlsheetError
 from .formdef.cli import form as form_group
@@ -19,29 +16,9 @@ from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
 from .ribbon.cli import addin
 from .termout import err as err_out
-from .termout import out
-
-err_console = err_out.console  # the progress bar's console
+from .termout import out, progress_bar
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool = True) -> Iterator[Callable[[int, int], None]]:
-    """A rich progress bar on stderr fed by `(done, total)` calls; silent when disabled or not a terminal."""
-    if not enabled or not err_console.is_terminal:
-        yield lambda done, total: None
-        return
-    with Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -1,6 +1,6 @@
 """A thin XlsxWriter wrapper: every write goes through the Excel-limits check.
 
-XlsxWriter was chosen by measurement (README: "Writer choice"). This wrapper adds what it does
+XlsxWriter was chosen by measurement (docs/generate.md: "Writer choice"). This wrapper adds what it does
 not do for us: refuse over-long text and control characters with a Japanese message, never
 turn a string into a formula, record the structure (sheets, names, validations) for the
 manifest fingerprint, and write atomically (temporary file, then rename).

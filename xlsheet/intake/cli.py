@@ -15,7 +15,7 @@ from rich.table import Table
 from ..master import load_master
 from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
 from ..paths import RoundPaths, require_round
-from ..termout import cell
+from ..termout import cell, progress_bar
 from ..termout import err as err_console
 from ..termout import out as console
 from .collect import collect_round
@@ -45,8 +45,6 @@ def _need_master(paths: RoundPaths) -> None:
 def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
     paths = RoundPaths(round_dir)
     _need_master(paths)
-    from ..cli import progress_bar  # late: xlsheet.cli imports this module
-
     with progress_bar("回収中", enabled=not as_json) as progress:
         report = collect_round(round_dir, workers=workers, progress=progress)
     if as_json:

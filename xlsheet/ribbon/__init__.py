@@ -30,6 +30,12 @@ ROUND_DIR_NAME = "xlsheet_round_dir"
 """Workbook-scoped defined name of the control workbook's cell holding the round folder."""
 ACTION_NAME = "xlsheet_action"
 """Defined name of the cell choosing what the desktop add-in's single 評価 button does."""
+DECIDE_NAME = "xlsheet_decide_first"
+"""Defined name of the first data row (ファイル … 結果) of the control workbook's 企画課の判断 form."""
+DECIDE_SHEET = "企画課の判断"
+DECIDE_HEADER = ("ファイル", "判断", "理由", "結果")
+DECIDE_CHOICES = ("採用", "取り下げ")
+"""The 判断 dropdown: `xlsheet.intake.ledger.ACTION_JA` of accept and withdraw."""
 ROUND_DIR_ENV = "XLSHEET_ROUND_DIR"
 """Fallback round folder (e.g. a server that serves exactly one round)."""
 ROUNDS_ROOT_ENV = "XLSHEET_ROUNDS_ROOT"
@@ -87,6 +93,16 @@ BUTTONS: tuple[Button, ...] = (
         "企画課",
     ),
     Button(
+        "decide",
+        "判断を反映",
+        "「企画課の判断」シートに書いた採用・取り下げを台帳に記録し、結果の欄と「提出状況」シートを書きます。",
+        "xlsheet_decide",
+        "xlsheet-decide",
+        "OnDecide",
+        "FileMarkAsFinal",
+        "企画課",
+    ),
+    Button(
         "merge",
         "統合ブック作成",
         "受理した入力ブックを 1 冊の統合ブック（output フォルダ）にまとめます。",
@@ -124,15 +140,27 @@ BUTTONS_BY_KEY = {b.key: b for b in BUTTONS}
 # --------------------------------------------------------------------------- workbook helpers
 
 
-def named_value(book: Any, name: str) -> Any:
-    """The value of the cell behind a defined name, or None when the workbook has no such name."""
+def named_range(book: Any, name: str) -> Any:
+    """The range behind a defined name, or None when the workbook has no such (usable) name."""
     try:
         names = book.names
         if name not in [n.name.split("!")[-1] for n in names]:
             return None
         target = next(n for n in names if n.name.split("!")[-1] == name)
-        return target.refers_to_range.value
+        return target.refers_to_range
     except Exception:  # a broken name (#REF!) or a constant: treat as absent
+        log.debug("defined name %s unreadable", name, exc_info=True)
+        return None
+
+
+def named_value(book: Any, name: str) -> Any:
+    """The value of the cell behind a defined name, or None when the workbook has no such name."""
+    target = named_range(book, name)
+    if target is None:
+        return None
+    try:
+        return target.value
+    except Exception:
         log.debug("defined name %s unreadable", name, exc_info=True)
         return None
 
@@ -387,10 +415,8 @@ STATUS_HEADER = (
 )
 
 
-@_report_errors
-def status(book: Any) -> str:
-    """提出状況: one row per department into the 提出状況 sheet."""
-    root = round_dir(book)
+def write_status(book: Any, root: Path) -> tuple[int, int]:
+    """Write the 提出状況 sheet for the round; (departments done, departments)."""
     rows = status_rows(root)
     table = [
         (
@@ -417,7 +443,116 @@ def status(book: Any) -> str:
         table,
         [_status_color(s.state) for s in rows],
     )
-    message = f"提出状況: 受理 {done} / {len(rows)} 所属。「提出状況」シートを見てください。"
+    return done, len(rows)
+
+
+@_report_errors
+def status(book: Any) -> str:
+    """提出状況: one row per department into the 提出状況 sheet."""
+    done, total = write_status(book, round_dir(book))
+    message = f"提出状況: 受理 {done} / {total} 所属。「提出状況」シートを見てください。"
+    alert(book, message)
+    return message
+
+
+def _cell_text(value: Any) -> str:
+    """A form cell as text: a whole number Excel stored as a number (a SHA-256 prefix of digits)
+    without its ".0", everything else stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def decide_form(book: Any) -> tuple[Any, int, int, list[list[Any]]]:
+    """The 企画課の判断 form: its sheet, first data row and column (1-based) and the rows
+    (ファイル, 判断, 理由, 結果) from the first data row to the sheet's last used row."""
+    start = named_range(book, DECIDE_NAME)
+    if start is None:
+        raise RibbonError(
+            f"このブックには「{DECIDE_SHEET}」の表（名前付き範囲「{DECIDE_NAME}」）がありません。"
+            "`xlsheet addin control ROUND` で操作ブックを作り直し、そのブックで押してください"
+        )
+    sheet, row, col = start.sheet, start.row, start.column
+    width = len(DECIDE_HEADER)
+    header = sheet.range((row - 1, col), (row - 1, col + width - 1)).value if row > 1 else []
+    if [_cell_text(h) for h in header or []] != list(DECIDE_HEADER):
+        raise RibbonError(
+            f"「{sheet.name}」シートの表の見出しが「{'・'.join(DECIDE_HEADER)}」ではありません"
+            f"（名前付き範囲「{DECIDE_NAME}」の上の行）。列を動かさずに書くか、"
+            "`xlsheet addin control ROUND` で操作ブックを作り直してください"
+        )
+    last = max(sheet.used_range.last_cell.row, row)
+    rows = sheet.range((row, col), (last, col + width - 1)).options(ndim=2).value
+    return sheet, row, col, rows
+
+
+@_report_errors
+def decide(book: Any) -> str:
+    """判断を反映: apply each row of the 企画課の判断 form whose 結果 is empty (accept or
+    withdraw one file), write its 結果, then refresh the 提出状況 sheet."""
+    import datetime as dt
+
+    from ..intake.decide import decide_file
+    from ..intake.ledger import ACTION_JA, Action
+
+    root = round_dir(book)
+    sheet, first_row, first_col, rows = decide_form(book)
+    actions = {label: action for action, label in ACTION_JA.items()}
+    applied = failed = skipped = 0
+    for i, row in enumerate(rows):
+        ref, choice, reason, result = (_cell_text(v) for v in row)
+        if not (ref or choice or reason):
+            continue
+        if result:
+            skipped += 1
+            continue
+        try:
+            if not ref:
+                raise RibbonError(
+                    "ファイルの欄が空です。「回収結果」か「提出状況」シートのファイル（inbox/…）か、"
+                    "SHA-256 の先頭 6 文字以上を書いてください"
+                )
+            if choice not in actions:
+                raise RibbonError(
+                    f"判断の欄「{choice}」は選べません。プルダウンから「{'」か「'.join(actions)}」を選んでください"
+                    if choice
+                    else f"判断の欄が空です。プルダウンから「{'」か「'.join(actions)}」を選んでください"
+                )
+            if actions[choice] is Action.WITHDRAW and not reason:
+                raise RibbonError(
+                    "取り下げには理由が必要です（台帳と統合ブックに残ります）。理由の欄に書いてください"
+                )
+            done = decide_file(root, ref, actions[choice], reason)
+            text, color = done.text(), COLOR_OK
+            applied += 1
+        except XlsheetError as exc:
+            text, color = "エラー: " + " ".join(exc.lines()), COLOR_ERROR
+            failed += 1
+        cell = sheet.range((first_row + i, first_col + len(DECIDE_HEADER) - 1))
+        cell.value = as_text(f"{_local(dt.datetime.now().astimezone())} {text}")
+        cell.color = color
+    if not applied and not failed:
+        message = (
+            f"「{DECIDE_SHEET}」シートに反映する行がありません。ファイル・判断（{'／'.join(actions)}）・理由を"
+            "書いてから押してください（結果の欄が空の行だけ反映します）。"
+        )
+        if skipped:
+            message += f"\n結果の欄が埋まっている {skipped} 行は反映済みです。"
+        alert(book, message)
+        return message
+    message = f"企画課の判断: {applied} 件を反映しました。"
+    if failed:
+        message += (
+            f"\n{failed} 件はエラーです。結果の欄を見て直し、その結果の欄を消してからもう一度押してください。"
+        )
+    if skipped:
+        message += f"\n結果の欄が埋まっている {skipped} 行は反映済みとして飛ばしました。"
+    if applied:
+        done_count, total = write_status(book, root)
+        message += f"\n提出状況: 受理 {done_count} / {total} 所属（「提出状況」シート）。"
+    sheet.activate()
     alert(book, message)
     return message
 
@@ -523,7 +658,7 @@ def is_entry_workbook(book: Any) -> bool:
 
 
 def run(book: Any, key: str) -> str:
-    """Run the button `key` (generate, collect, merge, status, check) on `book`."""
+    """Run the button `key` (generate, collect, decide, merge, status, check) on `book`."""
     if key not in BUTTONS_BY_KEY:
         raise KeyError(key)
     return globals()[key](book)

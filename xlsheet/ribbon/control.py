@@ -1,7 +1,9 @@
 """The planning office's control workbook: where the ribbon buttons are pressed.
 
 It names the round folder (``xlsheet_round_dir``) so the buttons know which round to work on,
-and holds the choice for the desktop add-in's single 評価 button (``xlsheet_action``).
+and holds the choice for the desktop add-in's single 評価 button (``xlsheet_action``). Its
+企画課の判断 sheet is the form the 判断を反映 button reads: one file per row, accept or withdraw,
+a reason, and the 結果 the button writes back (first data row: ``xlsheet_decide_first``).
 """
 
 from __future__ import annotations
@@ -10,10 +12,72 @@ from pathlib import Path
 
 from ..paths import RoundPaths
 from ..xlsxout import Book, atomic_path, sheet_ref
-from . import ACTION_LABELS, ACTION_NAME, BUTTONS, ROUND_DIR_NAME
+from . import (
+    ACTION_LABELS,
+    ACTION_NAME,
+    BUTTONS,
+    BUTTONS_BY_KEY,
+    DECIDE_CHOICES,
+    DECIDE_HEADER,
+    DECIDE_NAME,
+    DECIDE_SHEET,
+    ROUND_DIR_NAME,
+)
 
 CONTROL_SHEET = "操作"
 CONTROL_FILE = "操作ブック.xlsx"
+DECIDE_ROWS = 100
+"""Rows of the 企画課の判断 form laid out (unlocked, with the dropdown); more can be added below."""
+DECIDE_HEADER_ROW = 7
+"""0-based row of the form's header; the first data row (``xlsheet_decide_first``) is the next."""
+
+
+def _decide_sheet(book: Book) -> None:
+    """The 企画課の判断 form: explanation, header ファイル・判断・理由・結果, DECIDE_ROWS rows."""
+    ws = book.add_sheet(DECIDE_SHEET)
+    label = BUTTONS_BY_KEY["decide"].label
+    for col, width in enumerate((44, 12, 40, 80)):
+        ws.set_column(col, col, width)
+    book.write(ws, 0, 0, "企画課の判断（採用・取り下げ）", book.fmt(bold=True, font_size=14))
+    notes = (
+        f"回収したファイルを採用するか取り下げるかを 1 行に 1 件書き、リボンの「{label}」を押してください。",
+        "ファイル: 「回収結果」「提出状況」シートのファイルの欄のパス（inbox/…）か、SHA-256 の先頭 6 文字以上。",
+        "判断: 採用＝後から届いたファイルがあってもこのファイルを有効にします。"
+        "取り下げ＝このファイルを数えません（理由が必要です）。",
+        "理由は台帳と統合ブックに残ります。結果の欄はボタンが書きます（灰色の欄には書かないでください）。",
+        "結果の欄が空の行だけ反映します。エラーの行は直してから結果の欄を消し、もう一度押してください。",
+    )
+    for i, text in enumerate(notes):
+        book.write(ws, 1 + i, 0, text)
+    header = book.fmt(bold=True, bg_color="#D9E1F2", border=1)
+    for col, text in enumerate(DECIDE_HEADER):
+        book.write(ws, DECIDE_HEADER_ROW, col, text, header)
+    text_input = book.fmt(border=1, bg_color="#FFF2CC", locked=False, num_format="@")
+    wrap_input = book.fmt(border=1, bg_color="#FFF2CC", locked=False, text_wrap=True)
+    result = book.fmt(border=1, bg_color="#D9D9D9", locked=True, text_wrap=True)
+    first, last = DECIDE_HEADER_ROW + 1, DECIDE_HEADER_ROW + DECIDE_ROWS
+    for row in range(first, last + 1):
+        book.write(ws, row, 0, None, text_input)
+        book.write(ws, row, 1, None, text_input)
+        book.write(ws, row, 2, None, wrap_input)
+        book.write(ws, row, 3, None, result)
+    book.define_name(DECIDE_NAME, sheet_ref(DECIDE_SHEET, first, 0, first, len(DECIDE_HEADER) - 1))
+    book.validate(
+        ws,
+        first,
+        1,
+        last,
+        1,
+        {
+            "validate": "list",
+            "source": list(DECIDE_CHOICES),
+            "input_title": "企画課の判断",
+            "input_message": "採用: このファイルを有効にします。取り下げ: このファイルを数えません（理由が必要）。",
+            "error_title": "企画課の判断",
+            "error_message": "「採用」か「取り下げ」をプルダウンから選んでください。",
+        },
+    )
+    ws.freeze_panes(first, 0)
 
 
 def write_control_workbook(root: Path, path: Path | None = None, round_value: str | None = None) -> Path:
@@ -66,6 +130,13 @@ def write_control_workbook(root: Path, path: Path | None = None, round_value: st
             0,
             "結果はこのブックのシート（配布ブック・回収結果・提出状況）とメッセージで表示されます。",
         )
+        book.write(
+            ws,
+            note + 1,
+            0,
+            f"採用・取り下げは「{DECIDE_SHEET}」シートに書いてから「{BUTTONS_BY_KEY['decide'].label}」を押します。",
+        )
+        _decide_sheet(book)
         ws.activate()
         book.close()
     return target

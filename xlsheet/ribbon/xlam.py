@@ -28,7 +28,7 @@ import defusedxml.ElementTree as SafeET
 
 from ..errors import XlsheetError
 from ..xlsxout import atomic_path
-from . import BUTTONS, Button
+from . import ACTION_LABELS, BUTTONS, Button
 
 CUSTOMUI14_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 CUSTOMUI14_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
@@ -86,7 +86,7 @@ def ribbon_xml(per_button: bool) -> str:
     else:
         tip = (
             "入力ブックでは入力チェックをします。操作ブックでは「評価ボタンの処理」で選んだ処理"
-            "（配布ブック作成・回収・検証・統合ブック作成・提出状況）をします。"
+            f"（{'、'.join(ACTION_LABELS)}）をします。"
         )
         groups.append(
             (

@@ -7,7 +7,7 @@ tab) and ``static`` (ribbon.js, icons). xlwings Server finds it through XLWINGS_
 xlwings Server is licensed under the PolyForm Noncommercial License 1.0.0 unless a commercial
 key is used; that licence names use by a government institution a permitted purpose and is
 unlocked with the key ``noncommercial``. xlsheet never sets the key itself: whoever runs the
-server sets XLWINGS_LICENSE_KEY and so takes the licence decision (README: リボン).
+server sets XLWINGS_LICENSE_KEY and so takes the licence decision (docs/ribbon.md).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def server_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
         raise ServerSetupError(
             f"環境変数 {LICENSE_ENV} がありません。xlwings Server のライセンスは PolyForm Noncommercial 1.0.0 で、"
             f"自治体など政府機関の利用は非商用の目的として認められています。その条件で使うときは {LICENSE_ENV}=noncommercial を、"
-            "商用ライセンスがあればそのキーを設定してください（README の「リボン」を参照）"
+            "商用ライセンスがあればそのキーを設定してください（docs/ribbon.md を参照）"
         )
     env["XLWINGS_PROJECT_DIR"] = str(PROJECT_DIR)
     return env

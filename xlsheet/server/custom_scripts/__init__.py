@@ -23,6 +23,11 @@ def xlsheet_collect(book: xw.Book):
 
 
 @script
+def xlsheet_decide(book: xw.Book):
+    ribbon.decide(book)
+
+
+@script
 def xlsheet_merge(book: xw.Book):
     ribbon.merge(book)
 

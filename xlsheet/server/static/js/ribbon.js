@@ -5,6 +5,7 @@
 const XLSHEET_RIBBON = {
   "xlsheet-generate": "xlsheet_generate",
   "xlsheet-collect": "xlsheet_collect",
+  "xlsheet-decide": "xlsheet_decide",
   "xlsheet-merge": "xlsheet_merge",
   "xlsheet-status": "xlsheet_status",
   "xlsheet-check": "xlsheet_check",
