@@ -254,7 +254,9 @@ def test_every_module_imports_and_collect_runs_as_on_windows(sample_round_templa
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "IMPORT FAILURES: []" in proc.stdout, proc.stdout
-    assert "STATUSES: ['accepted', 'superseded']" in proc.stdout, proc.stdout
+    # the 8th file repeats a department's: superseded, or a duplicate when both saves share a second
+    statuses = proc.stdout.split("STATUSES: ", 1)[1].strip()
+    assert statuses in ("['accepted', 'superseded']", "['accepted', 'duplicate']"), proc.stdout
 
 
 def test_python_m_xlsheet_is_import_safe():
