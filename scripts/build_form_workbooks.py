@@ -11,6 +11,8 @@ in Excel: this script overwrites them.
 from __future__ import annotations
 
 import argparse
+import re
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -238,6 +240,52 @@ def write_definition(
     wb.properties.title = settings[Setting.TITLE] + " 様式定義"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
+    office_font_order(path)
+
+
+FONT_ORDER = [
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "name",
+    "family",
+    "charset",
+    "scheme",
+]
+"""The order Office and Microsoft's validator expect a <font>'s children in (openpyxl writes
+name, family, b, color, sz …, which ECMA-376 allows but the Open XML SDK validator rejects)."""
+
+
+_CHILD = re.compile(rb"<(\w+)\b[^>]*?/>|<(\w+)\b[^>]*>.*?</\2>", re.S)
+
+
+def office_font_order(path: Path) -> None:
+    """Rewrite xl/styles.xml of `path` with every <font>'s children in FONT_ORDER; nothing else changes."""
+    rank = {n: i for i, n in enumerate(FONT_ORDER)}
+
+    def reorder(m: re.Match) -> bytes:
+        children = [(c.group(1) or c.group(2)).decode() for c in _CHILD.finditer(m.group(1))]
+        parts = [c.group(0) for c in _CHILD.finditer(m.group(1))]
+        ordered = sorted(zip(children, parts, strict=True), key=lambda t: rank.get(t[0], len(rank)))
+        return b"<font>" + b"".join(x for _, x in ordered) + b"</font>"
+
+    with zipfile.ZipFile(path) as zin:
+        items = [(i, zin.read(i.filename)) for i in zin.infolist()]
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w") as zout:
+        for info, data in items:
+            if info.filename == "xl/styles.xml":
+                data = re.sub(rb"<font>(.*?)</font>", reorder, data, flags=re.S)
+            zout.writestr(info, data)
+    tmp.replace(path)
 
 
 # --------------------------------------------------------------------------- 政策評価表

@@ -1,9 +1,11 @@
 """Every XML part xlsheet writes validates against the ECMA-376 schemas in ../shared/ooxml-xsd.
 
 Skipped parts (listed by tests/ooxml.py and asserted below): VML drawings (the comment boxes
-of feedback workbooks) and docProps/core.xml (its schema imports Dublin Core schemas that are
-not in ../shared). Nothing else is skipped: xlsheet's workbooks carry no parts in Microsoft's
-extension namespaces (no x14 lists, no mc:AlternateContent), which the test also checks.
+of feedback workbooks), docProps/core.xml (its schema imports Dublin Core schemas that are
+not in ../shared) and images. Nothing else is skipped: xlsheet's workbooks carry no parts in
+Microsoft's extension namespaces (no x14 lists, no mc:AlternateContent), which the test also
+checks. The consolidated book (drawings, a chart, tables, texts with leading spaces) is
+checked too. Microsoft's own validator runs in tests/test_ooxml_validator.py without ../shared.
 """
 
 from __future__ import annotations
@@ -15,16 +17,26 @@ import pytest
 
 from tests.conftest import shared_dir
 from tests.ooxml import validate_package
+from tests.test_merge import received
 from xlsheet.entry_writer import write_entry_workbook
 from xlsheet.master import load_master
+from xlsheet.merge import write_book
 from xlsheet.models import Issue, Severity
 from xlsheet.paths import RoundPaths
-from xlsheet.sample import LP, sample_submissions
+from xlsheet.sample import LP, sample_master, sample_submissions
 
 
 @pytest.fixture(scope="module")
 def xsd_dir() -> Path:
     return shared_dir() / "ooxml-xsd"
+
+
+def _no_extensions(book: Path) -> None:
+    with zipfile.ZipFile(book) as zf:
+        for name in zf.namelist():
+            if name.endswith(".xml"):
+                text = zf.read(name).decode()
+                assert "<extLst" not in text and "mc:AlternateContent" not in text, (book.name, name)
 
 
 def _workbooks(root: Path) -> list[Path]:
@@ -44,11 +56,29 @@ def test_every_generated_part_is_valid(sample_round_template, xsd_dir):
         names = set(report.validated)
         assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/styles.xml"} <= names
         assert "docProps/custom.xml" in names or book.name == "master.xlsx"
-        with zipfile.ZipFile(book) as zf:
-            for name in zf.namelist():
-                if name.endswith(".xml"):
-                    text = zf.read(name).decode()
-                    assert "<extLst" not in text and "mc:AlternateContent" not in text, (book.name, name)
+        _no_extensions(book)
+
+
+def test_consolidated_book_parts_are_valid(xsd_dir, tmp_path):
+    """Form sheets with drawings (SDG rings), tables, a chart, and texts kept with xml:space."""
+    master = sample_master()
+    subs = sample_submissions(master)
+    lp0 = subs[0].lps[0]
+    spaced = lp0.model_copy(
+        update={"projects": (lp0.projects[0].model_copy(update={"name": "  字下げした事業名"}),)}
+    )
+    subs[0] = subs[0].model_copy(update={"lps": (spaced, *subs[0].lps[1:])})
+    book = tmp_path / "book.xlsx"
+    write_book(master, received(subs), book)
+    with zipfile.ZipFile(book) as zf:
+        assert b'xml:space="preserve"' in zf.read("xl/sharedStrings.xml")
+    report = validate_package(book, xsd_dir)
+    assert report.errors == {}
+    names = set(report.validated)
+    assert {"xl/sharedStrings.xml", "xl/charts/chart1.xml", "xl/drawings/drawing1.xml"} <= names
+    assert any(n.startswith("xl/tables/") for n in names)
+    assert {n for n in report.skipped if not n.startswith("xl/media/")} == {"docProps/core.xml"}
+    _no_extensions(book)
 
 
 def test_feedback_workbook_parts_are_valid(sample_round, xsd_dir, tmp_path):

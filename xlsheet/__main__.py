@@ -2,4 +2,5 @@
 
 from .cli import main
 
-main(prog_name="xlsheet")
+if __name__ == "__main__":  # a worker process started by spawn (Windows) imports this module again
+    main(prog_name="xlsheet")

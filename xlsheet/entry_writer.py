@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -118,6 +119,9 @@ class _EntryBook:
         self.password = s.sheet_password or None
         self.heights: dict[int, float] = {}
         """Row heights set on the current input sheet, for its page breaks."""
+        self.statuses: dict[str, str] = {}
+        """Each input sheet's self-check message as it is when the book is opened (its cached value)."""
+        self.status_cell: tuple[Any, int, int] | None = None
         b = book
         self.f_title = b.fmt(bold=True, font_size=14, valign="vcenter")
         self.f_sub = b.fmt(valign="vcenter")
@@ -217,8 +221,7 @@ class _EntryBook:
             ws.set_row(r, _text_height(v, 15, 90))
         r = len(rows) + 3
         b.write(ws, r, 0, "入力状況", self.f_header)
-        parts = [f"{quote_sheet(lay.sheet)}!{cell_ref(lay.status_row, 0, True)}" for lay in layouts]
-        b.formula(ws, r, 1, "=" + '&"　"&'.join(parts), self.f_status, "（開いたときに計算されます）")
+        self.status_cell = (ws, r, 1)
         steps = [
             "入力シート（{}）の黄色いセルに入力してください。灰色のセルは変更できません。".format(
                 "、".join(f"「{lay.sheet}」" for lay in layouts)
@@ -240,6 +243,14 @@ class _EntryBook:
             ws.set_row(r + i, _text_height(text, 15, 90))
         self.protect(ws)
         ws.activate()
+
+    def instructions_status(self, layouts: list[SheetLayout]) -> None:
+        """The はじめに sheet's 入力状況: every input sheet's self-check, with their true cached values."""
+        assert self.status_cell is not None
+        ws, r, c = self.status_cell
+        parts = [f"{quote_sheet(lay.sheet)}!{cell_ref(lay.status_row, 0, True)}" for lay in layouts]
+        cached = "　".join(self.statuses[lay.sheet] for lay in layouts)
+        self.b.formula(ws, r, c, "=" + '&"　"&'.join(parts), self.f_status, cached)
 
     def input_sheet(self, lay: SheetLayout, values: dict[str, Rows], annotations: list[Issue]) -> None:
         b = self.b
@@ -281,24 +292,32 @@ class _EntryBook:
         marks = _annotation_marks(annotations, lay.lp)
         missing_terms: list[str] = []
         invalid_terms: list[str] = []
+        counts = [0, 0]
         for p in lay.placements:
-            self.section(ws, lay, p, values.get(p.section.key, []), marks, missing_terms, invalid_terms)
+            rows = values.get(p.section.key, [])
+            self.section(ws, lay, p, rows, marks, missing_terms, invalid_terms)
+            m, i = self_check_counts(self.master, p, rows)
+            counts[0] += m
+            counts[1] += i
 
-        # Self check: counts in D and E, message across A:C.
+        # Self check: counts in D and E, message across A:C. The cached values are computed here,
+        # so the book shows the truth before any recalculation (mail preview, Protected View,
+        # LibreOffice, which trusts cached values by default).
         sr = lay.status_row
         missing = "+".join(missing_terms) or "0"
         invalid = "+".join(invalid_terms) or "0"
-        b.formula(ws, sr, 3, "=" + missing, self.f_count_missing, 0)
-        b.formula(ws, sr, 4, "=" + invalid, self.f_count_invalid, 0)
+        b.formula(ws, sr, 3, "=" + missing, self.f_count_missing, counts[0])
+        b.formula(ws, sr, 4, "=" + invalid, self.f_count_invalid, counts[1])
         d, e = cell_ref(sr, 3, True), cell_ref(sr, 4, True)
         ws.merge_range(sr, 0, sr, 2, None, self.f_status)
+        self.statuses[lay.sheet] = status_message(*counts)
         b.formula(
             ws,
             sr,
             0,
-            f'=IF({d}+{e}=0,"入力チェック: OK","入力チェック: 未入力 "&{d}&" 件・誤り "&{e}&" 件（色の付いたセルを確認）")',
+            f'=IF({d}+{e}=0,"{STATUS_OK}","入力チェック: 未入力 "&{d}&" 件・誤り "&{e}&" 件（色の付いたセルを確認）")',
             self.f_status,
-            "入力チェック: 開いたときに計算されます",
+            self.statuses[lay.sheet],
         )
         self.set_height(ws, sr, 20)
         ws.set_h_pagebreaks(_page_breaks(lay, self.heights))
@@ -361,14 +380,14 @@ class _EntryBook:
                 value = values.get(col.key, "")
                 if col.kind is Kind.LOOKUP:
                     code = cell_ref(row, p.col("code"))
-                    cached = self._title_for(values.get("code", ""))
+                    cached = lookup_title(self.master, p.lp, values.get("code", ""))
                     if col.span > 1:
                         ws.merge_range(row, start, row, end, None, self.f_locked)
                     b.formula(
                         ws,
                         row,
                         start,
-                        f'=IF({code}="","",IFERROR(VLOOKUP({code},{list_name(ListKey.INITIATIVES, p.lp)},2,FALSE),"（一覧にないコード）"))',
+                        f'=IF({code}="","",IFERROR(VLOOKUP({code},{list_name(ListKey.INITIATIVES, p.lp)},2,FALSE),"{NOT_IN_LIST}"))',
                         self.f_locked,
                         cached,
                     )
@@ -456,14 +475,6 @@ class _EntryBook:
             )
             missing_terms.append(f'--({key}="")')
 
-    def _title_for(self, code: str) -> str:
-        if not code:
-            return ""
-        try:
-            return self.master.initiative(code).title
-        except KeyError:
-            return "（一覧にないコード）"
-
     def issues_sheet(self, annotations: list[Issue]) -> None:
         b = self.b
         ws = b.add_sheet("指摘事項")
@@ -481,6 +492,117 @@ class _EntryBook:
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.protect(self.password or "", {"autofilter": True, "sort": True, "format_columns": True})
+
+
+STATUS_OK = "入力チェック: OK"
+NOT_IN_LIST = "（一覧にないコード）"
+
+
+def status_message(missing: int, invalid: int) -> str:
+    """An input sheet's self-check message, as its formula computes it."""
+    if missing + invalid == 0:
+        return STATUS_OK
+    return f"入力チェック: 未入力 {missing} 件・誤り {invalid} 件（色の付いたセルを確認）"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _excel_text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _excel_len(value: Any) -> int:
+    """LEN as Excel counts: UTF-16 code units."""
+    return 0 if _blank(value) else len(_excel_text(value).encode("utf-16-le")) // 2
+
+
+def countif_matches(items: Iterable[str], criteria: str) -> bool:
+    """Whether COUNTIF(items, criteria) > 0 for a list of texts, as Excel and LibreOffice count.
+
+    Text compares ignoring case; * ? are wildcards (~ escapes them); a leading =, <>, <, <=, >, >=
+    is an operator (a number after < or > never matches text).
+    """
+    op = next((o for o in ("<>", "<=", ">=", "=", "<", ">") if criteria.startswith(o)), "")
+    text = criteria[len(op) :].casefold()
+    if op in ("<", "<=", ">", ">="):
+        if _is_number(text):
+            return False
+        cmp = {"<": str.__lt__, "<=": str.__le__, ">": str.__gt__, ">=": str.__ge__}[op]
+        return any(cmp(i.casefold(), text) for i in items)
+    pattern = re.compile(_wildcard(text), re.S)
+    if op == "<>":
+        return any(not pattern.fullmatch(i.casefold()) for i in items)
+    return any(pattern.fullmatch(i.casefold()) for i in items)
+
+
+def _wildcard(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
+            out.append(re.escape(text[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def lookup_title(master: Master, lp: str, code: Any) -> str:
+    """What the row's VLOOKUP(code, initiatives, 2, FALSE) shows: the first match ignoring case,
+    with * ? ~ as wildcards as in Excel's exact match."""
+    if _blank(code):
+        return ""
+    pattern = re.compile(_wildcard(_excel_text(code).casefold()), re.S)
+    codes = list_values(master, ListKey.CODES, lp)
+    titles = list_values(master, ListKey.INITIATIVES, lp)
+    return next(
+        (t for c, t in zip(codes, titles, strict=True) if pattern.fullmatch(c.casefold())), NOT_IN_LIST
+    )
+
+
+def self_check_counts(master: Master, p: Placement, rows: Rows) -> tuple[int, int]:
+    """(missing, invalid) that a section's self-check formulas compute for these values.
+
+    Mirrors the terms `_EntryBook.section` builds: a value not in its dropdown list (compared as
+    COUNTIF does, ignoring case) or longer than its limit is invalid; a required cell is missing
+    when another key column of its row holds a value, and a required section's first key cell
+    when it is blank.
+    """
+    sec = p.section
+    data = [rows[r] if r < len(rows) else {} for r in range(p.rows)]
+    key_cols = [col for col in sec.columns if col.key_column]
+    missing = invalid = 0
+    for col in sec.columns:
+        if not col.is_input:
+            continue
+        cells = [row.get(col.key) for row in data]
+        if col.list is not None:
+            allowed = list_values(master, col.list, p.lp)
+            invalid += sum(1 for v in cells if not _blank(v) and not countif_matches(allowed, _excel_text(v)))
+        elif col.max_len:
+            invalid += sum(1 for v in cells if _excel_len(v) > col.max_len)
+        if col.required and not (sec.required and col.key_column):
+            others = [k for k in key_cols if k is not col]
+            if others:
+                missing += sum(
+                    1
+                    for row, v in zip(data, cells, strict=True)
+                    if _blank(v) and any(not _blank(row.get(k.key)) for k in others)
+                )
+    if sec.required and _blank(data[0].get(key_cols[0].key) if data else None):
+        missing += 1
+    return missing, invalid
 
 
 PAGE_ROW_DEFAULT = 15.0
@@ -516,13 +638,21 @@ def _highlight(ws, first: int, col: int, last: int, criteria: str, fmt) -> None:
     ws.conditional_format(first, col, last, col, {"type": "formula", "criteria": criteria, "format": fmt})
 
 
+MAX_ROW_PT = 409.0
+"""Excel's highest row. A longer text fills the row and stays whole in the cell: Excel shows the
+rest in the formula bar and while editing (an input cell cannot be split into rows)."""
+
+
 def _text_height(text: str, minimum: float, width: float) -> float:
-    """Row height (points) that shows wrapped 10 pt text in a cell `width` characters wide."""
+    """Row height (points) that shows wrapped 10 pt text in a cell `width` characters wide.
+
+    At most MAX_ROW_PT: Excel refuses taller rows.
+    """
     # A full-width 10 pt glyph is about 1.9 column characters in Excel; LibreOffice's fallback
     # font is wider (FONT_WIDTH_ALLOWANCE), and the row must hold the text in both.
     per_line = max(1.0, width / (1.9 * FONT_WIDTH_ALLOWANCE))
     lines = sum(max(1, math.ceil(_text_units(part) / per_line)) for part in str(text).split("\n"))
-    return max(minimum, 16.0 * lines + 4)
+    return min(MAX_ROW_PT, max(minimum, 16.0 * lines + 4))
 
 
 def _page_breaks(lay: SheetLayout, heights: dict[int, float]) -> list[int]:
@@ -620,6 +750,7 @@ def write_entry_workbook(
         eb.instructions_sheet(layouts)
         for lay in layouts:
             eb.input_sheet(lay, values[lay.lp], annotations)
+        eb.instructions_status(layouts)
         if annotations:
             eb.issues_sheet(annotations)
         eb.lists_sheet(lps)

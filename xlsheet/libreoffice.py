@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePath, PureWindowsPath
 
 RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
@@ -27,12 +28,37 @@ class LibreOfficeMissing(RuntimeError):
     """LibreOffice is not installed."""
 
 
+def install_candidates(platform: str = sys.platform, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Where LibreOffice's installer puts soffice when it is not on PATH (Windows, macOS)."""
+    if platform == "win32":
+        roots = [environ.get(k) for k in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")]
+        roots += ["C:\\Program Files", "C:\\Program Files (x86)"]
+        seen: list[str] = []
+        for root in roots:
+            if root:
+                exe = str(PureWindowsPath(root, "LibreOffice", "program", "soffice.exe"))
+                if exe.lower() not in (x.lower() for x in seen):
+                    seen.append(exe)
+        return seen
+    if platform == "darwin":
+        return ["/Applications/LibreOffice.app/Contents/MacOS/soffice"]
+    return []
+
+
+def profile_uri(profile: PurePath) -> str:
+    """The -env:UserInstallation URL of a profile folder (file:///C:/… on Windows, file:///tmp/… here)."""
+    return profile.as_uri()
+
+
 def soffice_path() -> str | None:
     """The soffice binary, or None when LibreOffice is not installed."""
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
+    for exe in install_candidates():
+        if Path(exe).is_file():
+            return exe
     return None
 
 
@@ -70,7 +96,7 @@ def convert(
         env = {**os.environ, "HOME": profile}
         cmd = [
             exe,
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={profile_uri(Path(profile))}",
             "--headless",
             "--norestore",
             "--nolockcheck",
@@ -81,7 +107,14 @@ def convert(
             *[str(f) for f in files],
         ]
         proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=timeout, env=env, stdin=subprocess.DEVNULL
+            cmd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",  # not the locale's (cp932 on a Japanese Windows): soffice's messages, for errors only
+            errors="replace",
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
         )
     ext = fmt.split(":")[0]
     out = [outdir / (Path(f).stem + "." + ext) for f in files]

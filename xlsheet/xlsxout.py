@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from .errors import XlsheetError
 from .form import cell_ref, quote_sheet
 from .limits import ExcelLimitError, check_defined_name, check_sheet_names, check_text, check_validation
 
@@ -125,6 +127,18 @@ class Book:
         self.wb.close()
 
 
+def header_footer_text(text: str, after_size_code: bool = False) -> str:
+    """`text` as a literal inside an Excel header/footer: & doubled (&& prints one &).
+
+    After a font-size code (&9) a leading digit would be read as part of the size (&9 + 2030年 is
+    size 92030): with `after_size_code` such text is preceded by a space.
+    """
+    text = text.replace("&", "&&")
+    if after_size_code and text[:1].isdigit():
+        text = " " + text
+    return text
+
+
 def sheet_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
     return f"{quote_sheet(sheet)}!{cell_ref(first_row, first_col, True)}:{cell_ref(last_row, last_col, True)}"
 
@@ -133,6 +147,30 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+class FileInUseError(XlsheetError, PermissionError):
+    """The target cannot be replaced: on Windows, the file is open in Excel (message in Japanese)."""
+
+
+REPLACE_RETRIES = 5
+"""Windows: antivirus and search indexers hold a new file for a moment; retry before giving up."""
+
+
+def replace_file(tmp: Path, target: Path) -> None:
+    """os.replace, with Windows' sharing violations retried and then explained in Japanese."""
+    for attempt in range(REPLACE_RETRIES):
+        try:
+            os.replace(tmp, target)
+            return
+        except PermissionError as exc:
+            if attempt + 1 < REPLACE_RETRIES:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            raise FileInUseError(
+                f"「{target}」を上書きできません（別のプログラムが開いています）。"
+                "Excel などでこのファイルを開いていたら閉じてから、もう一度実行してください。"
+            ) from exc
 
 
 @contextmanager
@@ -147,8 +185,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp_path
         with open(tmp_path, "rb+") as fh:
             os.fsync(fh.fileno())
-        os.chmod(tmp_path, 0o666 & ~_umask())
-        os.replace(tmp_path, target)
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp's 0600 on POSIX; Windows: only keeps it writable
+        replace_file(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()

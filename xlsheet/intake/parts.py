@@ -146,7 +146,8 @@ def custom_properties(data: bytes) -> tuple[tuple[str, str], ...]:
     return tuple(props.items())
 
 
-_DV = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*)>(.*?)</(?:\w+:)?dataValidation>", re.S)
+_DV = re.compile(rb"<(?:\w+:)?dataValidation\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?dataValidation>)", re.S)
+"""A validation, self-closing too (Excel writes one without formula for an input message alone)."""
 _TYPE = re.compile(rb'\btype="([^"]*)"')
 _SQREF = re.compile(rb'\bsqref="([^"]*)"')
 _F1 = re.compile(rb"<(?:\w+:)?formula1>(?:<xm:f>)?(.*?)(?:</xm:f>)?</(?:\w+:)?formula1>", re.S)
@@ -171,10 +172,11 @@ def _validations(tail: bytes) -> tuple[tuple[str, str, str], ...]:
         head = m.group(1)
         kind = _TYPE.search(head)
         sq = _SQREF.search(head)
-        f1 = _F1.search(m.group(2))
+        body = m.group(2) or b""
+        f1 = _F1.search(body)
         sqref = sq.group(1).decode() if sq else ""
         if not sqref:
-            xm = _XM_SQREF.search(m.group(2))
+            xm = _XM_SQREF.search(body)
             sqref = xm.group(1).decode() if xm else ""
         source = unescape(f1.group(1).decode("utf-8", "replace")).strip() if f1 else ""
         out.append((sqref, kind.group(1).decode() if kind else "", normalize_source(source)))

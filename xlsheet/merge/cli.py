@@ -20,7 +20,11 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
     help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項）を output/ に作ります。"
 )
 @ROUND_DIR
-@click.option("--pdf", is_flag=True, help="政策評価表を PDF にも出力する（LibreOffice が必要）")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="政策評価表を PDF にも出力する（Windows/Mac では Excel、ほかは LibreOffice で作成）",
+)
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"
 )
@@ -54,6 +58,8 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)
+            if result.pdf_message:
+                err_console.say("[yellow]注意:[/] {}", result.pdf_message)
         else:
             err_console.say("[yellow]注意:[/] {}", result.pdf_message)
     if result.csv:

@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..era import to_fullwidth
 from ..models import SDG_GOALS, Settings
-from ..xlsxout import Book
+from ..xlsxout import Book, header_footer_text
 from .consolidate import InitiativeBlock, LpForm, ParagraphRow
 from .ring import RING_HEIGHT, RING_WIDTH, ring_png
 
@@ -64,7 +64,9 @@ LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_fa
 Japanese fallback font, Noto Sans CJK / IPAex, sets lines about 1.45 times the font size)."""
 CELL_PAD_PT = 4.0
 MAX_ROW_PT = 400.0
-"""Excel's rows are at most 409 pt high."""
+"""A paragraph row is split before it grows past this (Excel's rows are at most 409 pt high)."""
+EXCEL_MAX_ROW_PT = 409.0
+"""No row is set higher than Excel allows, whatever its text."""
 ROW_PAD = 4.0
 PAGE_HEIGHT_PT = 842.0  # A4
 MARGIN_IN = 0.6
@@ -140,6 +142,7 @@ class FormSheetWriter:
         return line_count(text, width, font, self.metrics)
 
     def _add(self, height: float, breakable: bool) -> int:
+        height = min(height, EXCEL_MAX_ROW_PT)  # a title or name from the master can be long too
         r = len(self.rows)
         self.rows.append(_Row(height, breakable))
         self.ws.set_row(r, height)
@@ -303,10 +306,23 @@ class FormSheetWriter:
         ws.set_portrait()
         ws.set_margins(left=MARGIN_IN, right=MARGIN_IN, top=MARGIN_IN, bottom=MARGIN_IN)
         ws.center_horizontally()
-        ws.set_footer(f"&C&9{form.lp.name}　&P / &N", {"margin": 0.3})
+        ws.set_footer(lp_footer(form.lp.name), {"margin": 0.3})
         ws.hide_gridlines(2)
         ws.print_area(0, 0, len(self.rows) - 1, LAST_COL)
         ws.set_h_pagebreaks(page_breaks(self.rows))
+
+
+FOOTER_MAX = 255
+"""Excel's limit for a header or footer string (XlsxWriter drops a longer one with a warning)."""
+
+
+def lp_footer(name: str) -> str:
+    """The form sheet's footer: the leading project's name (escaped, shortened to fit) and page x / y."""
+    while True:
+        footer = f"&C&9{header_footer_text(name, after_size_code=True)}　&P / &N"
+        if len(footer) <= FOOTER_MAX or not name:
+            return footer
+        name = name[: max(0, len(name) - max(1, (len(footer) - FOOTER_MAX) // 2))]
 
 
 def page_breaks(rows: list[_Row]) -> list[int]:

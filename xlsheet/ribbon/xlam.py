@@ -237,6 +237,18 @@ def _package_rels(rels: bytes) -> bytes:
     ).encode()
 
 
+_IMAGE_DPI_RE = re.compile(rb'(<x14:workbookPr\b[^>]*?)\s+defaultImageDpi="(?!96"|150"|220"|330")[^"]*"')
+
+
+def _workbook_xml(data: bytes) -> bytes:
+    """xl/workbook.xml without a defaultImageDpi outside the schema's list (96, 150, 220, 330).
+
+    xlwings' template carries ``defaultImageDpi="32767"``, which Microsoft's validator rejects from
+    Office 2010 on; without the attribute Excel uses its default resolution.
+    """
+    return _IMAGE_DPI_RE.sub(rb"\1", data)
+
+
 def build_addin(out: Path, source: Path | None = None) -> BuiltAddin:
     """Build OUT.xlam from xlwings' ribbon template (or `source`, an add-in saved from Excel).
 
@@ -282,6 +294,8 @@ def build_addin(out: Path, source: Path | None = None) -> BuiltAddin:
                 continue  # the template's 2006 ribbon part: replaced by customUI14
             if name == "_rels/.rels":
                 data = _package_rels(data)
+            elif name == "xl/workbook.xml":
+                data = _workbook_xml(data)
             zout.writestr(name, data)
         zout.writestr(CUSTOMUI14_PART, xml.encode("utf-8"))
     shim = out.with_suffix(".py")
