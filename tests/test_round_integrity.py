@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from tests.rounds import answer, filled_book, reply_mail, rewrite_part, saved_at
 from xlsheet.cli import main
+from xlsheet.entry_writer import STATUS_OK, STATUS_UNTOUCHED
 from xlsheet.generate import BookChange, generate_round
 from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
@@ -145,6 +146,10 @@ def test_an_untouched_return_is_not_an_answer(sample_round):
     wb = openpyxl.load_workbook(paths.entry_workbook(dept), read_only=True)
     text = " ".join(str(c) for row in wb["はじめに"].iter_rows(values_only=True) for c in row if c)
     assert "未記入" in text
+    # The book's own self-check says so too, before anyone recalculates (cached value).
+    cached = openpyxl.load_workbook(paths.entry_workbook(dept), data_only=True)
+    shown = {c for ws in cached.worksheets for row in ws.iter_rows(values_only=True) for c in row}
+    assert STATUS_UNTOUCHED in shown and STATUS_OK not in shown
 
 
 def _assign_new_initiative(root: Path, code: str, depts: list[str]) -> None:

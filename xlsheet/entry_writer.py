@@ -292,13 +292,24 @@ class _EntryBook:
         marks = _annotation_marks(annotations, lay.lp)
         missing_terms: list[str] = []
         invalid_terms: list[str] = []
+        answer_terms: list[str] = []
         counts = [0, 0]
+        answered = 0
+        prefill = default_values(self.master, self.dept.code, lay.lp)
         for p in lay.placements:
             rows = values.get(p.section.key, [])
             self.section(ws, lay, p, rows, marks, missing_terms, invalid_terms)
             m, i = self_check_counts(self.master, p, rows)
             counts[0] += m
             counts[1] += i
+            # Input columns generate leaves blank are the department's own: anything in them means
+            # the book is no longer as it was sent (intake's 未記入 rule looks at the same content).
+            given = prefill.get(p.section.key, [])
+            for col, start in zip(p.section.columns, p.col_start, strict=True):
+                if col.is_input and all(_blank(r.get(col.key)) for r in given):
+                    first, last = cell_ref(p.first_row, start, True), cell_ref(p.last_row, start, True)
+                    answer_terms.append(f"COUNTA({first}:{last})")
+                    answered += sum(1 for r in rows if not _blank(r.get(col.key)))
 
         # Self check: counts in D and E, message across A:C. The cached values are computed here,
         # so the book shows the truth before any recalculation (mail preview, Protected View,
@@ -310,12 +321,14 @@ class _EntryBook:
         b.formula(ws, sr, 4, "=" + invalid, self.f_count_invalid, counts[1])
         d, e = cell_ref(sr, 3, True), cell_ref(sr, 4, True)
         ws.merge_range(sr, 0, sr, 2, None, self.f_status)
-        self.statuses[lay.sheet] = status_message(*counts)
+        self.statuses[lay.sheet] = status_message(*counts, answered=answered > 0 or not answer_terms)
+        answers = "+".join(answer_terms) or "1"
         b.formula(
             ws,
             sr,
             0,
-            f'=IF({d}+{e}=0,"{STATUS_OK}","入力チェック: 未入力 "&{d}&" 件・誤り "&{e}&" 件（色の付いたセルを確認）")',
+            f'=IF({d}+{e}=0,IF({answers}=0,"{STATUS_UNTOUCHED}","{STATUS_OK}"),'
+            f'"入力チェック: 未入力 "&{d}&" 件・誤り "&{e}&" 件（色の付いたセルを確認）")',
             self.f_status,
             self.statuses[lay.sheet],
         )
@@ -495,13 +508,14 @@ class _EntryBook:
 
 
 STATUS_OK = "入力チェック: OK"
+STATUS_UNTOUCHED = "入力チェック: まだ何も入力されていません（このままでは「未記入」として差し戻します）"
 NOT_IN_LIST = "（一覧にないコード）"
 
 
-def status_message(missing: int, invalid: int) -> str:
+def status_message(missing: int, invalid: int, answered: bool = True) -> str:
     """An input sheet's self-check message, as its formula computes it."""
     if missing + invalid == 0:
-        return STATUS_OK
+        return STATUS_OK if answered else STATUS_UNTOUCHED
     return f"入力チェック: 未入力 {missing} 件・誤り {invalid} 件（色の付いたセルを確認）"
 
 
