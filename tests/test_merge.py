@@ -19,11 +19,12 @@ import pytest
 
 from tests.conftest import REPO, needs_libreoffice, shared_dir
 from xlsheet.merge import frames, write_book, write_csv
-from xlsheet.merge.book import PAUSE_ENV, form_sheet_names
+from xlsheet.merge.book import PAUSE_ENV
 from xlsheet.merge.consolidate import NOT_SHOWN, SHOWN, consolidate
 from xlsheet.merge.form_sheet import MARGIN_IN, PAGE_HEIGHT_PT, PAGE_SLACK_PT, _Row, page_breaks
 from xlsheet.merge.frames import CSV_NAMES
 from xlsheet.merge.pdf import NO_LIBREOFFICE, export_pdf
+from xlsheet.merge.printed import form_sheet_names
 from xlsheet.models import SDG_GOALS, ProjectEntry, Received, Submission
 from xlsheet.sample import sample_master, sample_submissions
 

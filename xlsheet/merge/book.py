@@ -19,14 +19,12 @@ from pathlib import Path
 
 from ..errors import XlsheetError
 from ..leftovers import clean_leftovers
-from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
-from ..master import load_master
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
-from ..textsafe import clean_model
 from ..xlsxout import Book, atomic_path
-from .consolidate import Consolidated, LpForm, consolidate, derived_status, local_time
-from .form_sheet import EXCEL, FormSheetWriter, Metrics
+from .consolidate import Consolidated, consolidate, derived_status
+from .printed import set_properties, write_form_sheets
+from .source import load_round
 from .tables import (
     TableWriter,
     issue_table,
@@ -39,8 +37,6 @@ from .tables import (
 
 PAUSE_ENV = "XLSHEET_MERGE_PAUSE"
 """Test hook: seconds to stall after the first bytes of the book are on disk (crash tests)."""
-
-FORM_SHEET_PREFIX = "政策評価表_"
 
 
 @dataclass
@@ -63,55 +59,6 @@ class MergeResult:
 
 def book_path(paths: RoundPaths, master: Master) -> Path:
     return paths.output / f"政策評価表_{safe_filename(master.settings.round_id)}.xlsx"
-
-
-def form_sheet_names(forms: list[LpForm]) -> list[str]:
-    """政策評価表_<name>, made valid and unique (31 characters, no \\ / ? * [ ] :)."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for f in forms:
-        name = "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in f.lp.name).strip("'")
-        base = (FORM_SHEET_PREFIX + name)[:SHEET_NAME_MAX]
-        candidate = base
-        if candidate.casefold() in seen:
-            suffix = f"_{f.lp.code}"
-            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-        n = 2
-        while candidate.casefold() in seen:
-            suffix = f"_{n}"
-            candidate = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-            n += 1
-        seen.add(candidate.casefold())
-        out.append(candidate)
-    return out
-
-
-def document_date(master: Master, received: list[Received]) -> dt.datetime:
-    """The book's document date: the latest receipt, else the start of the evaluation year."""
-    times = [local_time(r.received_at) for r in received]
-    return max(times) if times else dt.datetime(master.settings.evaluation_year, 4, 1)
-
-
-def write_form_sheets(book: Book, master: Master, cons: Consolidated, metrics: Metrics = EXCEL) -> list[str]:
-    writer = FormSheetWriter(book, master.settings, metrics)
-    names = form_sheet_names(cons.forms)
-    for name, form in zip(names, cons.forms, strict=True):
-        writer.write(book.add_sheet(name), form)
-    return names
-
-
-def _properties(book: Book, master: Master, received: list[Received], title: str) -> None:
-    s = master.settings
-    book.wb.set_properties(
-        {
-            "title": title,
-            "subject": s.round_id,
-            "author": s.office_name,
-            "company": s.municipality,
-            "comments": "xlsheet で作成",
-            "created": document_date(master, received),
-        }
-    )
 
 
 class _PausingFile(io.FileIO):
@@ -161,32 +108,12 @@ def write_book(
         write_sdg_matrix(book, cons)
         tables.write(status_table(status))
         tables.write(issue_table(list(intake_issues or []), cons.issues))
-        _properties(book, master, cons.received, f"{master.settings.evaluation_label} 政策評価表（統合）")
+        set_properties(book, master, cons.received, f"{master.settings.evaluation_label} 政策評価表（統合）")
         book.wb.worksheets()[0].activate()
         book.close()
         if stream is not None:
             stream.close()
     return cons
-
-
-def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatus], list[Issue]]:
-    """Master data and the ledger's current submissions, status and issues.
-
-    Every text is cleaned on the way in (textsafe): whatever the ledger holds (a control
-    character from an older intake, a message of any length), the book and CSV get written.
-    """
-    from ..intake.ledger import Ledger
-
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
-        received, status, issues = ledger.current(), ledger.status(master), ledger.issues()
-    return (
-        master,
-        [clean_model(r, None) for r in received],
-        [clean_model(s) for s in status],
-        [clean_model(i) for i in issues],
-    )
 
 
 def _clean_stale_temps(target: Path, older_than: float = 600) -> None:

@@ -15,6 +15,7 @@ from ..models import DepartmentStatus, Issue, Master, Received
 from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
+from .source import load_round
 from .tables import Table, issue_table, paragraph_table, project_table, sdg_table, status_table
 
 CSV_ENCODING = "utf-8-sig"
@@ -52,8 +53,6 @@ def frames(
 
 def round_frames(root: Path) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of a round folder's ledger: projects, evaluations, sdgs, status, issues."""
-    from .book import load_round
-
     master, received, status, issues = load_round(root)
     return frames(master, received, status, issues)
 

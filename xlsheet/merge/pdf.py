@@ -19,9 +19,9 @@ from pathlib import Path
 from ..libreoffice import LibreOfficeMissing, convert
 from ..models import Master
 from ..xlsxout import Book, FileInUseError, replace_file
-from .book import _properties, write_form_sheets
 from .consolidate import Consolidated
 from .form_sheet import EXCEL, LIBREOFFICE, Metrics
+from .printed import set_properties, write_form_sheets
 
 PDF_ENV = "XLSHEET_PDF"
 """`excel` or `libreoffice`: which application makes the PDF (default: Excel when present)."""
@@ -79,7 +79,7 @@ def excel_to_pdf(src: Path, out: Path) -> None:
 def _print_book(master: Master, cons: Consolidated, path: Path, metrics: Metrics) -> None:
     book = Book(path)
     write_form_sheets(book, master, cons, metrics)
-    _properties(book, master, cons.received, f"{master.settings.evaluation_label} 政策評価表")
+    set_properties(book, master, cons.received, f"{master.settings.evaluation_label} 政策評価表")
     book.close()
 
 
