@@ -62,8 +62,14 @@ def main() -> None:
 @ROUND_DIR
 @click.option("--sample", is_flag=True, help="見本ラウンド（所沢市 令和２年度 政策評価表）のデータで作る")
 @click.option("--force", is_flag=True, help="既にある master.xlsx を上書きする")
-def init(round_dir: Path, sample: bool, force: bool) -> None:
-    path = init_round(round_dir, sample=sample, force=force)
+@click.option(
+    "--form",
+    "form",
+    default=None,
+    help="このラウンドの様式: 様式定義ブック（.xlsx）か同梱の様式 ID（`xlsheet form list`）。既定は政策評価表",
+)
+def init(round_dir: Path, sample: bool, force: bool, form: str | None) -> None:
+    path = init_round(round_dir, sample=sample, force=force, form=form)
     out.say("マスタデータを作成しました: {}", path)
     if not sample:
         out.say(

@@ -19,6 +19,7 @@ from .manifest import Manifest
 from .master import load_master, write_master
 from .models import Master, Settings
 from .paths import RoundPaths
+from .round import keep_form
 from .sample import sample_master
 
 
@@ -47,12 +48,15 @@ def empty_master(today: dt.date | None = None) -> Master:
     )
 
 
-def init_round(root: Path, sample: bool = False, force: bool = False) -> Path:
+def init_round(root: Path, sample: bool = False, force: bool = False, form: str | Path | None = None) -> Path:
     """Create a round folder with master.xlsx: the sample round's data with `sample`, otherwise
-    every sheet and header with nothing in them, for the office to fill in Excel."""
+    every sheet and header with nothing in them, for the office to fill in Excel. The round keeps
+    a copy of its form definition (`form`: a definition workbook or a shipped form's ID; default
+    the shipped 政策評価表)."""
     paths = RoundPaths(Path(root))
     if paths.master.exists() and not force:
         raise FileExistsError(f"{paths.master} はすでにあります（上書きするには --force を付けてください）")
+    keep_form(paths, form)
     write_master(sample_master() if sample else empty_master(), paths.master)
     for d in (paths.outbox, paths.inbox):
         d.mkdir(parents=True, exist_ok=True)

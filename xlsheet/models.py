@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -252,6 +253,9 @@ class Submission(_Model):
     round_id: str
     form_version: str
     lps: tuple[LpEntry, ...] = ()
+    answers: dict[str, dict[str, list[dict[str, Any]]]] = Field(default_factory=dict)
+    """Everything read, as the form names it: unit (leading project, 事業 …) → section key →
+    rows → field key → value. New fields need no migration: the ledger stores this as JSON."""
 
     def lp(self, code: str) -> LpEntry | None:
         return next((e for e in self.lps if e.lp == code), None)

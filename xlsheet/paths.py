@@ -64,6 +64,11 @@ class RoundPaths:
         return self.root / "feedback"
 
     @property
+    def form(self) -> Path:
+        """The round's copy of its form definition (様式定義ブック)."""
+        return self.root / "様式定義.xlsx"
+
+    @property
     def ledger(self) -> Path:
         return self.root / "ledger.sqlite"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..catalogue import issue
+from ..errors import XlsheetError
 from ..models import Issue, Severity
 from . import codes as _codes  # noqa: F401  (registers the form-check rows)
 from .cells import ItemRow, col_letter, did_you_mean, is_formula, text
@@ -59,13 +60,18 @@ from .model import (
 )
 
 
-class FormDefinitionError(ValueError):
+class FormDefinitionError(XlsheetError, ValueError):
     """A form definition with errors; `issues` holds every one of them."""
 
     def __init__(self, path: Path, issues: list[Issue]) -> None:
         self.path = path
         self.issues = issues
+        self.headline = f"様式定義ブック {path} に誤りが {len(issues)} 件あります。何も書き込んでいません。"
         super().__init__(f"様式定義ブック {path} に誤りが {len(issues)} 件あります")
+
+    @property
+    def problems(self) -> list[str]:
+        return [i.text() for i in self.issues]
 
 
 @dataclass(frozen=True)

@@ -644,6 +644,7 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
         dept = reader.dept = manifest.department
         lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
         entries = []
+        answers: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for lp in [c for c in manifest.lps.split(",") if c]:
             try:
                 master.leading_project(lp)
@@ -665,11 +666,13 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
                     reader.explain_empty(list(validate_section(sec, master, dept, lists)), ref)
                 )
             entries.append(_entry(lp, sections))
+            answers[lp] = {key: [dict(r.values) for r in sec.rows] for key, sec in sections.items()}
         submission = Submission(
             department=dept,
             round_id=manifest.round_id,
             form_version=manifest.form_version,
             lps=tuple(entries),
+            answers=answers,
         )
     except IntakeError as exc:
         issues = [*reader.issues, exc.issue]

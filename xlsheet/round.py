@@ -1,0 +1,89 @@
+"""One `Round`: the folder, its master data, its form and its ledger, opened once per step.
+
+A round keeps a copy of the form definition it uses (`ROUND/様式定義.xlsx`): `xlsheet init`
+writes it (the shipped 政策評価表, or the definition given with `--form`), and every step reads
+the form from there, so editing a shipped form later never changes a running round.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .errors import XlsheetError
+from .formdef import Form, read_form, shipped_form
+from .master import load_master
+from .models import Master
+from .paths import RoundPaths, require_round
+
+
+class FormNotFound(XlsheetError):
+    """The form a round was asked to use does not exist (Japanese message)."""
+
+
+DEFAULT_FORM_ID = "xlsheet.seisaku-hyoka"
+"""The form a round uses when it names none: the seed's 政策評価表."""
+
+
+def form_source(form: str | Path | None) -> Path:
+    """The definition workbook to copy into a new round: a file, a shipped form's ID, or the default."""
+    if form is None:
+        return shipped_form(DEFAULT_FORM_ID).path
+    path = Path(form)
+    if path.suffix.lower() == ".xlsx" and path.exists():
+        return path
+    try:
+        return shipped_form(str(form)).path
+    except KeyError as exc:
+        raise FormNotFound(
+            f"様式「{form}」が見つかりません。様式定義ブック（.xlsx）のパスか、`xlsheet form list` の ID を指定してください"
+        ) from exc
+
+
+def keep_form(paths: RoundPaths, form: str | Path | None = None) -> Path:
+    """Check the definition (FormDefinitionError lists every problem) and keep a copy in the round."""
+    source = form_source(form)
+    read_form(source)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    if source.resolve() != paths.form.resolve():
+        shutil.copyfile(source, paths.form)
+    return paths.form
+
+
+def round_form(paths: RoundPaths) -> Form:
+    """The round's form: its own copy, or (a round made before rounds kept one) the default."""
+    return read_form(paths.form if paths.form.exists() else form_source(None))
+
+
+@dataclass
+class Round:
+    """A round folder opened for one step; master data and form are read once, when first used."""
+
+    root: Path
+    paths: RoundPaths = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        self.paths = RoundPaths(self.root)
+
+    @classmethod
+    def open(cls, root: Path) -> Round:
+        """The round at `root`; RoundNotFound (with nearby rounds) when it is not one."""
+        require_round(root)
+        return cls(Path(root))
+
+    @cached_property
+    def master(self) -> Master:
+        return load_master(self.paths.master)
+
+    @cached_property
+    def form(self) -> Form:
+        return round_form(self.paths)
+
+    def ledger(self):
+        """The round's ledger (a context manager)."""
+        from .intake.ledger import Ledger
+
+        return Ledger(self.paths.ledger)
