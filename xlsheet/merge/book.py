@@ -18,22 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import XlsheetError
+from ..formdef import Form
 from ..leftovers import clean_leftovers
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
+from ..round import round_form
 from ..xlsxout import Book, atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
 from .printed import set_properties, write_form_sheets
+from .sections import PRINT_LAYOUTS, SDG_TABLE, SEED_LAYOUT, book_tables, print_layout
 from .source import load_round
-from .tables import (
-    TableWriter,
-    issue_table,
-    paragraph_table,
-    project_table,
-    sdg_table,
-    status_table,
-    write_sdg_matrix,
-)
+from .tables import TableWriter, write_sdg_matrix
 
 PAUSE_ENV = "XLSHEET_MERGE_PAUSE"
 """Test hook: seconds to stall after the first bytes of the book are on disk (crash tests)."""
@@ -85,14 +80,18 @@ def write_book(
     *,
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
+    form: Form | None = None,
 ) -> Consolidated:
     """Write the consolidated book to `path` atomically and return what it holds.
 
-    Sheets: one 政策評価表 per leading project, then 事業一覧, 評価・方針, ＳＤＧｓ選択,
-    ＳＤＧｓマトリクス, 提出状況, 指摘事項.
+    Sheets, for the 政策評価表 layout: one 政策評価表 per leading project, then 事業一覧,
+    評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for every form: a table per section the layout does
+    not cover; then 提出状況, 指摘事項.
     """
     cons = consolidate(master, received)
     status = status if status is not None else derived_status(master, cons.received)
+    seed = print_layout(form) is PRINT_LAYOUTS[SEED_LAYOUT]
+    tables = book_tables(master, cons, status, list(intake_issues or []), form)
     pause = float(os.environ.get(PAUSE_ENV) or 0)
     with atomic_path(path) as tmp:
         book = Book(tmp)
@@ -100,15 +99,15 @@ def write_book(
         if pause:
             stream = _PausingFile(tmp, pause)
             book.wb.filename = stream
-        write_form_sheets(book, master, cons)
-        tables = TableWriter(book)
-        tables.write(project_table(cons))
-        tables.write(paragraph_table(cons))
-        tables.write(sdg_table(cons))
-        write_sdg_matrix(book, cons)
-        tables.write(status_table(status))
-        tables.write(issue_table(list(intake_issues or []), cons.issues))
-        set_properties(book, master, cons.received, f"{master.settings.evaluation_label} 政策評価表（統合）")
+        if seed:
+            write_form_sheets(book, master, cons)
+        writer = TableWriter(book)
+        for table in tables:
+            writer.write(table)
+            if seed and table.key == SDG_TABLE:
+                write_sdg_matrix(book, cons)
+        title = form.title if form is not None else "政策評価表"
+        set_properties(book, master, cons.received, f"{master.settings.evaluation_label} {title}（統合）")
         book.wb.worksheets()[0].activate()
         book.close()
         if stream is not None:
@@ -171,13 +170,14 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
 
     paths = RoundPaths(Path(root))
     master, received, status, intake_issues = load_round(paths.root)
+    form = round_form(paths)
     target = book_path(paths, master)
     _clean_stale_temps(target)
     for folder in (target.parent, target.parent / "csv"):
         clean_leftovers(folder)  # `.pdf-*` work folders and `.tmp` files of a killed merge
     with Ledger(paths.ledger) as ledger:
         kept = keep_edited(target, ledger.output_digest(target.resolve()), force)
-        cons = write_book(master, received, target, status=status, intake_issues=intake_issues)
+        cons = write_book(master, received, target, status=status, intake_issues=intake_issues, form=form)
         ledger.record_output(target.resolve(), _digest(target))
     result = MergeResult(
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
@@ -187,7 +187,8 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
 
         result.pdf, result.pdf_message = export_pdf(master, cons, target.with_suffix(".pdf"))
     if csv:
-        from .frames import frames_from, write_csv
+        from .frames import csv_names, frames_of, write_csv
 
-        result.csv = write_csv(frames_from(cons, status, intake_issues), paths.output / "csv")
+        tables = book_tables(master, cons, status, intake_issues, form)
+        result.csv = write_csv(frames_of(tables), paths.output / "csv", names=csv_names(tables))
     return result

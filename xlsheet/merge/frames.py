@@ -11,12 +11,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..formdef import Form
 from ..models import DepartmentStatus, Issue, Master, Received
+from ..paths import RoundPaths, safe_filename
+from ..round import round_form
 from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
+from .sections import book_tables
 from .source import load_round
-from .tables import Table, issue_table, paragraph_table, project_table, sdg_table, status_table
+from .tables import Table
 
 CSV_ENCODING = "utf-8-sig"
 
@@ -25,18 +29,20 @@ def table_frame(t: Table) -> pd.DataFrame:
     return pd.DataFrame.from_records(t.rows, columns=list(t.headers))
 
 
-def frames_from(
-    cons: Consolidated, status: list[DepartmentStatus], intake_issues: list[Issue] | None = None
-) -> dict[str, pd.DataFrame]:
-    """{"projects", "evaluations", "sdgs", "status", "issues"} -> DataFrame."""
-    tables = [
-        project_table(cons),
-        paragraph_table(cons),
-        sdg_table(cons),
-        status_table(status),
-        issue_table(list(intake_issues or []), cons.issues),
-    ]
+def frames_of(tables: list[Table]) -> dict[str, pd.DataFrame]:
+    """A DataFrame per table, keyed as the table (a form's section by its key)."""
     return {t.key: table_frame(t) for t in tables}
+
+
+def frames_from(
+    cons: Consolidated,
+    status: list[DepartmentStatus],
+    intake_issues: list[Issue] | None = None,
+    form: Form | None = None,
+) -> dict[str, pd.DataFrame]:
+    """{"projects", "evaluations", "sdgs", (a key per other section of the form), "status",
+    "issues"} -> DataFrame."""
+    return frames_of(book_tables(cons.master, cons, status, list(intake_issues or []), form))
 
 
 def frames(
@@ -44,17 +50,24 @@ def frames(
     received: list[Received],
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
+    form: Form | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of the submissions (without a ledger: status derived from `received`)."""
     cons = consolidate(master, received)
     status = status if status is not None else derived_status(master, cons.received)
-    return frames_from(cons, status, intake_issues)
+    return frames_from(cons, status, intake_issues, form)
 
 
 def round_frames(root: Path) -> dict[str, pd.DataFrame]:
-    """Tidy DataFrames of a round folder's ledger: projects, evaluations, sdgs, status, issues."""
+    """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
+    sdgs), one per other section of the round's form, status and issues."""
     master, received, status, issues = load_round(root)
-    return frames(master, received, status, issues)
+    return frames(master, received, status, issues, round_form(RoundPaths(Path(root))))
+
+
+def csv_names(tables: list[Table]) -> dict[str, str]:
+    """CSV file name per table key: the fixed names, a form section's heading for the others."""
+    return {t.key: CSV_NAMES.get(t.key) or f"{safe_filename(t.title or t.sheet)}.csv" for t in tables}
 
 
 CSV_NAMES = {
@@ -79,13 +92,16 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frames: dict[str, pd.DataFrame], outdir: Path) -> list[Path]:
+def write_csv(
+    frames: dict[str, pd.DataFrame], outdir: Path, names: dict[str, str] | None = None
+) -> list[Path]:
     """One CSV per frame, UTF-8 with BOM, each written atomically; returns the paths.
     Cells are neutralised against formula injection (`csv_frame`)."""
     outdir = Path(outdir)
+    names = names or {}
     out = []
     for key, df in frames.items():
-        path = outdir / CSV_NAMES.get(key, f"{key}.csv")
+        path = outdir / (names.get(key) or CSV_NAMES.get(key, f"{key}.csv"))
         with atomic_path(path) as tmp:
             csv_frame(df).to_csv(tmp, index=False, encoding=CSV_ENCODING)
         out.append(path)

@@ -33,6 +33,8 @@ class Table:
     headers: tuple[str, ...]
     widths: tuple[float, ...]
     rows: list[tuple]
+    title: str = ""
+    """For tables made from a form's section: its heading (the CSV file is named after it)."""
 
     @property
     def table_name(self) -> str:
