@@ -87,3 +87,18 @@ def reply_mail(
             filename=name,
         )
     return msg.as_bytes(policy=policy.SMTP)
+
+
+def versioned(label: str):
+    """An edit for `answer`: the department's first evaluation heading carries `label` (its version)."""
+
+    def edit(sub):
+        entry = sub.lps[0]
+        first = entry.evaluations[0]
+        evaluations = (
+            first.model_copy(update={"heading": f"{label}{first.heading}"}),
+            *entry.evaluations[1:],
+        )
+        return sub.model_copy(update={"lps": (entry.model_copy(update={"evaluations": evaluations}),)})
+
+    return edit

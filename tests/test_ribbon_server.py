@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from tests.rounds import answer, saved_at
+from tests.rounds import answer, saved_at, versioned
 from xlsheet.cli import main as cli
 from xlsheet.fill import fill_workbook
 from xlsheet.fill import name_range as defined_range
@@ -37,7 +37,6 @@ from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Action, Ledger
 from xlsheet.intake.reader import read_workbook
 from xlsheet.master import load_master
-from xlsheet.models import Submission
 from xlsheet.paths import RoundPaths
 from xlsheet.ribbon import BUTTONS, CHECK_IGNORED, CHECK_SHEET, DECIDE_NAME, DECIDE_SHEET, ROUND_DIR_NAME
 from xlsheet.ribbon.control import write_control_workbook
@@ -400,21 +399,6 @@ def test_serve_refuses_to_start_without_a_licence_key():
 # --------------------------------------------------------------------------- 企画課の判断
 
 
-def _version(label: str):
-    """A department's answer whose first evaluation heading carries `label` (its version)."""
-
-    def edit(sub: Submission) -> Submission:
-        entry = sub.lps[0]
-        first = entry.evaluations[0]
-        evaluations = (
-            first.model_copy(update={"heading": f"{label}{first.heading}"}),
-            *entry.evaluations[1:],
-        )
-        return sub.model_copy(update={"lps": (entry.model_copy(update={"evaluations": evaluations}),)})
-
-    return edit
-
-
 def fill_form(control: Path, rows: dict[int, tuple]) -> None:
     """Write rows (0 = the first data row) into the control workbook's 企画課の判断 form."""
     wb = openpyxl.load_workbook(control)
@@ -460,9 +444,9 @@ def test_office_decisions_through_the_ribbon(server, rounds, tmp_path):
     generate_round(root)
     paths = RoundPaths(root)
     t0 = dt.datetime(2020, 6, 10, 9, tzinfo=dt.UTC)
-    older = saved_at(answer(root, "D220", "v1.xlsx", _version("【第1版】")).read_bytes(), t0)
+    older = saved_at(answer(root, "D220", "v1.xlsx", versioned("【第1版】")).read_bytes(), t0)
     newer = saved_at(
-        answer(root, "D220", "v2.xlsx", _version("【第2版】")).read_bytes(), t0 + dt.timedelta(hours=1)
+        answer(root, "D220", "v2.xlsx", versioned("【第2版】")).read_bytes(), t0 + dt.timedelta(hours=1)
     )
     (paths.inbox / "a.xlsx").write_bytes(older)
     (paths.inbox / "b.xlsx").write_bytes(newer)

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.rounds import answer, filled_book, reply_mail, rewrite_part, saved_at
+from tests.rounds import answer, filled_book, reply_mail, rewrite_part, saved_at, versioned
 from xlsheet.cli import main
 from xlsheet.entry_writer import STATUS_OK, STATUS_UNTOUCHED
 from xlsheet.generate import BookChange, generate_round
@@ -43,21 +43,6 @@ def _touch(path: Path, when: dt.datetime) -> None:
     os.utime(path, (when.timestamp(), when.timestamp()))
 
 
-def _version(label: str):
-    """An edit that marks the department's evaluation heading with its version."""
-
-    def edit(sub: Submission) -> Submission:
-        entry = sub.lps[0]
-        first = entry.evaluations[0]
-        evaluations = (
-            first.model_copy(update={"heading": f"{label}{first.heading}"}),
-            *entry.evaluations[1:],
-        )
-        return sub.model_copy(update={"lps": (entry.model_copy(update={"evaluations": evaluations}),)})
-
-    return edit
-
-
 def _headings(root: Path) -> list[str]:
     from xlsheet.merge import round_frames
 
@@ -67,9 +52,9 @@ def _headings(root: Path) -> list[str]:
 @pytest.mark.parametrize("corrected_first", [True, False])
 def test_the_workbook_saved_last_counts_in_whichever_order_it_arrives(sample_round, corrected_first):
     paths = RoundPaths(sample_round)
-    first = saved_at(answer(sample_round, "D220", "v1.xlsx", _version("【第1版】")).read_bytes(), T0)
+    first = saved_at(answer(sample_round, "D220", "v1.xlsx", versioned("【第1版】")).read_bytes(), T0)
     second = saved_at(
-        answer(sample_round, "D220", "v2.xlsx", _version("【第2版】")).read_bytes(),
+        answer(sample_round, "D220", "v2.xlsx", versioned("【第2版】")).read_bytes(),
         T0 + dt.timedelta(hours=3),
     )
     # Outlook lists the newest mail first: staff save the corrected attachment first, so on the
@@ -225,9 +210,9 @@ def test_a_hand_edited_book_is_never_overwritten_silently(sample_round):
 
 def test_the_office_accepts_and_withdraws_and_collect_never_undoes_it(sample_round):
     paths = RoundPaths(sample_round)
-    older = saved_at(answer(sample_round, "D220", "v1.xlsx", _version("【第1版】")).read_bytes(), T0)
+    older = saved_at(answer(sample_round, "D220", "v1.xlsx", versioned("【第1版】")).read_bytes(), T0)
     newer = saved_at(
-        answer(sample_round, "D220", "v2.xlsx", _version("【第2版】")).read_bytes(),
+        answer(sample_round, "D220", "v2.xlsx", versioned("【第2版】")).read_bytes(),
         T0 + dt.timedelta(hours=1),
     )
     (paths.inbox / "a.xlsx").write_bytes(older)
@@ -289,8 +274,8 @@ def test_a_changed_department_stamp_is_held_not_current(sample_round):
 def test_a_mail_dated_in_the_future_does_not_stay_newest(sample_round):
     paths = RoundPaths(sample_round)
     sender = "koureisha@example.lg.jp"
-    old = answer(sample_round, "D220", "v1.xlsx", _version("【第1版】")).read_bytes()
-    new = answer(sample_round, "D220", "v2.xlsx", _version("【第2版】")).read_bytes()
+    old = answer(sample_round, "D220", "v1.xlsx", versioned("【第1版】")).read_bytes()
+    new = answer(sample_round, "D220", "v2.xlsx", versioned("【第2版】")).read_bytes()
 
     def undated(data: bytes) -> bytes:  # a workbook that does not say when it was saved
         return rewrite_part(data, "docProps/core.xml", lambda x: x.replace(b"dcterms:modified", b"dcterms:x"))

@@ -12,6 +12,7 @@ JSON, ``xw.Book(json=...)``) and on a desktop PC through ``RunPython`` (``xw.Boo
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -400,46 +401,19 @@ def status_rows(root: Path) -> list[Any]:
         return ledger.status(master)
 
 
-STATUS_HEADER = (
-    "所属コード",
-    "所属名",
-    "状況",
-    "送付日時",
-    "受付日時",
-    "エラー",
-    "注意",
-    "自動修正",
-    "ファイル",
-    "理由",
-    "企画課の判断",
-)
-
-
 def write_status(book: Any, root: Path) -> tuple[int, int]:
     """Write the 提出状況 sheet for the round; (departments done, departments)."""
+    from ..merge.tables import status_table
+
     rows = status_rows(root)
-    table = [
-        (
-            s.department,
-            s.name,
-            s.status,
-            _local(s.sent_at),
-            _local(s.received_at),
-            s.errors,
-            s.warnings,
-            s.fixed,
-            s.file,
-            s.why,
-            s.decision,
-        )
-        for s in rows
-    ]
+    t = status_table(rows)  # the same columns as the consolidated book's 提出状況
+    table = [tuple(_local(v) if isinstance(v, dt.datetime) else v for v in r) for r in t.rows]
     done = sum(s.done for s in rows)
     write_table(
         book,
         "提出状況",
         f"提出状況: 受理 {done} / {len(rows)} 所属",
-        STATUS_HEADER,
+        t.headers,
         table,
         [_status_color(s.state) for s in rows],
     )
