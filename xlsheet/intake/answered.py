@@ -10,14 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from ..catalogue import issue
 from ..entry_writer import default_values
 from ..given import changes, given
 from ..models import Issue, Master, Severity, Submission
-
-UNTOUCHED_HINT = (
-    "事業名を確かめ、評価（● の見出しと本文）・今後の方針・ＳＤＧｓの貢献のうち担当する欄を入力してから、"
-    "上書き保存して送り直してください。"
-)
+from . import integrity_codes  # noqa: F401  (registers the codes used here)
 
 
 def _prefilled(master: Master, dept: str, lp: str) -> Counter:
@@ -39,12 +36,7 @@ def untouched(master: Master, submission: Submission) -> Issue | None:
         got = Counter((p.initiative, p.name, p.department) for p in entry.projects)
         if got != expected:
             return None
-    return Issue(
-        code="untouched",
-        message="配布したときのまま（前年度の事業名の初期表示だけ）で、何も入力されていません。",
-        hint=UNTOUCHED_HINT,
-        severity=Severity.ERROR,
-    )
+    return issue("untouched")
 
 
 def outdated_issues(given_text: str, master: Master, dept: str) -> list[Issue]:
@@ -56,15 +48,7 @@ def outdated_issues(given_text: str, master: Master, dept: str) -> list[Issue]:
         new = given(master, dept)
     except (ValueError, KeyError):
         return []
-    out = []
-    for c in changes(old, new):
-        if c.severity is Severity.ERROR:
-            message = f"このブックを作った後にマスタデータが変わり、{c.message}。"
-            hint = (
-                "企画課が送る新しい入力ブックで報告してください（入力した内容は返却ブックに写してあります）。"
-            )
-        else:
-            message = f"このブックを作った後にマスタデータが変わっています（{c.message}）。"
-            hint = "内容に影響がないか確かめてください。"
-        out.append(Issue(code="outdated_workbook", message=message, hint=hint, severity=c.severity))
-    return out
+    return [
+        issue("outdated_workbook" if c.severity is Severity.ERROR else "master_changed", change=c.message)
+        for c in changes(old, new)
+    ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..catalogue import issue
 from ..entry_writer import write_entry_workbook
 from ..errors import LEDGER_ERRORS, OfficeError, folder_error, ledger_error
 from ..leftovers import clean_leftovers
@@ -38,7 +39,7 @@ from ..paths import RoundPaths
 from ..textsafe import clean_data, clean_model, clean_text
 from . import isolate
 from .ledger import Entry, Ledger
-from .reader import IDENTITY_HINT, ReadResult, read_workbook
+from .reader import ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
 
 PARALLEL_MIN_UNITS = 8
@@ -238,12 +239,12 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
     if res.department and by_sender and by_sender != res.department:
         other = master.department(by_sender)
         issues.append(
-            Issue(
+            issue(
+                "sender_mismatch",
                 file=path,
-                code="sender_mismatch",
-                message=f"「{master.department(res.department).name}」のブックが、別の所属（{other.name}）のアドレス {c.sender} から送られています。",
-                hint=IDENTITY_HINT,
-                severity=Severity.WARNING,
+                department=master.department(res.department).name,
+                sender_department=other.name,
+                sender=c.sender,
             )
         )
         if status in (FileStatus.ACCEPTED, *TO_FIX):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from ..catalogue import issue
 from ..errors import LEDGER_ERRORS, XlsheetError, ledger_error
 from ..given import must_answer
 from ..models import (
@@ -41,6 +42,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from . import integrity_codes  # noqa: F401  (registers the codes used here)
 
 SCHEMA_VERSION = 2
 SCHEMA = """
@@ -172,15 +174,7 @@ def dating(entry: Entry, arrived: dt.datetime) -> tuple[dt.datetime, Basis, list
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         if value > limit:
-            notes.append(
-                Issue(
-                    code="future_date",
-                    message=f"{what}（{value.astimezone():%Y-%m-%d %H:%M}）が受け取った日より先の日付です。"
-                    "提出の順番を決めるのには使いません。",
-                    hint="送信元のパソコンの日付設定を確かめてもらってください。",
-                    severity=Severity.WARNING,
-                )
-            )
+            notes.append(issue("future_date", what=what, when=f"{value.astimezone():%Y-%m-%d %H:%M}"))
             continue
         return value, basis, notes
     return arrived, Basis.ARRIVAL, notes

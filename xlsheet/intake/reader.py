@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
+from ..catalogue import issue
 from ..entry_writer import default_values
 from ..form import (
     FORM,
@@ -49,6 +50,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from . import integrity_codes  # noqa: F401  (registers the identity codes)
 from .answered import outdated_issues, untouched
 from .extent import MAX_CELLS, Extent, check_extent, trim
 from .normalize import (
@@ -91,10 +93,6 @@ MANIFEST_ROWS, MANIFEST_COLS = 20, 10
 """Bounds of the very hidden `_xlsheet` sheet (its structure JSON sits in A2)."""
 INSERTED_ROWS = 2_000
 """Rows a department may have inserted below the form's last placed row and still be read."""
-
-IDENTITY_HINT = (
-    "企画課で、誰がいつ送ったファイルかを確かめてください。正しければ `xlsheet accept` で採用できます。"
-)
 
 
 @dataclass
@@ -388,17 +386,14 @@ class _Reader:
             )
             return None
         if taken != manifest.fingerprint:
-            self.doubt(
-                "fingerprint_mismatch",
-                "ブックの構造情報が配布時の指紋と一致しません（非表示シートか文書のプロパティが書き換えられています）。",
-            )
+            self.doubt(issue("fingerprint_mismatch"))
         self.check_witnesses(manifest, rows)
         return structure
 
-    def doubt(self, code: str, message: str) -> None:
+    def doubt(self, finding: Issue) -> None:
         """A witness of who made the file disagrees: the file waits for the office (確認待ち)."""
         self.held = True
-        self.note(code, message, IDENTITY_HINT)
+        self.issues.append(finding)
 
     def check_witnesses(self, manifest: Manifest, rows: list[list[Any]]) -> None:
         """The manifest in the custom properties against its copy on the very hidden sheet, and
@@ -414,17 +409,12 @@ class _Reader:
                 ("fingerprint", "構造の指紋"),
             ):
                 if key in copy and str(copy[key]) != str(getattr(manifest, key)):
-                    self.doubt(
-                        "identity_conflict",
-                        f"ブックの{what}が、文書のプロパティ（{getattr(manifest, key)}）と非表示シート（{copy[key]}）で食い違っています。",
-                    )
+                    stamped = getattr(manifest, key)
+                    self.doubt(issue("identity_conflict", what=what, stamped=stamped, recorded=copy[key]))
         text = self.value(rows, ROW_GIVEN, 0)
         self.given_text = text if isinstance(text, str) else ""
         if manifest.master_print and given_print(self.given_text) != manifest.master_print:
-            self.doubt(
-                "given_mismatch",
-                "ブックに記録された配布時のマスタデータが、文書のプロパティの指紋と一致しません。",
-            )
+            self.doubt(issue("given_mismatch"))
 
     # -- sections ----------------------------------------------------------------------------
     def locate(
