@@ -207,23 +207,27 @@ def _issue(
     )
 
 
-def consolidate(master: Master, received: list[Received]) -> Consolidated:
-    """Order every current submission into forms and flat rows; say what could not be placed."""
-    ix = _Index(master)
-    received = sorted(received, key=lambda r: (ix.dept_pos.get(r.department, len(ix.dept_pos)), r.department))
-    issues: list[Issue] = []
-    all_projects: list[ProjectRow] = []
-    all_paragraphs: list[ParagraphRow] = []
-    all_sdgs: list[SdgRow] = []
-    # lp -> list of (sort key, row) collected across departments
-    proj_by_lp: dict[str, list[tuple[tuple, ProjectRow]]] = {}
-    eval_by_lp: dict[str, list[tuple[tuple, ParagraphRow]]] = {}
-    pol_by_lp: dict[str, list[tuple[tuple, ParagraphRow]]] = {}
-    summary: dict[str, ParagraphRow] = {}
-    intro: dict[str, ParagraphRow] = {}
-    sdg_counts: dict[str, dict[int, int]] = {}
+class _Collector:
+    """Collects every department's rows, then lays them out per leading project."""
 
-    for rec in received:
+    def __init__(self, master: Master):
+        self.master = master
+        self.ix = _Index(master)
+        self.issues: list[Issue] = []
+        self.projects: list[ProjectRow] = []
+        self.paragraphs: list[ParagraphRow] = []
+        self.sdgs: list[SdgRow] = []
+        # lp -> (sort key, row) collected across departments
+        self.proj_by_lp: dict[str, list[tuple[tuple, ProjectRow]]] = {}
+        self.eval_by_lp: dict[str, list[tuple[tuple, ParagraphRow]]] = {}
+        self.pol_by_lp: dict[str, list[tuple[tuple, ParagraphRow]]] = {}
+        self.summary: dict[str, ParagraphRow] = {}
+        self.intro: dict[str, ParagraphRow] = {}
+        self.sdg_counts: dict[str, dict[int, int]] = {}
+
+    # -- one department's submission ----------------------------------------------------------
+    def add(self, rec: Received) -> None:
+        ix = self.ix
         dname = ix.dept_name(rec.department)
         prov = Provenance(
             department=rec.department,
@@ -235,7 +239,7 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
             decision=rec.decision,
         )
         if rec.department not in ix.depts:
-            issues.append(
+            self.issues.append(
                 _issue(
                     "merge.unknown_department",
                     f"所属コード「{rec.department}」はマスタデータにありません。内容は一覧表にだけ載せています",
@@ -245,10 +249,8 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
             )
         for entry in rec.submission.lps:
             lp = ix.lps.get(entry.lp)
-            lp_name = lp.name if lp else entry.lp
-            placed = lp is not None
-            if not placed:
-                issues.append(
+            if lp is None:
+                self.issues.append(
                     _issue(
                         "merge.unknown_lp",
                         f"{dname}: リーディングプロジェクト「{entry.lp}」はマスタデータにありません。"
@@ -258,118 +260,162 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
                         entry.lp,
                     )
                 )
-            pos = ix.pos.get(entry.lp, {})
-            is_lead = placed and lp.lead_department == rec.department
-            first = ix.first_initiative(entry.lp, rec.department) if placed else None
+            lp_name = lp.name if lp else entry.lp
+            self._projects(rec, entry, lp, lp_name, prov)
+            self._paragraphs(rec, entry, lp, lp_name, prov)
+            self._lead_texts(rec, entry, lp, lp_name, prov)
+            self._sdgs(entry, lp_name, prov)
 
-            for n, p in enumerate(entry.projects, start=1):
-                init = ix.inits.get(p.initiative)
-                cat = p.category.value if p.category else ""
-                known = placed and p.initiative in pos
-                if known:
-                    cat = ix.category[entry.lp][p.initiative].value
-                row = ProjectRow(
-                    lp=entry.lp,
-                    lp_name=lp_name,
-                    category=cat,
-                    initiative=p.initiative,
-                    initiative_title=init.title if init else "",
-                    name=p.name,
-                    owner=p.department,
-                    shown=SHOWN if known else NOT_PLACED,
-                    row=n,
-                    prov=prov,
+    def _projects(self, rec: Received, entry, lp, lp_name: str, prov: Provenance) -> None:
+        ix = self.ix
+        pos = ix.pos.get(entry.lp, {})
+        dname = prov.department_name
+        for n, p in enumerate(entry.projects, start=1):
+            init = ix.inits.get(p.initiative)
+            cat = p.category.value if p.category else ""
+            known = lp is not None and p.initiative in pos
+            if known:
+                cat = ix.category[entry.lp][p.initiative].value
+            row = ProjectRow(
+                lp=entry.lp,
+                lp_name=lp_name,
+                category=cat,
+                initiative=p.initiative,
+                initiative_title=init.title if init else "",
+                name=p.name,
+                owner=p.department,
+                shown=SHOWN if known else NOT_PLACED,
+                row=n,
+                prov=prov,
+            )
+            if known:
+                key = (pos[p.initiative], ix.dept_rank(entry.lp, p.initiative, rec.department), n)
+                self.proj_by_lp.setdefault(entry.lp, []).append((key, row))
+                continue
+            self.projects.append(row)
+            if lp is not None:
+                self.issues.append(
+                    _issue(
+                        "merge.unknown_initiative",
+                        f"{dname}: 事業「{p.name}」の取り組みコード「{p.initiative}」は「{lp_name}」の"
+                        "取り組みにありません。政策評価表には載せず、事業一覧にだけ載せています",
+                        "所属に正しい取り組みコードを確認してください",
+                        prov,
+                        entry.lp,
+                        "projects",
+                    )
                 )
-                if known:
-                    key = (pos[p.initiative], ix.dept_rank(entry.lp, p.initiative, rec.department), n)
-                    proj_by_lp.setdefault(entry.lp, []).append((key, row))
-                else:
-                    all_projects.append(row)
-                    if placed:
-                        issues.append(
-                            _issue(
-                                "merge.unknown_initiative",
-                                f"{dname}: 事業「{p.name}」の取り組みコード「{p.initiative}」は「{lp_name}」の"
-                                "取り組みにありません。政策評価表には載せず、事業一覧にだけ載せています",
-                                "所属に正しい取り組みコードを確認してください",
-                                prov,
-                                entry.lp,
-                                "projects",
-                            )
-                        )
 
-            for kind, paras, bucket in (
-                (KIND_EVALUATION, entry.evaluations, eval_by_lp),
-                (KIND_POLICY, entry.policies, pol_by_lp),
-            ):
-                for n, p in enumerate(paras, start=1):
-                    row = ParagraphRow(
-                        entry.lp, lp_name, kind, 0, p.initiative or "", p.heading, p.body, prov
+    def _paragraphs(self, rec: Received, entry, lp, lp_name: str, prov: Provenance) -> None:
+        first = self.ix.first_initiative(entry.lp, rec.department) if lp is not None else None
+        for kind, paras, bucket in (
+            (KIND_EVALUATION, entry.evaluations, self.eval_by_lp),
+            (KIND_POLICY, entry.policies, self.pol_by_lp),
+        ):
+            for n, p in enumerate(paras, start=1):
+                row = ParagraphRow(entry.lp, lp_name, kind, 0, p.initiative or "", p.heading, p.body, prov)
+                if lp is not None:
+                    key = _para_key(self.ix, entry.lp, rec.department, first, p, n)
+                    bucket.setdefault(entry.lp, []).append((key, row))
+                else:
+                    self.paragraphs.append(row)
+
+    def _lead_texts(self, rec: Received, entry, lp, lp_name: str, prov: Provenance) -> None:
+        """●総評 and the 今後の方針 opening: the lead department's; anyone else's is listed only."""
+        is_lead = lp is not None and lp.lead_department == rec.department
+        for kind, text, target in (
+            (KIND_SUMMARY, entry.summary, self.summary),
+            (KIND_POLICY_INTRO, entry.policy_intro, self.intro),
+        ):
+            if not text:
+                continue
+            row = ParagraphRow(entry.lp, lp_name, kind, 0, "", kind, text, prov)
+            if is_lead:
+                target[entry.lp] = row
+                continue
+            self.paragraphs.append(row)
+            if lp is not None:
+                self.issues.append(
+                    _issue(
+                        "merge.not_lead",
+                        f"{prov.department_name}: 「{kind}」は主管所属（{self.ix.dept_name(lp.lead_department)}）が書く欄です。"
+                        "政策評価表には載せず、評価・方針の一覧にだけ載せています",
+                        "主管所属と内容を調整してください",
+                        prov,
+                        entry.lp,
                     )
-                    if placed:
-                        bucket.setdefault(entry.lp, []).append(
-                            (_para_key(ix, entry.lp, rec.department, first, p, n), row)
-                        )
-                    else:
-                        all_paragraphs.append(row)
+                )
 
-            for kind, text, target in (
-                (KIND_SUMMARY, entry.summary, summary),
-                (KIND_POLICY_INTRO, entry.policy_intro, intro),
-            ):
-                if not text:
-                    continue
-                row = ParagraphRow(entry.lp, lp_name, kind, 0, "", kind, text, prov)
-                if is_lead:
-                    target[entry.lp] = row
-                else:
-                    all_paragraphs.append(row)
-                    if placed:
-                        issues.append(
-                            _issue(
-                                "merge.not_lead",
-                                f"{dname}: 「{kind}」は主管所属（{ix.dept_name(lp.lead_department)}）が書く欄です。"
-                                "政策評価表には載せず、評価・方針の一覧にだけ載せています",
-                                "主管所属と内容を調整してください",
-                                prov,
-                                entry.lp,
-                            )
-                        )
-
-            counts = sdg_counts.setdefault(entry.lp, {})
-            for goal in sorted(set(entry.sdgs)):
-                if 1 <= goal <= len(SDG_GOALS):
-                    counts[goal] = counts.get(goal, 0) + 1
-                    all_sdgs.append(SdgRow(entry.lp, lp_name, goal, SDG_GOALS[goal - 1], prov))
-                else:
-                    issues.append(
-                        _issue(
-                            "merge.bad_sdg",
-                            f"{dname}: ＳＤＧｓの目標番号「{goal}」は 1〜{len(SDG_GOALS)} にありません。載せていません",
-                            "所属に正しい目標を確認してください",
-                            prov,
-                            entry.lp,
-                            "sdgs",
-                        )
+    def _sdgs(self, entry, lp_name: str, prov: Provenance) -> None:
+        counts = self.sdg_counts.setdefault(entry.lp, {})
+        for goal in sorted(set(entry.sdgs)):
+            if 1 <= goal <= len(SDG_GOALS):
+                counts[goal] = counts.get(goal, 0) + 1
+                self.sdgs.append(SdgRow(entry.lp, lp_name, goal, SDG_GOALS[goal - 1], prov))
+            else:
+                self.issues.append(
+                    _issue(
+                        "merge.bad_sdg",
+                        f"{prov.department_name}: ＳＤＧｓの目標番号「{goal}」は 1〜{len(SDG_GOALS)} にありません。載せていません",
+                        "所属に正しい目標を確認してください",
+                        prov,
+                        entry.lp,
+                        "sdgs",
                     )
+                )
 
-    forms: list[LpForm] = []
-    for lp in master.leading_projects:
+    # -- one leading project's form -------------------------------------------------------------
+    def form(self, lp: LeadingProject) -> LpForm:
+        blocks = self._blocks(lp)
+        evaluations = _ordered(self.eval_by_lp.get(lp.code, []))
+        policies = _ordered(self.pol_by_lp.get(lp.code, []))
+        s = self.summary.get(lp.code)
+        pi = self.intro.get(lp.code)
+        s = _replace(s, order=1) if s else None
+        pi = _replace(pi, order=1) if pi else None
+        lead_name = self.ix.dept_name(lp.lead_department)
+        for text, what in ((s, "●総評"), (pi, "今後の方針の前文")):
+            if text is None:
+                self.issues.append(
+                    _issue(
+                        "merge.missing_lead_text",
+                        f"{lp.name}: {what}がまだありません（主管所属: {lead_name}）",
+                        "主管所属の提出を待つか、催促してください",
+                        None,
+                        lp.code,
+                    )
+                )
+        self.paragraphs.extend([*evaluations, *([s] if s else []), *([pi] if pi else []), *policies])
+        counts = self.sdg_counts.get(lp.code, {})
+        return LpForm(
+            lp=lp,
+            blocks=blocks,
+            evaluations=evaluations,
+            summary=s,
+            policy_intro=pi,
+            policies=policies,
+            sdgs=frozenset(counts),
+            sdg_counts=dict(sorted(counts.items())),
+        )
+
+    def _blocks(self, lp: LeadingProject) -> list[InitiativeBlock]:
+        """The initiatives with at most PROJECTS_PER_INITIATIVE projects each, in department order."""
+        ix = self.ix
         blocks = [InitiativeBlock(i, c) for i, c in ix.order.get(lp.code, [])]
         by_code = {b.initiative.code: b for b in blocks}
-        for _, row in sorted(proj_by_lp.get(lp.code, []), key=lambda kr: kr[0]):
+        for _, row in sorted(self.proj_by_lp.get(lp.code, []), key=lambda kr: kr[0]):
             block = by_code[row.initiative]
             if len(block.projects) < PROJECTS_PER_INITIATIVE:
                 block.projects.append(row)
-                all_projects.append(row)
+                self.projects.append(row)
             else:
                 block.hidden += 1
-                all_projects.append(_replace(row, shown=NOT_SHOWN))
+                self.projects.append(_replace(row, shown=NOT_SHOWN))
         for block in blocks:
             code = block.initiative.code
             if block.hidden:
                 shown = "、".join(f"「{p.name}」" for p in block.projects)
-                issues.append(
+                self.issues.append(
                     _issue(
                         "merge.too_many_projects",
                         f"{lp.name}: 取り組み {code} の事業が {len(block.projects) + block.hidden} 件あります。"
@@ -383,7 +429,7 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
                 )
             elif not block.projects:
                 who = "、".join(ix.dept_name(d) for d in ix.assigned[lp.code].get(code, []))
-                issues.append(
+                self.issues.append(
                     _issue(
                         "merge.no_projects",
                         f"{lp.name}: 取り組み {code} の事業がまだありません（報告所属: {who}）",
@@ -393,57 +439,34 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
                         "projects",
                     )
                 )
-        evaluations = [
-            _replace(r, order=n)
-            for n, (_, r) in enumerate(sorted(eval_by_lp.get(lp.code, []), key=lambda kr: kr[0]), start=1)
-        ]
-        policies = [
-            _replace(r, order=n)
-            for n, (_, r) in enumerate(sorted(pol_by_lp.get(lp.code, []), key=lambda kr: kr[0]), start=1)
-        ]
-        s = summary.get(lp.code)
-        pi = intro.get(lp.code)
-        s = _replace(s, order=1) if s else None
-        pi = _replace(pi, order=1) if pi else None
-        lead_name = ix.dept_name(lp.lead_department)
-        for text, what in ((s, "●総評"), (pi, "今後の方針の前文")):
-            if text is None:
-                issues.append(
-                    _issue(
-                        "merge.missing_lead_text",
-                        f"{lp.name}: {what}がまだありません（主管所属: {lead_name}）",
-                        "主管所属の提出を待つか、催促してください",
-                        None,
-                        lp.code,
-                    )
-                )
-        all_paragraphs.extend([*evaluations, *([s] if s else []), *([pi] if pi else []), *policies])
-        counts = sdg_counts.get(lp.code, {})
-        forms.append(
-            LpForm(
-                lp=lp,
-                blocks=blocks,
-                evaluations=evaluations,
-                summary=s,
-                policy_intro=pi,
-                policies=policies,
-                sdgs=frozenset(counts),
-                sdg_counts=dict(sorted(counts.items())),
-            )
-        )
+        return blocks
 
+
+def _ordered(keyed: list[tuple[tuple, ParagraphRow]]) -> list[ParagraphRow]:
+    return [_replace(r, order=n) for n, (_, r) in enumerate(sorted(keyed, key=lambda kr: kr[0]), start=1)]
+
+
+def consolidate(master: Master, received: list[Received]) -> Consolidated:
+    """Order every current submission into forms and flat rows; say what could not be placed."""
+    c = _Collector(master)
+    received = sorted(
+        received, key=lambda r: (c.ix.dept_pos.get(r.department, len(c.ix.dept_pos)), r.department)
+    )
+    for rec in received:
+        c.add(rec)
+    forms = [c.form(lp) for lp in master.leading_projects]
     lp_pos = {lp.code: n for n, lp in enumerate(master.leading_projects)}
     kind_pos = {KIND_EVALUATION: 0, KIND_SUMMARY: 1, KIND_POLICY_INTRO: 2, KIND_POLICY: 3}
     # Flat tables: leading project order, then form order; rows not on a form come last.
-    all_projects = _stable_by_lp(all_projects, lp_pos)
-    all_paragraphs = sorted(
-        all_paragraphs,
+    projects = _stable_by_lp(c.projects, lp_pos)
+    paragraphs = sorted(
+        c.paragraphs,
         key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.order == 0, kind_pos[r.kind], r.order),
     )
-    all_sdgs = sorted(
-        all_sdgs, key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.goal, ix.dept_pos.get(r.prov.department, 0))
+    sdgs = sorted(
+        c.sdgs, key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.goal, c.ix.dept_pos.get(r.prov.department, 0))
     )
-    return Consolidated(master, forms, all_projects, all_paragraphs, all_sdgs, issues, received)
+    return Consolidated(master, forms, projects, paragraphs, sdgs, c.issues, received)
 
 
 def _para_key(ix: _Index, lp: str, dept: str, first: str | None, p: Paragraph, n: int) -> tuple:
