@@ -344,90 +344,107 @@ def _read_table(
     return out
 
 
-def _build(
-    settings: dict[str, Any], tables: dict[str, list[tuple[int, dict[str, Any]]]], problems: list[str]
-) -> Master | None:
-    def where(key: str, r: int, col_key: str) -> str:
+class _Checks:
+    """Cross-sheet checks of master data; every problem goes to `problems` (sheet, row, column)."""
+
+    def __init__(self, tables: dict[str, list[tuple[int, dict[str, Any]]]], problems: list[str]):
+        self.tables = tables
+        self.problems = problems
+
+    def where(self, key: str, r: int, col_key: str) -> str:
         sheet = SHEET_BY_KEY[key]
         c = next(i for i, col in enumerate(sheet.columns) if col.key == col_key)
         return _where(sheet.name, r, c, sheet.columns[c].label)
 
-    def unique(key: str, col: str, pattern, example: str) -> dict[str, int]:
+    def unique(self, key: str, col: str, pattern=None, example: str = "") -> dict[str, int]:
+        """Values of one column that must be unique (and match `pattern`): value -> row."""
         seen: dict[str, int] = {}
-        for r, row in tables[key]:
+        for r, row in self.tables[key]:
             v = row[col]
             if pattern is not None and not pattern.match(v):
-                problems.append(f"{where(key, r, col)}: 「{v}」は形式が正しくありません（例: {example}）")
+                self.problems.append(
+                    f"{self.where(key, r, col)}: 「{v}」は形式が正しくありません（例: {example}）"
+                )
             elif v in seen:
-                problems.append(f"{where(key, r, col)}: 「{v}」は{seen[v] + 1}行目と重複しています")
+                self.problems.append(f"{self.where(key, r, col)}: 「{v}」は{seen[v] + 1}行目と重複しています")
             else:
                 seen[v] = r
         return seen
 
-    depts = unique("departments", "code", DEPT_CODE_RE, "D220")
-    lps = unique("leading_projects", "code", LP_CODE_RE, "KIZUNA")
-    inits = unique("initiatives", "code", CODE_RE, "1-4-2")
-    dept_names: dict[str, int] = {}
-    for r, row in tables["departments"]:
-        if row["name"] in dept_names:
-            problems.append(
-                f"{where('departments', r, 'name')}: 「{row['name']}」は{dept_names[row['name']] + 1}行目と重複しています"
-            )
-        dept_names.setdefault(row["name"], r)
-
-    def ref(key: str, r: int, row: dict[str, Any], col: str, known: dict[str, int], target: str) -> bool:
+    def ref(
+        self, key: str, r: int, row: dict[str, Any], col: str, known: dict[str, int], target: str
+    ) -> bool:
+        """A code that must be on another sheet."""
         v = row[col]
         if v not in known:
-            problems.append(
-                f"{where(key, r, col)}: 「{v}」は「{target}」シートにありません。{target}シートのコードを入力してください"
+            self.problems.append(
+                f"{self.where(key, r, col)}: 「{v}」は「{target}」シートにありません。{target}シートのコードを入力してください"
             )
             return False
         return True
 
-    reporting: set[str] = set()
-    assignment_keys: dict[tuple[str, str, str], int] = {}
-    categories: dict[tuple[str, str], str] = {}
-    valid_categories = {c.value for c in Category}
-    for r, tables_row in tables["assignments"]:
-        ok = ref("assignments", r, tables_row, "lp", lps, "リーディングプロジェクト")
-        ok &= ref("assignments", r, tables_row, "initiative", inits, "取り組み")
-        ok &= ref("assignments", r, tables_row, "department", depts, "所属")
-        if tables_row["category"] not in valid_categories:
-            problems.append(
-                f"{where('assignments', r, 'category')}: 「{tables_row['category']}」は「主な取り組み」か「関連する取り組み」にしてください"
-            )
-            ok = False
-        k = (tables_row["lp"], tables_row["initiative"], tables_row["department"])
-        if k in assignment_keys:
-            problems.append(f"{_where('取り組み割当', r)}: {assignment_keys[k] + 1}行目と同じ割当です")
-        assignment_keys.setdefault(k, r)
-        prev = categories.setdefault(k[:2], tables_row["category"])
-        if ok and prev != tables_row["category"]:
-            problems.append(
-                f"{where('assignments', r, 'category')}: 同じ取り組みの区分が行によって違います（{prev}／{tables_row['category']}）"
-            )
-        if ok:
-            reporting.add(tables_row["department"])
-    for r, tables_row in tables["leading_projects"]:
-        if ref("leading_projects", r, tables_row, "lead_department", depts, "所属"):
-            reporting.add(tables_row["lead_department"])
-    for r, tables_row in tables["known_projects"]:
-        ref("known_projects", r, tables_row, "initiative", inits, "取り組み")
-        ref("known_projects", r, tables_row, "department", depts, "所属")
-    for r, row in tables["departments"]:
-        emails = [
-            e.strip() for e in row["emails"].replace("；", ";").replace(",", ";").split(";") if e.strip()
-        ]
-        row["emails"] = tuple(emails)
-        for e in emails:
-            if not EMAIL_RE.match(e):
-                problems.append(
-                    f"{where('departments', r, 'emails')}: 「{e}」はメールアドレスの形式ではありません"
+    def assignments(self, lps: dict[str, int], inits: dict[str, int], depts: dict[str, int]) -> set[str]:
+        """Check 取り組み割当; the departments that report something."""
+        reporting: set[str] = set()
+        keys: dict[tuple[str, str, str], int] = {}
+        categories: dict[tuple[str, str], str] = {}
+        valid = {c.value for c in Category}
+        for r, row in self.tables["assignments"]:
+            ok = self.ref("assignments", r, row, "lp", lps, "リーディングプロジェクト")
+            ok &= self.ref("assignments", r, row, "initiative", inits, "取り組み")
+            ok &= self.ref("assignments", r, row, "department", depts, "所属")
+            if row["category"] not in valid:
+                self.problems.append(
+                    f"{self.where('assignments', r, 'category')}: 「{row['category']}」は「主な取り組み」か「関連する取り組み」にしてください"
                 )
-        if not emails and row["code"] in reporting:
-            problems.append(
-                f"{where('departments', r, 'emails')}: 入力ブックを送る所属なのにメールアドレスがありません"
-            )
+                ok = False
+            k = (row["lp"], row["initiative"], row["department"])
+            if k in keys:
+                self.problems.append(f"{_where('取り組み割当', r)}: {keys[k] + 1}行目と同じ割当です")
+            keys.setdefault(k, r)
+            prev = categories.setdefault(k[:2], row["category"])
+            if ok and prev != row["category"]:
+                self.problems.append(
+                    f"{self.where('assignments', r, 'category')}: 同じ取り組みの区分が行によって違います（{prev}／{row['category']}）"
+                )
+            if ok:
+                reporting.add(row["department"])
+        return reporting
+
+    def emails(self, reporting: set[str]) -> None:
+        """Split each department's addresses; a department that gets a workbook needs one."""
+        for r, row in self.tables["departments"]:
+            emails = [
+                e.strip() for e in row["emails"].replace("；", ";").replace(",", ";").split(";") if e.strip()
+            ]
+            row["emails"] = tuple(emails)
+            for e in emails:
+                if not EMAIL_RE.match(e):
+                    self.problems.append(
+                        f"{self.where('departments', r, 'emails')}: 「{e}」はメールアドレスの形式ではありません"
+                    )
+            if not emails and row["code"] in reporting:
+                self.problems.append(
+                    f"{self.where('departments', r, 'emails')}: 入力ブックを送る所属なのにメールアドレスがありません"
+                )
+
+
+def _build(
+    settings: dict[str, Any], tables: dict[str, list[tuple[int, dict[str, Any]]]], problems: list[str]
+) -> Master | None:
+    check = _Checks(tables, problems)
+    depts = check.unique("departments", "code", DEPT_CODE_RE, "D220")
+    lps = check.unique("leading_projects", "code", LP_CODE_RE, "KIZUNA")
+    inits = check.unique("initiatives", "code", CODE_RE, "1-4-2")
+    check.unique("departments", "name")
+    reporting = check.assignments(lps, inits, depts)
+    for r, row in tables["leading_projects"]:
+        if check.ref("leading_projects", r, row, "lead_department", depts, "所属"):
+            reporting.add(row["lead_department"])
+    for r, row in tables["known_projects"]:
+        check.ref("known_projects", r, row, "initiative", inits, "取り組み")
+        check.ref("known_projects", r, row, "department", depts, "所属")
+    check.emails(reporting)
     if not tables["leading_projects"]:
         problems.append("シート「リーディングプロジェクト」: 1件もありません")
     if problems:
