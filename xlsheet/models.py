@@ -364,6 +364,42 @@ DEPT_STATE_JA = {
 }
 
 
+class MailKind(StrEnum):
+    """What a mail to a department is (the ledger's `sent.kind`; drafts add DRAFT_SUFFIX)."""
+
+    ROUND = "round"
+    REMINDER = "reminder"
+    FEEDBACK = "feedback"
+
+    def recorded(self, sent: bool) -> str:
+        """The kind as the ledger records it: "round" when sent over SMTP, "round-draft" when drafted."""
+        return self.value if sent else f"{self.value}{DRAFT_SUFFIX}"
+
+
+DRAFT_SUFFIX = "-draft"
+
+
+class SendState(StrEnum):
+    """What became of one outgoing mail."""
+
+    SENT = "sent"
+    DRAFT = "draft"
+    PARTLY_SENT = "partly_sent"
+    FAILED = "failed"
+
+    @property
+    def ja(self) -> str:
+        return SEND_STATE_JA[self]
+
+
+SEND_STATE_JA = {
+    SendState.SENT: "送信",
+    SendState.DRAFT: "下書き",
+    SendState.PARTLY_SENT: "一部送信",
+    SendState.FAILED: "送信失敗",
+}
+
+
 class Basis(StrEnum):
     """Which witness dated a submission (what orders a department's files)."""
 

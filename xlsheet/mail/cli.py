@@ -96,7 +96,7 @@ def _smtp_config(smtp, starttls, use_ssl, user, password_env, password) -> SmtpC
 def _report(result: Delivery, smtp: SmtpConfig | None, what: str, folder: Path) -> None:
     for m in result.mails:
         to = "、".join(m.to)
-        state = ("一部送信" if m.sent else "送信失敗") if m.error else ("送信" if m.sent else "下書き")
+        state = m.state.ja
         console.say(
             "  {} {} {} → {}  ({} KB) {}",
             state,

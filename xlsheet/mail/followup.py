@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..intake.ledger import Ledger
 from ..master import load_master
-from ..models import Department, DeptState, Issue, Severity
+from ..models import Department, DeptState, Issue, MailKind, Severity
 from ..paths import RoundPaths
 from .compose import DEFAULT_SIZE_LIMIT, feedback_message, reminder_message
 from .mailboxes import original_mail
@@ -112,7 +112,7 @@ def remind_round(
 ) -> Delivery:
     """`xlsheet remind`: reminders to outbox/mail/reminders/ (or over SMTP)."""
     folder = RoundPaths(Path(root)).mail_outbox / "reminders"
-    return build_and_deliver(root, build_reminders, folder, "reminder", smtp, size_limit, only, now)
+    return build_and_deliver(root, build_reminders, folder, MailKind.REMINDER, smtp, size_limit, only, now)
 
 
 def feedback_round(
@@ -124,4 +124,4 @@ def feedback_round(
 ) -> Delivery:
     """`xlsheet feedback --mail`: replies with the feedback workbook to outbox/mail/feedback/."""
     folder = RoundPaths(Path(root)).mail_outbox / "feedback"
-    return build_and_deliver(root, build_feedback, folder, "feedback", smtp, size_limit, only, now)
+    return build_and_deliver(root, build_feedback, folder, MailKind.FEEDBACK, smtp, size_limit, only, now)

@@ -15,7 +15,7 @@ from pathlib import Path
 from ..errors import XlsheetError
 from ..intake.ledger import Ledger
 from ..master import load_master
-from ..models import Department, Master
+from ..models import Department, MailKind, Master, SendState
 from ..paths import RoundPaths, safe_filename
 from ..xlsxout import atomic_path
 from .compose import DEFAULT_SIZE_LIMIT, message_bytes, round_message, size_warning
@@ -66,6 +66,12 @@ class Outgoing:
     sent: bool = False
     warning: str = ""
     error: str = ""
+
+    @property
+    def state(self) -> SendState:
+        if self.error:
+            return SendState.PARTLY_SENT if self.sent else SendState.FAILED
+        return SendState.SENT if self.sent else SendState.DRAFT
 
 
 @dataclass
@@ -134,7 +140,7 @@ def deliver(
     root: Path,
     mails: list[tuple[Department, EmailMessage]],
     folder: Path,
-    kind: str,
+    kind: MailKind,
     smtp: SmtpConfig | None = None,
     size_limit: int = DEFAULT_SIZE_LIMIT,
     now: dt.datetime | None = None,
@@ -179,9 +185,7 @@ def deliver(
             )
             result.mails.append(mail)
             if sent or conn is None:
-                ledger.record_sent(
-                    dept.code, now, kind if sent else f"{kind}-draft", str(path), attachment_digest(msg)
-                )
+                ledger.record_sent(dept.code, now, kind.recorded(sent), str(path), attachment_digest(msg))
     finally:
         ledger.close()
         if conn is not None:
@@ -215,7 +219,7 @@ def selected_departments(master: Master, only: list[str] | None) -> list[Departm
     return depts
 
 
-ROUND_KINDS = ("round", "round-draft")
+ROUND_KINDS = (MailKind.ROUND.recorded(True), MailKind.ROUND.recorded(False))
 
 
 def build_round_mails(
@@ -258,7 +262,7 @@ def send_round(
     `resend`) to outbox/mail/ (drafts), or sent over SMTP."""
     folder = RoundPaths(Path(root)).mail_outbox
     mails, problems, skipped = build_round_mails(root, only, now, resend)
-    result = deliver(root, mails, folder, "round", smtp, size_limit, now)
+    result = deliver(root, mails, folder, MailKind.ROUND, smtp, size_limit, now)
     result.problems[:0] = problems
     result.skipped = skipped
     return result
@@ -268,7 +272,7 @@ def build_and_deliver(
     root: Path,
     build: Callable[[Path, list[str] | None, dt.datetime | None], tuple[list, list[str]]],
     folder: Path,
-    kind: str,
+    kind: MailKind,
     smtp: SmtpConfig | None,
     size_limit: int,
     only: list[str] | None,
