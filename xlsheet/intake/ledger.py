@@ -85,6 +85,16 @@ CREATE TABLE IF NOT EXISTS decisions (
     decided_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_sha ON decisions (sha256);
+CREATE TABLE IF NOT EXISTS mail_fetched (
+    server TEXT NOT NULL,
+    username TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER NOT NULL,
+    uid INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    PRIMARY KEY (server, username, folder, uidvalidity, uid)
+);
 CREATE TABLE IF NOT EXISTS outputs (
     path TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -484,6 +494,25 @@ class Ledger:
         ):
             out.setdefault(dept, set()).add(digest)
         return out
+
+    def fetched_uids(self, server: str, user: str, folder: str, uidvalidity: int) -> set[int]:
+        """UIDs of one IMAP folder already copied into inbox/ (`xlsheet fetch`)."""
+        return {
+            r[0]
+            for r in self.db.execute(
+                "SELECT uid FROM mail_fetched WHERE server=? AND username=? AND folder=? AND uidvalidity=?",
+                (server, user, folder, uidvalidity),
+            )
+        }
+
+    def record_fetched(
+        self, server: str, user: str, folder: str, uidvalidity: int, uid: int, file: str, when: dt.datetime
+    ) -> None:
+        with self._tx():
+            self.db.execute(
+                "INSERT OR REPLACE INTO mail_fetched VALUES (?,?,?,?,?,?,?)",
+                (server, user, folder, uidvalidity, uid, file, _iso(when)),
+            )
 
     def output_digest(self, path: Path) -> str | None:
         row = self.db.execute("SELECT sha256 FROM outputs WHERE path = ?", (str(path),)).fetchone()

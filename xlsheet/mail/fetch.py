@@ -1,7 +1,7 @@
 """`xlsheet fetch`: copy new messages from an IMAP folder into the round's inbox as .eml files.
 
 What was fetched is remembered by (server, user, folder, UIDVALIDITY, UID) in a table of our own
-in the round's ledger.sqlite, so a second fetch copies only what arrived since. Messages are read
+in the round's ledger (`Ledger.fetched_uids`), so a second fetch copies only what arrived since. Messages are read
 with BODY.PEEK[]: nothing is marked read, moved or deleted on the server.
 """
 
@@ -12,29 +12,16 @@ import contextlib
 import datetime as dt
 import imaplib
 import re
-import sqlite3
 import ssl
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
+from ..intake.ledger import Ledger
 from ..paths import RoundPaths, safe_filename
 from ..xlsxout import atomic_path
 from .send import MailError
-
-STATE_TABLE = """
-CREATE TABLE IF NOT EXISTS mail_fetched (
-    server TEXT NOT NULL,
-    username TEXT NOT NULL,
-    folder TEXT NOT NULL,
-    uidvalidity INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    file TEXT NOT NULL,
-    fetched_at TEXT NOT NULL,
-    PRIMARY KEY (server, username, folder, uidvalidity, uid)
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -149,9 +136,7 @@ def fetch_imap(root: Path, cfg: ImapConfig, now: dt.datetime | None = None) -> F
     paths.inbox.mkdir(parents=True, exist_ok=True)
     server = cfg.host.lower()  # not the port: STARTTLS on 143 and IMAPS on 993 are one mailbox
     result = FetchResult()
-    db = sqlite3.connect(paths.ledger)
-    try:
-        db.execute(STATE_TABLE)
+    with Ledger(paths.ledger) as ledger:
         conn = _connect(cfg)
         try:
             typ, data = conn.select(_quote_folder(cfg.folder), readonly=True)
@@ -164,13 +149,7 @@ def fetch_imap(root: Path, cfg: ImapConfig, now: dt.datetime | None = None) -> F
             typ, data = conn.uid("SEARCH", None, "ALL")
             _check(typ, data, "検索")
             uids = [int(u) for u in (data[0] or b"").split()]
-            seen = {
-                r[0]
-                for r in db.execute(
-                    "SELECT uid FROM mail_fetched WHERE server=? AND username=? AND folder=? AND uidvalidity=?",
-                    (server, cfg.user, cfg.folder, result.uidvalidity),
-                )
-            }
+            seen = ledger.fetched_uids(server, cfg.user, cfg.folder, result.uidvalidity)
             result.already = sum(1 for u in uids if u in seen)
             stamp = safe_filename(re.sub(r"\W+", "-", cfg.folder, flags=re.ASCII).strip("-") or "folder")
             for uid in (u for u in uids if u not in seen):
@@ -182,17 +161,11 @@ def fetch_imap(root: Path, cfg: ImapConfig, now: dt.datetime | None = None) -> F
                 path = _free_name(paths.inbox / f"imap-{stamp}-{result.uidvalidity}-{uid:07d}.eml", raw)
                 with atomic_path(path) as tmp:
                     tmp.write_bytes(raw)
-                when = (now or dt.datetime.now().astimezone()).isoformat()
-                db.execute(
-                    "INSERT OR REPLACE INTO mail_fetched VALUES (?,?,?,?,?,?,?)",
-                    (server, cfg.user, cfg.folder, result.uidvalidity, uid, path.name, when),
-                )
-                db.commit()
+                when = now or dt.datetime.now().astimezone()
+                ledger.record_fetched(server, cfg.user, cfg.folder, result.uidvalidity, uid, path.name, when)
                 subject, sender = _summary(raw)
                 result.fetched.append(Fetched(uid, path, subject, sender, len(raw)))
         finally:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 conn.logout()
-    finally:
-        db.close()
     return result
