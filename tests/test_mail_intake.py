@@ -102,7 +102,7 @@ def test_mail_without_attachment_is_reported_and_kept(sample_round):
     (f,) = collect_round(sample_round, workers=1).files
     assert f.status is FileStatus.IGNORED and f.path == "inbox/遅れます.eml"
     (issue,) = f.issues
-    assert issue.message == "添付ファイルのないメールです。" and ".xlsx" in issue.hint
+    assert issue.code == "no_attachment"
     assert archived(sample_round, raw)
 
 
@@ -126,7 +126,7 @@ def test_mail_that_is_not_mime(sample_round):
     (inbox / "uu.eml").write_bytes(uumail)
     files = by_container(collect_round(sample_round, workers=1))
     (f,) = files["inbox/plain.eml"]
-    assert f.status is FileStatus.IGNORED and "MIME 形式ではない" in f.issues[0].message
+    assert f.status is FileStatus.IGNORED and [i.code for i in f.issues] == ["no_attachment_not_mime"]
     (u,) = files["inbox/uu.eml"]
     assert u.path == f"inbox/uu.eml/{wb.name}" and u.department == "D320" and u.status is FileStatus.ACCEPTED
     assert archived(sample_round, plain) and archived(sample_round, uumail)

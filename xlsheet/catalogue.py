@@ -2,18 +2,21 @@
 
 One row per code: severity, a message template and a hint template (Japanese, `str.format`
 fields). Call sites name a code and its parameters; tests assert codes, never prose. Each step
-registers its own rows with `register` (the form check's rows live in
-`xlsheet.formdef.codes`); a code is registered once, anywhere.
+registers its own rows with `register` in a small module of its own (`CATALOGUE_MODULES`); a
+code is registered once, anywhere. `python3 -m xlsheet.catalogue` lists every row.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import string
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .models import Issue, Severity
+from .models import SEVERITY_JA, Issue, Severity
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,22 @@ class Entry:
 
 
 CATALOGUE: dict[str, Entry] = {}
+
+CATALOGUE_MODULES = (
+    "xlsheet.formdef.codes",
+    "xlsheet.intake.intake_codes",
+    "xlsheet.intake.integrity_codes",
+    "xlsheet.mail.mail_codes",
+    "xlsheet.merge.merge_codes",
+)
+"""Modules holding catalogue rows: importing them registers every code (`load_all`)."""
+
+
+def load_all() -> dict[str, Entry]:
+    """The whole catalogue: every module of `CATALOGUE_MODULES` imported."""
+    for name in CATALOGUE_MODULES:
+        importlib.import_module(name)
+    return CATALOGUE
 
 
 def register(*rows: tuple[str, Severity, str, str]) -> None:
@@ -80,3 +99,32 @@ def issue(
         severity=e.severity,
         **dict(at or {}),
     )
+
+
+def table(hints: bool = False) -> list[str]:
+    """The catalogue as lines: code, severity (Japanese) and message template, sorted by code."""
+    rows = sorted(load_all().values(), key=lambda e: e.code)
+    width = max((len(e.code) for e in rows), default=0)
+    lines = [f"{'コード'.ljust(width - 3)}  重さ      メッセージ（{{…}} は差し込まれる値）"]
+    for e in rows:
+        severity = SEVERITY_JA[e.severity]
+        lines.append(f"{e.code.ljust(width)}  {severity}{'　' * (4 - len(severity))}  {e.message}")
+        if hints and e.hint:
+            lines.append(f"{'':{width}}  {'':8}  → {e.hint}")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """`python3 -m xlsheet.catalogue [--hint]`: every issue code xlsheet reports, as a table."""
+    parser = argparse.ArgumentParser(
+        prog="python3 -m xlsheet.catalogue", description="指摘コードの一覧（コード・重さ・メッセージ）"
+    )
+    parser.add_argument("--hint", action="store_true", help="直し方（ヒント）も表示する")
+    args = parser.parse_args(argv)
+    sys.stdout.write("\n".join(table(args.hint)) + "\n")
+
+
+if __name__ == "__main__":  # run as a script: use the imported module, where the rows register
+    from xlsheet.catalogue import main as _main
+
+    _main()

@@ -37,14 +37,17 @@ from ..models import (
 )
 from ..paths import RoundPaths
 from ..textsafe import clean_data, clean_model, clean_text
-from . import isolate
+from . import (
+    intake_codes,  # noqa: F401  (registers the rows used here)
+    isolate,
+)
 from .ledger import Entry, Ledger
 from .reader import ReadResult, read_workbook
 from .sources import Candidate, expand, inbox_units
 
 PARALLEL_MIN_UNITS = 8
 ARCHIVE_WHAT = "原本の保管フォルダ"
-UNREADABLE = "unreadable"
+UNREADABLE = "unreadable_file"
 """Issue code of failures no rule foresaw; such files are reported but not recorded."""
 
 
@@ -280,26 +283,25 @@ def _process_unit(unit: Path) -> list[FileResult]:
     except OfficeError:
         raise  # archive/ failed: stop the step, blame no file
     except isolate.UnitTimeout:
-        out.append(unit_failure(unit, inbox, master, "too_slow", TOO_SLOW.format(s=isolate.UNIT_SECONDS)))
+        out.append(unit_failure(unit, inbox, master, issue("too_slow", seconds=isolate.UNIT_SECONDS)))
     except MemoryError:
-        out.append(unit_failure(unit, inbox, master, "out_of_memory", OUT_OF_MEMORY))
+        out.append(unit_failure(unit, inbox, master, issue("out_of_memory")))
     except Exception as exc:  # unreadable from disk, or a container no reader foresaw: report, go on
-        out.append(
-            unit_failure(
-                unit,
-                inbox,
-                master,
-                UNREADABLE,
-                f"ファイルを読み取れませんでした（{type(exc).__name__}: {exc}）。",
-            )
-        )
+        failed = issue("unreadable_file", error=f"{type(exc).__name__}: {exc}")
+        out.append(unit_failure(unit, inbox, master, failed))
     finally:
         if in_worker:
             isolate.alarm(0)
     return _beside_workbook(out)
 
 
-COVER_DOCUMENTS = {"word_document", "powerpoint", "pdf", "opendocument"}
+COVER_DOCUMENTS = {
+    "word_document": "cover_word_document",
+    "powerpoint": "cover_powerpoint",
+    "pdf": "cover_pdf",
+    "opendocument": "cover_opendocument",
+}
+"""Refusal code of a document that may be a cover letter -> its code as one (a note)."""
 
 
 def _beside_workbook(results: list[FileResult]) -> list[FileResult]:
@@ -308,38 +310,24 @@ def _beside_workbook(results: list[FileResult]) -> list[FileResult]:
     with_book = {r.container for r in results if r.submission_json is not None}
     for r in results:
         cover = r.container in with_book and r.status is FileStatus.REJECTED and r.issues
-        if cover and {i.code for i in r.issues} <= COVER_DOCUMENTS:
+        if cover and {i.code for i in r.issues} <= COVER_DOCUMENTS.keys():
             r.status = FileStatus.IGNORED
-            r.issues = [
-                i.model_copy(
-                    update={
-                        "severity": Severity.WARNING,
-                        "hint": "入力ブックと一緒に届いた添付なので、読み飛ばしました（直す必要はありません）。",
-                    }
-                )
-                for i in r.issues
-            ]
+            r.issues = [issue(COVER_DOCUMENTS[i.code], file=i.file) for i in r.issues]
     return results
 
 
-TOO_SLOW = "このファイルは読み取りに {s} 秒を超えたため、途中でやめました。"
-OUT_OF_MEMORY = "このファイルは読み取りに使えるメモリの上限を超えたため、読み込めませんでした。"
-CRASHED = "このファイルを読む処理が、メモリ不足などで異常終了しました。ほかのファイルは読み込んでいます。"
-FAILURE_HINT = (
-    "ファイルを開けるか、入力欄の外に大量の値や書式がないか確かめ、配布した入力ブックに入力し直して"
-    "もう一度送ってもらってください。このファイルは台帳に記録していないので、次の回収でもう一度読みます。"
-)
-NOT_RECORDED = {UNREADABLE, "too_slow", "out_of_memory", "worker_crashed"}
-"""Failures of the reading itself: reported every run, never recorded (the next collect retries)."""
+NOT_RECORDED = {UNREADABLE, "unreadable", "too_slow", "out_of_memory", "worker_crashed"}
+"""Failures of the reading itself: reported every run, never recorded (the next collect retries).
+`unreadable` is the reader's own (a workbook no rule foresaw)."""
 
 
-def unit_failure(unit: Path, inbox: Path, master: Master, code: str, message: str) -> FileResult:
-    """One inbox entry whose reading failed as a whole, reported against it."""
+def unit_failure(unit: Path, inbox: Path, master: Master, failed: Issue) -> FileResult:
+    """One inbox entry whose reading failed as a whole (`failed`), reported against it."""
     origin = "inbox/" + unit.relative_to(inbox).as_posix()
-    issue = Issue(file=origin, code=code, message=message, hint=FAILURE_HINT)
-    sha = hashlib.sha256(f"{code}\0{origin}".encode()).hexdigest()
+    sha = hashlib.sha256(f"{failed.code}\0{origin}".encode()).hexdigest()
     dept = _department_by_name(master, unit.name)
-    return _clean_result(FileResult(origin, sha, dept, FileStatus.REJECTED, [issue]))
+    reported = failed.model_copy(update={"file": origin})
+    return _clean_result(FileResult(origin, sha, dept, FileStatus.REJECTED, [reported]))
 
 
 def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list[FileResult]]:
@@ -348,7 +336,7 @@ def _results(units: list[Path], workers: int, init_args: tuple) -> Iterator[list
         master, inbox = init_args[0], init_args[3]
 
         def crashed(unit: Path, why: str) -> list[FileResult]:
-            return [unit_failure(unit, inbox, master, "worker_crashed", CRASHED)]
+            return [unit_failure(unit, inbox, master, issue("worker_crashed"))]
 
         yield from isolate.run_pooled(_process_unit, units, workers, chunk, _init, init_args, crashed)
     else:

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path, PurePosixPath
 
+from ..catalogue import issue
 from ..mail.attachments import mail_attachments, no_attachment_issue
 from ..mail.mailboxes import MBOX_SUFFIXES, mbox_messages
-from ..models import FileStatus, Issue, Severity
-from .triage import IntakeError, open_zip, package_kind, refuse, refuse_package, sniff
+from ..models import FileStatus, Issue
+from .triage import IntakeError, open_zip, package_kind, refuse, sniff
 
 MAX_DEPTH = 4
 """Containers inside containers (a zip in a zip in a mail …) read at most this deep."""
@@ -95,22 +96,13 @@ class Budget:
         self.messages += messages
         over = None
         if self.files > TREE_MAX_FILES:
-            over = f"ファイルが {TREE_MAX_FILES:,} 個を超えています"
+            over = refuse("too_many_files_in_tree", limit=TREE_MAX_FILES)
         elif self.inflated > TREE_MAX_BYTES:
-            over = f"展開すると {TREE_MAX_BYTES // 1024**2:,} MB を超えます"
+            over = refuse("too_large_tree", limit_mb=TREE_MAX_BYTES // 1024**2)
         elif self.messages > TREE_MAX_MESSAGES:
-            over = f"メールが {TREE_MAX_MESSAGES:,} 通を超えています"
+            over = refuse("too_many_messages_in_tree", limit=TREE_MAX_MESSAGES)
         if over:
-            raise OverBudget(
-                _refused(
-                    ctx,
-                    refuse(
-                        "too_large_tree",
-                        f"この中身（{over}）は多すぎるため、ここから先は読み込んでいません。",
-                        "提出する入力ブックだけを、1 通のメールに数個ずつ添付して送ってもらってください。",
-                    ),
-                )
-            )
+            raise OverBudget(_refused(ctx, over))
 
 
 @dataclass(frozen=True)
@@ -189,14 +181,7 @@ def _from_message(msg: EmailMessage, ctx: Context) -> Iterator[Candidate]:
     attachments = list(itertools.islice(mail_attachments(msg), MAX_ATTACHMENTS + 1))
     found = bool(attachments)
     if len(attachments) > MAX_ATTACHMENTS:
-        yield _refused(
-            ctx,
-            refuse(
-                "too_many_attachments",
-                f"このメールには添付ファイルが {MAX_ATTACHMENTS:,} 個を超えて付いています。多すぎるため開いていません。",
-                "提出する入力ブックだけを添付して、送り直してもらってください。",
-            ),
-        )
+        yield _refused(ctx, refuse("too_many_attachments", limit=MAX_ATTACHMENTS))
         return
     for i, att in enumerate(attachments, 1):
         filename = att.filename or f"添付{i}"
@@ -246,14 +231,7 @@ def read_msg(data: bytes, ctx: Context) -> Iterator[Candidate]:
             if isinstance(sent, dt.datetime):
                 msg["Date"] = email.utils.format_datetime(_utc(sent))
     except Exception as exc:
-        yield _refused(
-            ctx,
-            refuse(
-                "corrupt_msg",
-                f"Outlook のメール（.msg）が読めません（{exc}）。",
-                "メールを保存し直して送ってください。",
-            ),
-        )
+        yield _refused(ctx, refuse("corrupt_msg", error=exc))
         return
     yield from _from_message(msg, ctx)
 
@@ -288,24 +266,10 @@ def read_zip(data: bytes, ctx: Context) -> Iterator[Candidate]:
             i for i in zf.infolist() if not i.is_dir() and not any(s in i.filename for s in SKIP_MEMBERS)
         ]
         if any(i.flag_bits & 0x1 for i in infos):
-            yield _refused(
-                ctx,
-                refuse(
-                    "encrypted_zip",
-                    "パスワード付きの zip ファイルです。中のファイルを取り出せません。",
-                    "パスワードを付けずに送ってもらうか、入力ブック（.xlsx）をそのまま添付して送ってもらってください。",
-                ),
-            )
+            yield _refused(ctx, refuse("encrypted_zip"))
             return
         if len(infos) > MAX_ZIP_FILES:
-            yield _refused(
-                ctx,
-                refuse(
-                    "too_many_files",
-                    f"この zip ファイルには {len(infos):,} 個のファイルが入っています（{MAX_ZIP_FILES:,} 個まで）。多すぎるため開いていません。",
-                    "提出する入力ブックだけを zip にするか、そのまま添付して送ってもらってください。",
-                ),
-            )
+            yield _refused(ctx, refuse("too_many_files", count=len(infos), limit=MAX_ZIP_FILES))
             return
         for info in infos:
             name = _member_name(info)
@@ -313,14 +277,7 @@ def read_zip(data: bytes, ctx: Context) -> Iterator[Candidate]:
             try:
                 member = zf.read(info)
             except Exception as exc:
-                yield _refused(
-                    ctx.child(name),
-                    refuse(
-                        "corrupt_zip",
-                        f"zip の中の「{name}」が壊れていて取り出せません（{exc}）。",
-                        "zip を作り直して送ってください。",
-                    ),
-                )
+                yield _refused(ctx.child(name), refuse("corrupt_zip_member", name=name, error=exc))
                 continue
             yield from expand_bytes(member, ctx.child(PurePosixPath(name).name if "/" in name else name))
 
@@ -355,15 +312,7 @@ def _too_many_messages(ctx: Context, count: int) -> Candidate:
         ctx.origin,
         b"",
         container=ctx.container,
-        notes=[
-            Issue(
-                code="too_many_messages",
-                message=f"メールボックスに {TREE_MAX_MESSAGES:,} 通を超えるメールがあります。"
-                f"{count:,} 通目から先は読み込んでいません。",
-                hint=f"メールボックスを {TREE_MAX_MESSAGES:,} 通ずつに分けて inbox/ に置き、もう一度回収してください。",
-                severity=Severity.WARNING,
-            )
-        ],
+        notes=[issue("too_many_messages", limit=TREE_MAX_MESSAGES, count=count)],
         status=FileStatus.IGNORED,
     )
 
@@ -385,18 +334,10 @@ def read_mbox_file(path: Path, ctx: Context) -> Iterator[Candidate]:
             ctx.sender,
             ctx.date,
             ctx.container,
-            [_EMPTY_MAILBOX],
+            [issue("empty_mailbox")],
             FileStatus.IGNORED,
             originals=whole,
         )
-
-
-_EMPTY_MAILBOX = Issue(
-    code="empty_mailbox",
-    message="メールボックスにメールが 1 通もありません。",
-    hint="書き出すフォルダを確かめてください。",
-    severity=Severity.WARNING,
-)
 
 
 def maildir_files(path: Path) -> Iterator[tuple[str, Path]]:
@@ -468,14 +409,7 @@ def expand_bytes(data: bytes, ctx: Context) -> Iterator[Candidate]:
             ctx.sender,
             ctx.date,
             ctx.container,
-            [
-                Issue(
-                    code="lock_file",
-                    message="Excel が編集中に作る一時ファイル（~$ で始まるファイル）です。読み飛ばしました。",
-                    hint="ブック本体（~$ の付かないファイル）を送ってください。",
-                    severity=Severity.WARNING,
-                )
-            ],
+            [issue("lock_file")],
             FileStatus.IGNORED,
         )
         return
@@ -497,25 +431,19 @@ def expand_bytes(data: bytes, ctx: Context) -> Iterator[Candidate]:
 
 
 def _too_deep(ctx: Context) -> Candidate:
-    return _refused(
-        ctx,
-        refuse(
-            "too_deep",
-            f"zip やメールが {MAX_DEPTH} 重より深く入れ子になっています。ここから先は開いていません。",
-            "入力ブックをそのまま（または zip に 1 回だけ入れて）添付して送ってもらってください。",
-        ),
-    )
+    return _refused(ctx, refuse("too_deep", limit=MAX_DEPTH))
 
 
 # --------------------------------------------------------------------------- inbox entries
 
-SPECIAL_KINDS = {
-    "link": "シンボリックリンク（別の場所を指すリンク）",
-    "fifo": "名前付きパイプ（FIFO）",
-    "socket": "ソケット",
-    "device": "デバイスファイル",
-    "other": "通常のファイルではないもの",
+SPECIAL_CODES = {
+    "link": "special_link",
+    "fifo": "special_fifo",
+    "socket": "special_socket",
+    "device": "special_device",
+    "other": "special_other",
 }
+"""Issue code by the kind of an inbox entry that is not a regular file (`_kind`)."""
 
 
 def _kind(path: Path) -> str:
@@ -546,25 +474,17 @@ def _special(path: Path) -> str | None:
 
 def special_entry(ctx: Context, kind: str, path: Path) -> Candidate:
     """One report entry for an inbox entry that is not a regular file: never followed or opened."""
-    what = SPECIAL_KINDS.get(kind, SPECIAL_KINDS["other"])
-    target = ""
+    target = "不明"
     if kind == "link":
         with contextlib.suppress(OSError):
-            target = f"（リンク先: {os.readlink(path)}）"
+            target = os.readlink(path)
     return Candidate(
         ctx.origin,
         b"",
         ctx.sender,
         ctx.date,
         ctx.container,
-        [
-            Issue(
-                code=f"special_{kind}",
-                message=f"{what}です{target}。安全のため、たどらず開かずに読み飛ばしました。",
-                hint="回収するファイルは、ファイルそのものを inbox/ にコピーしてください（リンクやショートカットではなく）。",
-                severity=Severity.WARNING,
-            )
-        ],
+        [issue(SPECIAL_CODES.get(kind, SPECIAL_CODES["other"]), target=target)],
         FileStatus.IGNORED,
     )
 
@@ -627,7 +547,7 @@ def expand(path: Path, inbox: Path) -> Iterator[Candidate]:
         yield special_entry(ctx, special, path)
         return
     if path.suffix.lower() in BUNDLE_SUFFIXES and _kind(path) == "dir":
-        yield _refused(ctx, refuse_package("iwork") or refuse("numbers", "Numbers のファイルです。"))
+        yield _refused(ctx, refuse("numbers"))
         return
     try:
         mtime = _utc(dt.datetime.fromtimestamp(os.lstat(path).st_mtime, dt.UTC))
@@ -644,14 +564,7 @@ def expand(path: Path, inbox: Path) -> Iterator[Candidate]:
                 return
         size = os.lstat(path).st_size
         if size > MAX_LOOSE_BYTES:
-            yield _refused(
-                ctx,
-                refuse(
-                    "file_too_large",
-                    f"ファイルが大きすぎます（{size // 1024**2:,} MB）。読み込んでいません。",
-                    "提出する入力ブック（.xlsx、ふつうは 1 MB 未満）を送ってもらってください。",
-                ),
-            )
+            yield _refused(ctx, refuse("file_too_large", size_mb=size // 1024**2))
             return
         data = _read_regular(path)
         first = ((data, path.name),)

@@ -13,19 +13,11 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from ..catalogue import issue
 from ..form import SHEET_CHECK
-from ..models import Issue, Severity
+from ..models import Issue
+from .intake_codes import STRUCTURE_HINT as STRUCTURE_HINT  # (importing it registers the rows used here)
 from .parts import Validation, WorkbookParts, normalize_source, sheet_validations
-
-STRUCTURE_HINT = (
-    "読み取りは名前付き範囲で行いました。次回からシート名の変更や行の挿入・削除はしないでください。"
-)
-PASTE_HINT = "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください。"
-
-
-def _note(issues: list[Issue], code: str, message: str, hint: str = "", **kw: Any) -> None:
-    issues.append(Issue(code=code, message=message, hint=hint, severity=Severity.WARNING, **kw))
-
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
@@ -93,28 +85,14 @@ def compare_structure(
             renamed[old] = current[i]
             unknown.remove(current[i])
     for old, new in renamed.items():
-        _note(
-            issues,
-            "sheet_renamed",
-            f"シート「{old}」の名前が「{new}」に変わっています。",
-            STRUCTURE_HINT,
-            sheet=new,
-        )
+        issues.append(issue("sheet_renamed", sheet=new, old=old, new=new))
     for old in old_sheets:
         if old not in current and old not in renamed:
-            _note(
-                issues,
-                "sheet_deleted",
-                f"シート「{old}」が削除されています。",
-                "配布した入力ブックに入力し直してください。",
-                sheet=old,
-            )
+            issues.append(issue("sheet_deleted", sheet=old, old=old))
     for new in unknown:
         if new == SHEET_CHECK:  # our own ribbon's check results: expected, not a change
             continue
-        _note(
-            issues, "sheet_added", f"シート「{new}」が追加されています（読み取りの対象外です）。", sheet=new
-        )
+        issues.append(issue("sheet_added", sheet=new, new=new))
     compare_validations(zf, parts, recorded.get("validations", []), renamed, issues)
     return renamed
 
@@ -141,22 +119,12 @@ def compare_validations(
         want = sqref_cells(sqref)
         what = validation_label(key[2], kind)
         if have == 0:
-            _note(
-                issues,
-                "validation_removed",
-                f"シート「{sheet}」{sqref} の入力規則（{what}）が削除されています。値はすべてこちらで検査しました。",
-                PASTE_HINT,
-                sheet=sheet,
-                cell=sqref,
+            issues.append(
+                issue("validation_removed", sheet=sheet, cell=sqref, name=sheet, ref=sqref, what=what)
             )
         elif have < want:
-            _note(
-                issues,
-                "validation_partly_removed",
-                f"シート「{sheet}」{sqref} の一部のセルで入力規則（{what}）が消えています（貼り付けによるもの）。値はすべてこちらで検査しました。",
-                PASTE_HINT,
-                sheet=sheet,
-                cell=sqref,
+            issues.append(
+                issue("validation_partly_removed", sheet=sheet, cell=sqref, name=sheet, ref=sqref, what=what)
             )
         current[key] = max(0, have - want)
 

@@ -20,7 +20,10 @@ from xml.parsers import expat
 
 import olefile
 
+from ..catalogue import issue
 from ..models import FileStatus, Issue, Severity
+from .intake_codes import RESEND_HINT as RESEND_HINT  # (importing it registers the rows used here)
+from .intake_codes import SEND_INSTEAD as SEND_INSTEAD
 
 MAX_MEMBERS = 5_000
 MAX_TOTAL_BYTES = 300 * 1024 * 1024
@@ -45,12 +48,27 @@ class IntakeError(Exception):
         self.status = status
 
 
-def refuse(code: str, message: str, hint: str = "", status: FileStatus = FileStatus.REJECTED) -> IntakeError:
-    severity = Severity.ERROR if status is FileStatus.REJECTED else Severity.WARNING
-    return IntakeError(Issue(code=code, message=message, hint=hint, severity=severity), status)
+def refuse(
+    code: str,
+    message: str | None = None,
+    hint: str = "",
+    status: FileStatus | None = None,
+    **params: Any,
+) -> IntakeError:
+    """The refusal `code` of the catalogue, its texts filled from `params`. The file becomes
+    `status`: by default rejected for an error row, set aside (ignored) for a warning row.
 
-
-RESEND_HINT = "配布した入力ブック（.xlsx）に入力し、そのまま上書き保存して送り直してください。"
+    Transitional: a call giving its own `message` (and `hint`) builds the Issue from that prose,
+    its severity from `status`; only `reader.py` still does, until its codes are catalogue rows.
+    """
+    if message is not None:
+        status = status or FileStatus.REJECTED
+        severity = Severity.ERROR if status is FileStatus.REJECTED else Severity.WARNING
+        return IntakeError(Issue(code=code, message=message, hint=hint, severity=severity), status)
+    found = issue(code, **params)
+    if status is None:
+        status = FileStatus.REJECTED if found.severity is Severity.ERROR else FileStatus.IGNORED
+    return IntakeError(found, status)
 
 
 @dataclass(frozen=True)
@@ -108,22 +126,14 @@ def open_zip(data: bytes, what: str = "ファイル") -> zipfile.ZipFile:
         zf = ReadOnceZip(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-        raise refuse(
-            "corrupt_zip",
-            f"{what}が壊れているか、途中までしかありません（zip として読めません: {exc}）。",
-            "送信元でファイルを開けるか確かめ、もう一度添付して送ってください。",
-        ) from exc
+        raise refuse("corrupt_zip", what=what, error=exc) from exc
     check_zip_limits(infos, what)
     return zf
 
 
 def check_zip_limits(infos: list[zipfile.ZipInfo], what: str = "ファイル") -> None:
     def bomb() -> IntakeError:
-        return refuse(
-            "zip_bomb",
-            f"{what}は展開すると極端に大きくなります（zip 爆弾の疑い）。安全のため読み込みません。",
-            "心当たりがなければ企画課に連絡してください。" + RESEND_HINT,
-        )
+        return refuse("zip_bomb", what=what)
 
     if len(infos) > MAX_MEMBERS:
         raise bomb()
@@ -205,11 +215,7 @@ def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
     try:
         dtd = prolog_has_dtd(kept())
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
-        raise refuse(
-            "corrupt_zip",
-            f"ブックの部品「{member}」が壊れています（{exc}）。",
-            RESEND_HINT,
-        ) from exc
+        raise refuse("corrupt_part", member=member, error=exc) from exc
     if dtd is None:
         # Not parsable as a prolog (or no root within the limit): no DOCTYPE may appear anywhere
         # in what was read, whatever surrounds it.
@@ -218,11 +224,7 @@ def check_xml_prolog(zf: zipfile.ZipFile, member: str) -> None:
             head = head.decode("utf-16", "replace").encode()
         dtd = bool(_DTD_TEXT.search(head))
     if dtd:
-        raise refuse(
-            "xml_entities",
-            f"ブックの部品「{member}」に DTD／エンティティ宣言（DOCTYPE）があります（XML エンティティ攻撃の疑い）。安全のため読み込みません。",
-            "Excel で作ったブックにはこの宣言はありません。" + RESEND_HINT,
-        )
+        raise refuse("xml_entities", member=member)
 
 
 def check_workbook_xml(zf: zipfile.ZipFile, members: list[str] | None = None) -> None:
@@ -280,24 +282,14 @@ BINARY_PARTS = (".bin", ".png", ".jpeg", ".jpg", ".gif", ".emf", ".wmf", ".tif",
 
 def refuse_ole(kind: str) -> IntakeError:
     """The refusal for an OLE2 file that came where a workbook was expected."""
-    if kind == "ole-encrypted":
-        return refuse(
-            "encrypted",
-            "パスワードで保護（暗号化）されたブックです。読み込めません。",
-            "ファイル→情報→ブックの保護→「パスワードを使用して暗号化」でパスワードを消して保存し、送り直してください。",
-        )
-    if kind == "ole-xls":
-        return refuse(
-            "legacy_xls",
-            "古い形式（Excel 97-2003 ブック .xls）で保存されています。読み込めません。",
-            "配布した .xlsx のまま保存してください（名前を付けて保存→「Excel ブック (*.xlsx)」）。",
-        )
-    return refuse("not_workbook", "Excel ブックではありません（OLE 形式の別のファイルです）。", RESEND_HINT)
+    return refuse(OLE_CODES.get(kind, "not_workbook_ole"))
+
+
+OLE_CODES = {"ole-encrypted": "encrypted", "ole-xls": "legacy_xls"}
+"""Refusal code by OLE kind (`sniff`); any other OLE file is `not_workbook_ole`."""
 
 
 # --------------------------------------------------------------------------- what a file really is
-
-SEND_INSTEAD = "配布した入力ブック（.xlsx）に入力し、「Excel ブック (*.xlsx)」のまま保存して送ってください。"
 
 
 def package_kind(zf: zipfile.ZipFile) -> str:
@@ -326,44 +318,21 @@ def package_kind(zf: zipfile.ZipFile) -> str:
     return "archive"
 
 
+PACKAGE_CODES = {
+    "xlsb": "xlsb",
+    "docx": "word_document",
+    "pptx": "powerpoint",
+    "ooxml": "office_document",
+    "ods": "ods",
+    "odf": "opendocument",
+    "iwork": "numbers",
+}
+"""Refusal code by `package_kind`; xlsx and plain archives are not refused here."""
+
+
 def refuse_package(kind: str) -> IntakeError | None:
     """The refusal for a zip package that is not an .xlsx workbook (None for xlsx and archives)."""
-    known = {
-        "xlsb": (
-            "xlsb",
-            "Excel バイナリブック（.xlsb）で保存されています。読み込めません。",
-            "名前を付けて保存→「Excel ブック (*.xlsx)」で保存し直して送ってください。",
-        ),
-        "docx": (
-            "word_document",
-            "Word の文書（.docx）です。Excel の入力ブックではありません。",
-            SEND_INSTEAD,
-        ),
-        "pptx": (
-            "powerpoint",
-            "PowerPoint のファイル（.pptx）です。Excel の入力ブックではありません。",
-            SEND_INSTEAD,
-        ),
-        "ooxml": ("not_workbook", "Office の文書ですが、Excel ブックではありません。", SEND_INSTEAD),
-        "ods": (
-            "ods",
-            "OpenDocument スプレッドシート（.ods、LibreOffice Calc などの形式）で保存されています。読み込めません。",
-            "配布した入力ブックを開き直して入力し、「Excel 2007-365 (.xlsx)」／「Excel ブック (*.xlsx)」形式で保存して送ってください。",
-        ),
-        "odf": (
-            "opendocument",
-            "OpenDocument の文書（LibreOffice Writer／Impress など）です。Excel の入力ブックではありません。",
-            SEND_INSTEAD,
-        ),
-        "iwork": (
-            "numbers",
-            "Apple の Numbers／Pages／Keynote のファイルです。読み込めません。",
-            "Numbers で使った場合は「ファイル→書き出す→Excel」で .xlsx にするか、" + SEND_INSTEAD,
-        ),
-    }
-    if kind not in known:
-        return None
-    return refuse(*known[kind])
+    return refuse(PACKAGE_CODES[kind]) if kind in PACKAGE_CODES else None
 
 
 _TEXT_ENCODINGS = ("utf-8-sig", "cp932", "utf-16")
@@ -387,29 +356,15 @@ def refuse_other(data: bytes, workbook_name: bool) -> IntakeError:
     `workbook_name`: the file is named like a workbook (.xlsx …), so its sender meant to send
     one and must be told (rejected); anything else (a signature image) is only ignored.
     """
-    status = FileStatus.REJECTED if workbook_name else FileStatus.IGNORED
+    ours = workbook_name
     if not data:
-        return refuse("empty_file", "中身が空（0 バイト）のファイルです。", RESEND_HINT, status)
+        return refuse("empty_file" if ours else "empty_file_ignored")
     if data.startswith(b"%PDF"):
-        return refuse("pdf", "PDF のファイルです。Excel の入力ブックではありません。", SEND_INSTEAD, status)
+        return refuse("pdf" if ours else "pdf_ignored")
     text = _text(data)
     if text is not None:
         low = text.lstrip("\ufeff \r\n\t").lower()
         if low.startswith(("<html", "<!doctype html", "<?xml", "<table")) or "<html" in low[:2000]:
-            return refuse(
-                "html_workbook",
-                "Web ページ／XML 形式（HTML や XML スプレッドシート）のファイルです。拡張子だけ Excel になっています。",
-                SEND_INSTEAD,
-                status,
-            )
-        if workbook_name:
-            return refuse(
-                "csv_as_xlsx",
-                "中身が CSV（テキスト）のファイルです。拡張子だけ .xlsx などになっていて、様式の情報がありません。",
-                "CSV では様式の情報が失われます。" + SEND_INSTEAD,
-                status,
-            )
-        return refuse(
-            "not_workbook", "テキストのファイルです。Excel の入力ブックではありません。", RESEND_HINT, status
-        )
-    return refuse("not_workbook", "Excel ブック（.xlsx）ではありません。", RESEND_HINT, status)
+            return refuse("html_workbook" if ours else "html_workbook_ignored")
+        return refuse("csv_as_xlsx" if ours else "text_file")
+    return refuse("not_workbook" if ours else "not_workbook_ignored")

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 
-from ..models import Issue, Severity
+from ..catalogue import issue
+from ..models import Issue
+from . import mail_codes  # noqa: F401  (registers the rows used here)
 
 _PARAM = re.compile(rb'(?:^|;)\s*(filename|name)\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.I)
 _UU_BEGIN = re.compile(rb"^begin [0-7]{3,4} (.+?)\r?$", re.M)
@@ -151,16 +153,4 @@ def mail_attachments(msg: Message) -> Iterator[Attachment]:
 
 def no_attachment_issue(msg: Message) -> Issue:
     """Why a mail gave no file, in Japanese with the fix."""
-    if not is_mime(msg):
-        return Issue(
-            code="no_attachment",
-            message="添付ファイルのないメールです（MIME 形式ではない古い形式のメールで、添付を取り出せません）。",
-            hint="メールソフトで入力したブック（.xlsx）を添付して送り直してください。",
-            severity=Severity.WARNING,
-        )
-    return Issue(
-        code="no_attachment",
-        message="添付ファイルのないメールです。",
-        hint="提出の場合は、入力したブック（.xlsx）を添付して送り直してください。",
-        severity=Severity.WARNING,
-    )
+    return issue("no_attachment" if is_mime(msg) else "no_attachment_not_mime")

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from ..catalogue import issue
 from ..form import PROJECTS_PER_INITIATIVE
 from ..models import (
     SDG_GOALS,
@@ -33,6 +35,7 @@ from ..models import (
     Received,
     Severity,
 )
+from .merge_codes import CODES as CODES  # (importing it registers the rows used here)
 
 LOCAL_TZ = ZoneInfo("Asia/Tokyo")
 """Times in the book are Japan time; Excel cells cannot carry a time zone."""
@@ -193,18 +196,9 @@ class _Index:
         return None
 
 
-def _issue(
-    code: str, message: str, hint: str, prov: Provenance | None, lp: str = "", section: str = ""
-) -> Issue:
-    return Issue(
-        file=prov.file if prov else "",
-        code=code,
-        message=message,
-        hint=hint,
-        severity=Severity.WARNING,
-        lp=lp,
-        section=section,
-    )
+def _issue(code: str, prov: Provenance | None, lp: str = "", section: str = "", **params: Any) -> Issue:
+    """The catalogue's `code` about a submission's file (`prov`), at a leading project and section."""
+    return issue(code, file=prov.file if prov else "", at={"lp": lp, "section": section}, **params)
 
 
 class _Collector:
@@ -239,26 +233,12 @@ class _Collector:
             decision=rec.decision,
         )
         if rec.department not in ix.depts:
-            self.issues.append(
-                _issue(
-                    "merge.unknown_department",
-                    f"所属コード「{rec.department}」はマスタデータにありません。内容は一覧表にだけ載せています",
-                    "master.xlsx の「所属」シートに追加してから、もう一度統合してください",
-                    prov,
-                )
-            )
+            self.issues.append(_issue("merge.unknown_department", prov, department=rec.department))
         for entry in rec.submission.lps:
             lp = ix.lps.get(entry.lp)
             if lp is None:
                 self.issues.append(
-                    _issue(
-                        "merge.unknown_lp",
-                        f"{dname}: リーディングプロジェクト「{entry.lp}」はマスタデータにありません。"
-                        "内容は一覧表にだけ載せています",
-                        "master.xlsx の「リーディングプロジェクト」シートを確認してください",
-                        prov,
-                        entry.lp,
-                    )
+                    _issue("merge.unknown_lp", prov, entry.lp, department=dname, lp_code=entry.lp)
                 )
             lp_name = lp.name if lp else entry.lp
             self._projects(rec, entry, lp, lp_name, prov)
@@ -297,12 +277,13 @@ class _Collector:
                 self.issues.append(
                     _issue(
                         "merge.unknown_initiative",
-                        f"{dname}: 事業「{p.name}」の取り組みコード「{p.initiative}」は「{lp_name}」の"
-                        "取り組みにありません。政策評価表には載せず、事業一覧にだけ載せています",
-                        "所属に正しい取り組みコードを確認してください",
                         prov,
                         entry.lp,
                         "projects",
+                        department=dname,
+                        project=p.name,
+                        initiative=p.initiative,
+                        lp_name=lp_name,
                     )
                 )
 
@@ -338,11 +319,11 @@ class _Collector:
                 self.issues.append(
                     _issue(
                         "merge.not_lead",
-                        f"{prov.department_name}: 「{kind}」は主管所属（{self.ix.dept_name(lp.lead_department)}）が書く欄です。"
-                        "政策評価表には載せず、評価・方針の一覧にだけ載せています",
-                        "主管所属と内容を調整してください",
                         prov,
                         entry.lp,
+                        department=prov.department_name,
+                        kind=kind,
+                        lead=self.ix.dept_name(lp.lead_department),
                     )
                 )
 
@@ -356,11 +337,12 @@ class _Collector:
                 self.issues.append(
                     _issue(
                         "merge.bad_sdg",
-                        f"{prov.department_name}: ＳＤＧｓの目標番号「{goal}」は 1〜{len(SDG_GOALS)} にありません。載せていません",
-                        "所属に正しい目標を確認してください",
                         prov,
                         entry.lp,
                         "sdgs",
+                        department=prov.department_name,
+                        goal=goal,
+                        goals=len(SDG_GOALS),
                     )
                 )
 
@@ -378,11 +360,7 @@ class _Collector:
             if text is None:
                 self.issues.append(
                     _issue(
-                        "merge.missing_lead_text",
-                        f"{lp.name}: {what}がまだありません（主管所属: {lead_name}）",
-                        "主管所属の提出を待つか、催促してください",
-                        None,
-                        lp.code,
+                        "merge.missing_lead_text", None, lp.code, lp_name=lp.name, what=what, lead=lead_name
                     )
                 )
         self.paragraphs.extend([*evaluations, *([s] if s else []), *([pi] if pi else []), *policies])
@@ -418,13 +396,15 @@ class _Collector:
                 self.issues.append(
                     _issue(
                         "merge.too_many_projects",
-                        f"{lp.name}: 取り組み {code} の事業が {len(block.projects) + block.hidden} 件あります。"
-                        f"政策評価表には所属の順で最初の {PROJECTS_PER_INITIATIVE} 件（{shown}）を載せ、"
-                        f"残り {block.hidden} 件は事業一覧にだけ載せています",
-                        f"載せる事業を {PROJECTS_PER_INITIATIVE} 件に絞るか、順番を所属で入れ替えてください",
                         None,
                         lp.code,
                         "projects",
+                        lp_name=lp.name,
+                        initiative=code,
+                        count=len(block.projects) + block.hidden,
+                        limit=PROJECTS_PER_INITIATIVE,
+                        shown=shown,
+                        hidden=block.hidden,
                     )
                 )
             elif not block.projects:
@@ -432,11 +412,12 @@ class _Collector:
                 self.issues.append(
                     _issue(
                         "merge.no_projects",
-                        f"{lp.name}: 取り組み {code} の事業がまだありません（報告所属: {who}）",
-                        "提出状況を確認し、未提出の所属に催促してください",
                         None,
                         lp.code,
                         "projects",
+                        lp_name=lp.name,
+                        initiative=code,
+                        who=who,
                     )
                 )
         return blocks
