@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import XlsheetError
@@ -87,3 +87,12 @@ class Round:
         from .intake.ledger import Ledger
 
         return Ledger(self.paths.ledger)
+
+
+@lru_cache(maxsize=1)
+def default_form() -> Form:
+    """The shipped 政策評価表, for library callers that name no form (tests, the legacy defaults).
+
+    Every step of a round passes the round's own form (`Round.form`); this is only the fallback
+    of a keyword argument left out, read once from the shipped workbook."""
+    return read_form(form_source(None))
