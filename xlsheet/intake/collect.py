@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..entry_writer import write_entry_workbook
+from ..entry_writer import default_values, write_entry_workbook
 from ..errors import LEDGER_ERRORS, OfficeError, folder_error, ledger_error
+from ..formdef import Form
 from ..leftovers import clean_leftovers
 from ..limits import CELL_TEXT_MAX, ExcelLimitError
 from ..master import load_master
@@ -35,6 +36,7 @@ from ..models import (
     Submission,
 )
 from ..paths import RoundPaths
+from ..round import round_form
 from ..textsafe import clean_data, clean_model, clean_text
 from . import isolate
 from .ledger import Entry, Ledger
@@ -130,8 +132,8 @@ class CollectReport:
 _STATE: dict[str, Any] = {}
 
 
-def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path) -> None:
-    _STATE.update(master=master, known=known, archive=archive, inbox=inbox)
+def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path, form: Form) -> None:
+    _STATE.update(master=master, known=known, archive=archive, inbox=inbox, form=form)
 
 
 def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
@@ -194,8 +196,8 @@ def _department_by_name(master: Master, name: str) -> str:
     return next((d.code for d in master.departments if d.code == code), "") if "_" in name else ""
 
 
-def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
-    result = _read_one(c, master, known, archive)
+def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path, form: Form) -> FileResult:
+    result = _read_one(c, master, known, archive, form)
     result.size = len(c.data)
     result.fs_time = c.fs_time
     return _clean_result(result)
@@ -209,7 +211,7 @@ def _clean_result(r: FileResult) -> FileResult:
     return r
 
 
-def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
+def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path, form: Form) -> FileResult:
     sha = hashlib.sha256(c.data).hexdigest()
     path = "inbox/" + c.origin
     if c.data:
@@ -230,7 +232,7 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
         )
     if sha in known:
         return FileResult(path, sha, "", FileStatus.DUPLICATE, [], c.sender, c.date, c.container)
-    res: ReadResult = read_workbook(c.data, master, file=path)
+    res: ReadResult = read_workbook(c.data, master, file=path, form=form)
     issues = list(res.issues)
     dept = res.department or _department_by_sender(master, c.sender) or _department_by_name(master, c.name)
     by_sender = _department_by_sender(master, c.sender)
@@ -275,7 +277,7 @@ def _process_unit(unit: Path) -> list[FileResult]:
             for data, name in cand.originals:
                 archive_bytes(archive, hashlib.sha256(data).hexdigest(), data, name)
             cand.originals = ()
-            out.append(_one(cand, master, known, archive))
+            out.append(_one(cand, master, known, archive, _STATE["form"]))
     except OfficeError:
         raise  # archive/ failed: stop the step, blame no file
     except isolate.UnitTimeout:
@@ -365,12 +367,27 @@ def _safe_text(value: Any) -> Any:
 
 
 def write_feedback(
-    master: Master, paths: RoundPaths, dept: str, submission: Submission | None, issues: list[Issue]
+    master: Master,
+    paths: RoundPaths,
+    dept: str,
+    submission: Submission | None,
+    issues: list[Issue],
+    form: Form | None = None,
 ) -> Path:
-    """The department's data in a fresh entry workbook, problem cells marked, a 指摘事項 sheet."""
+    """The department's data in a fresh entry workbook of the round's form, problem cells
+    marked, a 指摘事項 sheet."""
+    form = form or round_form(paths)
     department = master.department(dept)
     target = paths.feedback_workbook(department)
     entries = None
+    annotations = [i.model_copy(update={"message": _safe_text(i.message)}) for i in issues]
+    if submission is not None and submission.answers:
+        answers = {
+            lp: with_new_rows(form, master, dept, lp, _safe_text(sections))
+            for lp, sections in submission.answers.items()
+        }
+        write_entry_workbook(master, dept, target, answers=answers, annotations=annotations, form=form)
+        return target
     if submission is not None:
         entries = {
             e.lp: _with_new_initiatives(
@@ -378,9 +395,34 @@ def write_feedback(
             )
             for e in submission.lps
         }
-    annotations = [i.model_copy(update={"message": _safe_text(i.message)}) for i in issues]
-    write_entry_workbook(master, dept, target, entries=entries, annotations=annotations)
+    write_entry_workbook(master, dept, target, entries=entries, annotations=annotations, form=form)
     return target
+
+
+def with_new_rows(
+    form: Form, master: Master, dept: str, lp: str, sections: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """A unit's answers with a pre-filled row for each initiative master data now gives the
+    department that its rows lack (master data changed after its workbook was made)."""
+    try:
+        prefill = default_values(master, dept, lp, form)
+    except KeyError:
+        return sections
+    out = dict(sections)
+    for section in form.sections:
+        code = next((f.key for f in section.fields if f.default == "マスタ:事業.取り組みコード"), None)
+        if code is None or section.key not in prefill:
+            continue
+        rows = list(out.get(section.key, []))
+        have = {r.get(code) for r in rows}
+        extra = [r for r in prefill[section.key] if r.get(code) not in have]
+        seen: set[Any] = set()
+        for r in extra:
+            if r.get(code) not in seen:
+                seen.add(r.get(code))
+                rows.append(dict(r))
+        out[section.key] = rows
+    return out
 
 
 def _with_new_initiatives(master: Master, dept: str, entry: LpEntry) -> LpEntry:
@@ -401,9 +443,9 @@ def _with_new_initiatives(master: Master, dept: str, entry: LpEntry) -> LpEntry:
 
 
 def _feedback_job(args: tuple) -> Path | None:
-    master, paths, dept, submission, issues = args
+    master, paths, dept, submission, issues, form = args
     try:
-        return write_feedback(master, paths, dept, submission, issues)
+        return write_feedback(master, paths, dept, submission, issues, form)
     except (ValueError, ExcelLimitError):
         return None
     except OSError as exc:
@@ -411,9 +453,15 @@ def _feedback_job(args: tuple) -> Path | None:
 
 
 def update_feedback(
-    master: Master, paths: RoundPaths, ledger: Ledger, touched: set[str], workers: int = 1
+    master: Master,
+    paths: RoundPaths,
+    ledger: Ledger,
+    touched: set[str],
+    workers: int = 1,
+    form: Form | None = None,
 ) -> list[Path]:
     """Write feedback for departments whose latest file was rejected; drop stale ones."""
+    form = form or round_form(paths)
     jobs, keep = [], []
     for dept, row in ledger.latest().items():
         try:
@@ -423,7 +471,7 @@ def update_feedback(
         target = paths.feedback_workbook(department)
         if row.status in TO_FIX and any(i.severity is Severity.ERROR for i in row.issues):
             if dept in touched or not target.exists():
-                jobs.append((master, paths, dept, ledger.submission(row.sha256), row.issues))
+                jobs.append((master, paths, dept, ledger.submission(row.sha256), row.issues, form))
             else:
                 keep.append(target)
         elif row.status is FileStatus.ACCEPTED and target.exists():
@@ -456,6 +504,7 @@ def collect_round(
     """Read inbox/, record every file in the ledger, write feedback books; return what happened."""
     paths = RoundPaths(Path(root))
     master = master or load_master(paths.master)
+    form = round_form(paths)
     units = inbox_units(paths.inbox)
     workers = workers or os.cpu_count() or 1
     report = CollectReport()
@@ -464,7 +513,7 @@ def collect_round(
         clean_leftovers(folder)
     check_archive(paths.archive)
     with Ledger(paths.ledger) as ledger:
-        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox)
+        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox, form)
         arrived = dt.datetime.now(dt.UTC)
         for done, results in enumerate(_results(units, workers, init_args), 1):
             for r in results:
@@ -506,5 +555,5 @@ def collect_round(
         for r in report.files:
             if r.status is not FileStatus.DUPLICATE and r.sha256 in live:
                 r.status = live[r.sha256]
-        report.feedback = update_feedback(master, paths, ledger, touched, workers)
+        report.feedback = update_feedback(master, paths, ledger, touched, workers, form)
     return report
