@@ -1,0 +1,200 @@
+"""Forms are data, on the entry side: a section added (or a field removed) by editing ONLY a copy
+of the form definition workbook reaches the entry workbook, intake validation and the ledger,
+with no Python change. Real files throughout: openpyxl edits the definition, `xlsheet init
+--form`, generate, `xlsheet.fill`, collect, the ledger."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+from tests.conftest import ISSUED
+from tests.formdef_helpers import append_rows, edited_copy, row_of
+from xlsheet.cli import main
+from xlsheet.fill import fill_workbook, name_range
+from xlsheet.generate import generate_round
+from xlsheet.intake.collect import collect_round
+from xlsheet.intake.ledger import Ledger
+from xlsheet.master import load_master
+from xlsheet.models import FileStatus, Severity
+from xlsheet.paths import RoundPaths
+from xlsheet.round import round_form
+from xlsheet.sample import sample_submissions
+
+OUTCOMES = [
+    {
+        "セクション": "outcomes",
+        "セクション見出し": "【成果指標】",
+        "セクションの説明": "取り組みの成果を表す指標を記載してください。",
+        "記入者": "全所属",
+        "行数": 3,
+        "キー": "indicator",
+        "見出し": "指標名",
+        "種類": "文字",
+        "必須": "○",
+        "文字数": 60,
+        "行の判定": "○",
+        "入力の説明": "成果指標の名前を入力してください。",
+    },
+    {"セクション": "outcomes", "キー": "unit", "見出し": "単位", "種類": "文字", "文字数": 10},
+    {"セクション": "outcomes", "キー": "target", "見出し": "目標値", "種類": "数値", "必須": "○", "最小": 0},
+    {"セクション": "outcomes", "キー": "actual", "見出し": "実績値", "種類": "数値", "最小": 0},
+    {
+        "セクション": "outcomes",
+        "キー": "rate",
+        "見出し": "達成率",
+        "種類": "計算",
+        "計算式": 'IF([目標値]=0,"",ROUND([実績値]/[目標値],3))',
+    },
+    {
+        "セクション": "outcomes",
+        "キー": "grade",
+        "見出し": "評価",
+        "種類": "選択",
+        "必須": "○",
+        "一覧": "評価",
+    },
+]
+
+
+def add_outcomes(wb) -> None:
+    append_rows(wb["項目"], OUTCOMES)
+    for value, desc in (("A", "110% 以上"), ("B", "80% 以上"), ("C", "50% 以上"), ("D", "50% 未満")):
+        wb["選択肢"].append(["評価", value, value, desc])
+
+
+def drop_category(wb) -> None:
+    ws = wb["項目"]
+    ws.delete_rows(row_of(ws, "キー", "projects", "category"))
+    wb["選択肢"].delete_rows(2, 2)  # the 区分 list goes with it
+
+
+def _round(tmp_path, edit):
+    copy = edited_copy(tmp_path, edit)
+    root = tmp_path / "round"
+    res = CliRunner().invoke(main, ["init", str(root), "--sample", "--form", str(copy)])
+    assert res.exit_code == 0, res.output
+    generate_round(root, issued=ISSUED)
+    paths = RoundPaths(root)
+    return paths, load_master(paths.master), round_form(paths)
+
+
+def _cell(wb, name: str, row: int, col: int):
+    sheet, min_col, min_row, _, _ = name_range(wb, name)
+    return wb[sheet].cell(min_row + row, min_col + col)
+
+
+def test_an_added_section_flows_from_the_definition_to_the_ledger(tmp_path):
+    paths, master, form = _round(tmp_path, add_outcomes)
+    assert [f.key for f in form.section("outcomes").fields][-2:] == ["rate", "grade"]
+    subs = {s.department: s for s in sample_submissions(master)}
+    good, bad = "D220", "D210"
+    lp = master.department_lps(good)[0].code
+    assert master.department_lps(bad)[0].code == lp
+
+    # The entry workbook: the section, its dropdown from 選択肢, the live locked formula, protection.
+    book = paths.entry_workbook(master.department(good))
+    wb = openpyxl.load_workbook(book)
+    name = f"xs_{lp}_outcomes"
+    assert name in wb.defined_names
+    sheet, min_col, min_row, max_col, max_row = name_range(wb, name)
+    assert (max_col - min_col + 1, max_row - min_row + 1) == (6, 3)
+    ws = wb[sheet]
+    assert ws.protection.sheet
+    grade = ws.cell(min_row, min_col + 5).coordinate
+    dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    rng = f"{grade}:{ws.cell(max_row, min_col + 5).coordinate}"
+    assert dvs[rng].type == "list"
+    lists = wb.defined_names[dvs[rng].formula1]
+    list_sheet, ref = next(iter(lists.destinations))
+    assert [c.value for row in wb[list_sheet][ref] for c in row] == ["A", "B", "C", "D"]
+    target = ws.cell(min_row, min_col + 2)
+    assert dvs[f"{target.coordinate}:{ws.cell(max_row, min_col + 2).coordinate}"].type == "decimal"
+    rate = ws.cell(min_row, min_col + 4)
+    c, d = target.coordinate, ws.cell(min_row, min_col + 3).coordinate
+    assert rate.value == f'=IF({c}=0,"",ROUND({d}/{c},3))'
+    assert rate.protection.locked and not target.protection.locked
+    assert rate.number_format == "0.0%"
+
+    # Fill two departments through xlsheet.fill: one right, one with three mistakes.
+    rows_good = [
+        {"indicator": "認知症サポーター数", "unit": "人", "target": "1,200", "actual": 1020, "grade": "B"},
+        {"indicator": "相談件数", "unit": "件", "target": "１５０", "actual": 160, "grade": "A"},
+    ]
+    rows_bad = [
+        {"indicator": "認知症サポーター数", "unit": "人", "target": "たくさん", "actual": 10, "grade": "A"},
+        {"indicator": "講座回数", "unit": "回", "target": 10, "actual": 8, "grade": ""},
+        {"indicator": "相談件数", "unit": "件", "target": 200, "actual": 100, "grade": "C"},
+    ]
+    for dept, rows in ((good, rows_good), (bad, rows_bad)):
+        sub = subs[dept]
+        sub = sub.model_copy(update={"answers": {lp: {"outcomes": rows}}})
+        fill_workbook(paths.entry_workbook(master.department(dept)), paths.inbox / f"{dept}.xlsx", sub, form)
+    # A 達成率 typed over its formula (the department unprotected the sheet).
+    wb = openpyxl.load_workbook(paths.inbox / f"{bad}.xlsx")
+    _cell(wb, name, 2, 4).value = 0.9
+    wb.save(paths.inbox / f"{bad}.xlsx")
+
+    report = collect_round(paths.root, workers=1)
+    by_dept = {f.department: f for f in report.files}
+    assert by_dept[good].status is FileStatus.ACCEPTED, by_dept[good].issues
+    assert by_dept[bad].status is FileStatus.REJECTED
+
+    with Ledger(paths.ledger) as ledger:
+        row = next(r for r in ledger.rows() if r.department == good)
+        outcomes = row.submission.answers[lp]["outcomes"]
+    assert [(r["indicator"], r["target"], r["actual"], r["rate"], r["grade"]) for r in outcomes] == [
+        ("認知症サポーター数", 1200, 1020, 0.85, "B"),
+        ("相談件数", 150, 160, 1.067, "A"),
+    ]
+    fixed = [i for i in by_dept[good].issues if i.code == "number_normalized"]
+    assert len(fixed) == 2 and all(i.severity is Severity.FIXED for i in fixed)
+
+    issues = {(i.code, i.cell) for i in by_dept[bad].issues if i.section == "outcomes"}
+    _, min_col, min_row, _, _ = name_range(wb, name)  # the bad department's own layout
+    col = lambda k: get_column_letter(min_col + k)  # noqa: E731
+    assert ("not_a_number", f"{col(2)}{min_row}") in issues
+    assert ("required", f"{col(5)}{min_row + 1}") in issues
+    assert ("calc_overwritten", f"{col(4)}{min_row + 2}") in issues
+    with Ledger(paths.ledger) as ledger:
+        row = next(r for r in ledger.rows() if r.department == bad)
+        kept = row.submission.answers[lp]["outcomes"][2]
+    assert kept["rate"] == 0.5  # recomputed, not the 0.9 typed over the formula
+
+    # The feedback book carries the new section with the department's values.
+    feedback = openpyxl.load_workbook(paths.feedback_workbook(master.department(bad)))
+    assert _cell(feedback, name, 0, 0).value == "認知症サポーター数"
+    assert _cell(feedback, name, 0, 2).value == "たくさん"
+
+
+def test_a_removed_field_leaves_the_workbook_and_the_answers(tmp_path):
+    paths, master, form = _round(tmp_path, drop_category)
+    assert [f.key for f in form.section("projects").fields] == ["code", "title", "name", "owner"]
+    dept = "D220"
+    lp = master.department_lps(dept)[0].code
+    book = paths.entry_workbook(master.department(dept))
+    wb = openpyxl.load_workbook(book)
+    sheet, min_col, min_row, max_col, _ = name_range(wb, f"xs_{lp}_projects")
+    ws = wb[sheet]
+    headers = [ws.cell(min_row - 2, c).value for c in range(min_col, max_col + 1)]
+    assert "区分" not in headers and "事業名" in headers
+    assert not any("category" in str(dv.formula1) for dv in ws.data_validations.dataValidation)
+
+    sub = next(s for s in sample_submissions(master) if s.department == dept)
+    fill_workbook(book, paths.inbox / f"{dept}.xlsx", sub, form)
+    report = collect_round(paths.root, workers=1)
+    assert report.files[0].status is FileStatus.ACCEPTED, report.files[0].issues
+    with Ledger(paths.ledger) as ledger:
+        answers = ledger.rows()[0].submission.answers[lp]
+    assert answers["projects"] and all("category" not in r for r in answers["projects"])
+    assert [r["name"] for r in answers["projects"]] == [p.name for p in sub.lps[0].projects]
+
+
+@pytest.mark.parametrize("edit", [add_outcomes, drop_category], ids=["added", "removed"])
+def test_the_edited_form_is_the_rounds_own_copy(tmp_path, edit):
+    paths, _, form = _round(tmp_path, edit)
+    assert paths.form.exists() and form.source == str(paths.form)
+    ranges = openpyxl.load_workbook(paths.form)["項目"]
+    assert range_boundaries(ranges.dimensions)[3] > 10
