@@ -53,8 +53,18 @@ def keep_form(paths: RoundPaths, form: str | Path | None = None) -> Path:
 
 
 def round_form(paths: RoundPaths) -> Form:
-    """The round's form: its own copy, or (a round made before rounds kept one) the default."""
-    return read_form(paths.form if paths.form.exists() else form_source(None))
+    """The round's form: its own copy, or (a round made before rounds kept one) the default.
+
+    Read once per process while the file stays the same (path, size and modification time):
+    a step that asks again, as collect's feedback does, gets the same object."""
+    path = paths.form if paths.form.exists() else form_source(None)
+    st = path.stat()
+    return _read_form_cached(str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _read_form_cached(path: str, size: int, mtime_ns: int) -> Form:
+    return read_form(Path(path))
 
 
 @dataclass
