@@ -13,10 +13,12 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 from tests.conftest import ISSUED
 from tests.formdef_helpers import append_rows, edited_copy, row_of
 from xlsheet.cli import main
-from xlsheet.fill import fill_workbook, name_range
+from xlsheet.entry_writer import default_values
+from xlsheet.fill import fill_answers, fill_workbook, name_range
 from xlsheet.generate import generate_round
 from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
+from xlsheet.intake.reader import read_workbook
 from xlsheet.master import load_master
 from xlsheet.models import FileStatus, Severity
 from xlsheet.paths import RoundPaths
@@ -198,3 +200,19 @@ def test_the_edited_form_is_the_rounds_own_copy(tmp_path, edit):
     assert paths.form.exists() and form.source == str(paths.form)
     ranges = openpyxl.load_workbook(paths.form)["項目"]
     assert range_boundaries(ranges.dimensions)[3] > 10
+
+
+def test_filling_only_the_added_section_is_an_answer(tmp_path):
+    """未記入 compares every section with its pre-fill: the office's new section counts."""
+    paths, master, form = _round(tmp_path, add_outcomes)
+    dept = "D220"
+    lp = master.department_lps(dept)[0].code
+    book = paths.entry_workbook(master.department(dept))
+    untouched = default_values(master, dept, lp, form)
+    fill_answers(book, paths.inbox / "same.xlsx", {lp: untouched}, form)
+    answered = untouched | {"outcomes": [{"indicator": "相談件数", "target": 10, "grade": "A"}]}
+    fill_answers(book, paths.inbox / "outcomes.xlsx", {lp: answered}, form)
+    same = read_workbook(paths.inbox / "same.xlsx", master, form=form)
+    assert same.status is FileStatus.UNANSWERED and same.issues[0].code == "untouched"
+    res = read_workbook(paths.inbox / "outcomes.xlsx", master, form=form)
+    assert res.status is FileStatus.ACCEPTED, res.issues

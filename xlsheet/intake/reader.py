@@ -748,7 +748,7 @@ def read_workbook(
             manifest.department if manifest else "",
         )
     reader.issues.extend(outdated_issues(reader.given_text, master, dept))
-    blank = untouched(master, submission)
+    blank = untouched(master, submission, form)
     if blank is not None:
         reader.issues.insert(0, blank)
     issues = _with_file(reader.issues, file)
