@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from tests.conftest import ISSUED
-from tests.formdef_helpers import append_rows, edited_copy, row_of
+from tests.formdef_helpers import append_rows, column, edited_copy, row_of
 from xlsheet.cli import main
 from xlsheet.entry_writer import default_values
 from xlsheet.fill import fill_answers, fill_workbook, name_range
-from xlsheet.generate import generate_round
+from xlsheet.generate import BookChange, generate_round, stamped_manifest
 from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
 from xlsheet.intake.reader import read_workbook
@@ -216,3 +216,19 @@ def test_filling_only_the_added_section_is_an_answer(tmp_path):
     assert same.status is FileStatus.UNANSWERED and same.issues[0].code == "untouched"
     res = read_workbook(paths.inbox / "outcomes.xlsx", master, form=form)
     assert res.status is FileStatus.ACCEPTED, res.issues
+
+
+def test_an_edited_definition_of_the_same_version_rewrites_the_books(tmp_path):
+    """The manifest carries the form's digest: generate notices a definition edited in place."""
+    paths, master, form = _round(tmp_path, add_outcomes)
+    assert {g.change for g in generate_round(paths.root, issued=ISSUED)} == {BookChange.UNCHANGED}
+    wb = openpyxl.load_workbook(paths.form)
+    ws = wb["項目"]
+    ws[f"{column(ws, '入力の説明')}{row_of(ws, 'キー', 'outcomes', 'target')}"] = (
+        "目標値を数字で入力してください。"
+    )
+    wb.save(paths.form)
+    assert round_form(paths).version == form.version and round_form(paths).digest != form.digest
+    assert {g.change for g in generate_round(paths.root, issued=ISSUED)} == {BookChange.CHANGED}
+    manifest = stamped_manifest(paths.entry_workbook(master.department("D220")))
+    assert manifest.form_digest == round_form(paths).digest[:16]

@@ -1036,6 +1036,7 @@ def write_entry_workbook(
             fingerprint=fingerprint(structure),
             lps=",".join(lps),
             master_print=given_print(given_text),
+            form_digest=form.digest[:16],
         )
         for row, text in enumerate(sheet_rows(structure, manifest, given_text)):
             book.write(ms, row, 0, text)

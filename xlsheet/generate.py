@@ -101,9 +101,10 @@ def _same_book(old: Manifest | None, master: Master, dept: str, form: Form) -> b
     if old is None or not old.master_print:
         return False
     lps = ",".join(lp.code for lp in master.department_lps(dept))
-    return (old.form_id, old.form_version, old.round_id, old.lps, old.master_print) == (
+    return (old.form_id, old.form_version, old.form_digest, old.round_id, old.lps, old.master_print) == (
         form.id,
         form.version,
+        form.digest[:16],
         master.settings.round_id,
         lps,
         given_print(given_json(master, dept)),
