@@ -16,10 +16,16 @@ from tests.conftest import ISSUED
 from xlsheet.cli import main
 from xlsheet.entry_writer import entry_layouts, write_entry_workbook
 from xlsheet.era import date_label
-from xlsheet.form import SHEET_INSTRUCTIONS, SHEET_MANIFEST
 from xlsheet.formdef import FieldKind
 from xlsheet.generate import generate_round, init_round
-from xlsheet.layout import SHEET_LISTS, SheetLayout, field_list, unit_lists
+from xlsheet.layout import (
+    SHEET_INSTRUCTIONS,
+    SHEET_LISTS,
+    SHEET_MANIFEST,
+    SheetLayout,
+    field_list,
+    unit_lists,
+)
 from xlsheet.limits import ERROR_TEXT_MAX, INLINE_LIST_MAX, PROMPT_MAX, TITLE_MAX
 from xlsheet.manifest import Manifest, fingerprint
 from xlsheet.master import load_master

@@ -32,8 +32,7 @@ from xlsheet.entry_writer import (
     write_entry_workbook,
 )
 from xlsheet.era import date_label
-from xlsheet.form import SHEET_INSTRUCTIONS, SHEET_MANIFEST
-from xlsheet.layout import SHEET_LISTS, SheetLayout, cell_ref
+from xlsheet.layout import SHEET_INSTRUCTIONS, SHEET_LISTS, SHEET_MANIFEST, SheetLayout, cell_ref
 from xlsheet.libreoffice import convert
 from xlsheet.manifest import Manifest
 from xlsheet.master import load_master

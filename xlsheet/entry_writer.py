@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from .era import date_label
-from .form import SHEET_INSTRUCTIONS, SHEET_MANIFEST
 from .formdef.compute import excel_formula, recompute
 from .formdef.formula import ExcelErrorValue
 from .formdef.model import PLACEHOLDER_RE, Field, FieldKind, Form, Section
 from .given import given_json, given_print
 from .layout import (
+    SHEET_INSTRUCTIONS,
     SHEET_LISTS,
+    SHEET_MANIFEST,
     Placement,
     SheetLayout,
     cell_ref,

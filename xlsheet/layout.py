@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from .formdef.model import Field, FieldKind, Form, Section, norm
 from .models import SDG_GOALS, Master
 
+SHEET_INSTRUCTIONS = "はじめに"
 SHEET_LISTS = "_lists"
+SHEET_MANIFEST = "_xlsheet"
+SHEET_CHECK = "入力チェック結果"
+"""Written into a department's open workbook by the 入力チェック ribbon button; intake ignores it."""
 
 BASE_COLUMN_WIDTHS = (12.0, 17.0, 34.0, 38.0, 22.0)
 """The seed's columns A–E; a wider form's further columns get EXTRA_COLUMN_WIDTH."""

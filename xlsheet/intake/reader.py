@@ -24,10 +24,9 @@ from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
 from ..entry_writer import default_values, fill_placeholders, master_values
-from ..form import SHEET_MANIFEST
 from ..formdef.model import Field, FieldKind, Form, Section
 from ..given import given_print
-from ..layout import cell_ref, defined_name, fixed_rows, sheet_columns, sheet_layout
+from ..layout import SHEET_MANIFEST, cell_ref, defined_name, fixed_rows, sheet_columns, sheet_layout
 from ..manifest import ROW_GIVEN, ROW_MANIFEST, ROW_STRUCTURE, Manifest, fingerprint
 from ..models import (
     Category,

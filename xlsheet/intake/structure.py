@@ -13,7 +13,7 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
-from ..form import SHEET_CHECK
+from ..layout import SHEET_CHECK
 from ..models import Issue, Severity
 from .parts import Validation, WorkbookParts, normalize_source, sheet_validations
 

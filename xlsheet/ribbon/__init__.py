@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetError
-from ..form import SHEET_CHECK, SHEET_MANIFEST
+from ..layout import SHEET_CHECK, SHEET_MANIFEST
 from ..models import DeptState
 from ..paths import RoundPaths
 
