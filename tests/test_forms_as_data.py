@@ -232,3 +232,81 @@ def test_an_edited_definition_of_the_same_version_rewrites_the_books(tmp_path):
     assert {g.change for g in generate_round(paths.root, issued=ISSUED)} == {BookChange.CHANGED}
     manifest = stamped_manifest(paths.entry_workbook(master.department("D220")))
     assert manifest.form_digest == round_form(paths).digest[:16]
+
+
+def add_outcomes_with_rules(wb) -> None:
+    """成果指標 with a 条件 on 実績値, a conditional 必須 on 単位 and a 最大 on 目標値."""
+    rows = [dict(r) for r in OUTCOMES]
+    rows[1]["必須"] = "[目標値]>0"
+    rows[2]["最大"] = 100000
+    rows[3]["条件"] = "[実績値]<=[目標値]*10"
+    rows[3]["条件メッセージ"] = "実績値が目標値の 10 倍を超えています。"
+    append_rows(wb["項目"], rows)
+    for value in "ABCD":
+        wb["選択肢"].append(["評価", value, value, ""])
+
+
+def test_the_forms_own_rules_are_checked_with_catalogue_codes(tmp_path):
+    paths, master, form = _round(tmp_path, add_outcomes_with_rules)
+    dept = "D220"
+    lp = master.department_lps(dept)[0].code
+    sub = next(s for s in sample_submissions(master) if s.department == dept)
+    rows = [
+        {"indicator": "単位なし", "unit": "", "target": 100, "actual": 50, "grade": "A"},
+        {"indicator": "多すぎ", "unit": "件", "target": 10, "actual": 500, "grade": "A"},
+        {"indicator": "大きすぎ", "unit": "件", "target": 200000, "actual": 1, "grade": "A"},
+    ]
+    src = paths.entry_workbook(master.department(dept))
+    fill_workbook(
+        src, tmp_path / "r.xlsx", sub.model_copy(update={"answers": {lp: {"outcomes": rows}}}), form
+    )
+    res = read_workbook(tmp_path / "r.xlsx", master, form=form)
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    _, min_col, min_row, _, _ = name_range(wb, f"xs_{lp}_outcomes")
+    at = lambda r, k: f"{get_column_letter(min_col + k)}{min_row + r}"  # noqa: E731
+    found = {(i.code, i.cell): i for i in res.issues if i.section == "outcomes"}
+    assert set(found) == {("required_if", at(0, 1)), ("constraint", at(1, 3)), ("out_of_range", at(2, 2))}
+    assert "10 倍" in found[("constraint", at(1, 3))].message
+    for i in found.values():
+        assert i.severity is Severity.ERROR and i.hint and i.sheet and i.field.startswith("成果指標／")
+    assert res.status is FileStatus.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "label", "value"),
+    [
+        ("1,200", "number", "目標値", 1200),
+        ("１２００", "integer", "人数", 1200),
+        ("1200千円", "money", "事業費（千円）", 1200),
+        ("1200千円", "money", "事業費", 1_200_000),
+        ("1,500,000円", "money", "事業費（千円）", 1500),
+        ("△50", "number", "差", -50),
+        ("80%", "percent", "割合", 0.8),
+        (1234.0, "integer", "人数", 1234),
+    ],
+)
+def test_numbers_typed_as_text_are_read_with_a_log(raw, kind, label, value):
+    from xlsheet.intake.normalize import money_unit, normalize_number
+
+    n = normalize_number(raw, kind, label, money_unit(label))
+    assert n.value == value
+    assert [c.code for c in n.changes] == ([] if not isinstance(raw, str) else ["number_normalized"])
+
+
+@pytest.mark.parametrize("raw", ["たくさん", "12.5人", "1-2", True])
+def test_what_is_not_a_number_stays_text_with_an_error(raw):
+    from xlsheet.intake.normalize import normalize_number
+
+    n = normalize_number(raw, "integer", "人数")
+    assert [(c.code, c.severity) for c in n.changes] == [("not_a_number", Severity.ERROR)]
+
+
+@pytest.mark.parametrize("raw", ["2025/4/1", "2025年4月1日", "令和7年4月1日", "R7.4.1"])
+def test_dates_typed_as_text_are_read_with_a_log(raw):
+    import datetime as dt
+
+    from xlsheet.intake.normalize import normalize_date
+
+    n = normalize_date(raw, "完了日")
+    assert n.value == dt.date(2025, 4, 1) and [c.code for c in n.changes] == ["date_normalized"]
+    assert normalize_date("来年", "完了日").changes[0].code == "not_a_date"
