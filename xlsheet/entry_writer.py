@@ -30,6 +30,7 @@ from .layout import (
     field_list,
     list_source,
     quote_sheet,
+    section_label,
     unit_lists,
     workbook_layout,
 )
@@ -291,15 +292,25 @@ class _EntryBook:
         r = len(rows) + 3
         b.write(ws, r, 0, "入力状況", self.f_header)
         self.status_cell = (ws, r, 1)
+        fields = [f for sec in self.form.sections for f in sec.fields]
+        dropdowns = "・".join(dict.fromkeys(f.label for f in fields if f.list and f.is_input))
+        limits = "".join(
+            f"「{section_label(sec)}」は１つの{sec.rows_per}につき最大 {sec.rows} 件までです。"
+            for sec in self.form.sections
+            if sec.rows_per
+        )
+        sections = "・".join(
+            section_label(sec) for sec in self.form.sections if any(f.is_input for f in sec.fields)
+        )
         steps = [
             "入力シート（{}）の黄色いセルに入力してください。灰色のセルは変更できません。".format(
                 "、".join(f"「{lay.sheet}」" for lay in layouts)
             ),
-            "取り組みコード・区分・所属・ＳＤＧｓの貢献（○）は、セルを選ぶと出る▼のプルダウンから選んでください。",
+            f"{dropdowns}は、セルを選ぶと出る▼のプルダウンから選んでください。",
             "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください（通常の貼り付けはプルダウンの確認を消してしまいます）。",
-            "１つの取り組みにつき事業は最大３つまでです。行の挿入・削除やシート名の変更はしないでください。",
+            f"{limits}行の挿入・削除やシート名の変更はしないでください。",
             "赤いセルは一覧にない値や文字数の超過、オレンジのセルは未入力の必須項目です。",
-            "事業名を確かめ、評価（● の見出しと本文）・今後の方針・ＳＤＧｓの貢献のうち担当する欄を入力してください。"
+            f"{sections}のうち担当する欄を入力してください。"
             "配布したまま何も入力せずに返信されたブックは「未記入」として差し戻します。",
             "入力状況が「入力チェック: OK」になったら上書き保存し、このファイル（.xlsx のまま）をメールに添付して返信してください。",
             "マクロ有効ブック（.xlsm）や古い形式（.xls）で保存したり、パスワードを付けたりしないでください。",

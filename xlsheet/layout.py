@@ -9,6 +9,7 @@ seed's five columns A–E); in a narrower section the last field stretches to th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .formdef.model import Field, FieldKind, Form, Section, norm
@@ -65,6 +66,15 @@ def section_for_name(form: Form, name: str) -> tuple[str, str] | None:
         if rest.endswith(suffix):
             return rest[: -len(suffix)], section.key
     return None
+
+
+def section_label(section: Section) -> str:
+    """A section's short name for messages: its heading without placeholders and brackets
+    (「【{評価対象年度}に実施した事業】」 → 実施した事業)."""
+    title = section.title
+    if "{" in title:
+        title = title[title.rindex("}") + 1 :].lstrip("にの")
+    return re.sub(r"[【】●]", "", title).strip("　 ") or section.key
 
 
 # --------------------------------------------------------------------------- lists

@@ -8,7 +8,6 @@ fields, lists, 文字数, 最小/最大, 条件 and 計算 (recomputed and compa
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,15 @@ from ..catalogue import register
 from ..formdef.compute import recompute, rule_findings
 from ..formdef.formula import ExcelErrorValue
 from ..formdef.model import NUMERIC_KINDS, TEXT_KINDS, Field, FieldKind, Form, Section, norm
-from ..layout import MASTER_CODES, MASTER_DEPARTMENTS, cell_ref, department_names, list_source, unit_lists
+from ..layout import (
+    MASTER_CODES,
+    MASTER_DEPARTMENTS,
+    cell_ref,
+    department_names,
+    list_source,
+    section_label,
+    unit_lists,
+)
 from ..limits import CELL_TEXT_MAX
 from ..models import SDG_MARK, Category, Issue, Master, Severity
 from .normalize import formula_like
@@ -56,15 +63,6 @@ register(
         "{how}",
     ),
 )
-
-
-def section_label(section: Section) -> str:
-    """A section's short name for messages: its heading without placeholders and brackets
-    (「【{評価対象年度}に実施した事業】」 → 実施した事業)."""
-    title = section.title
-    if "{" in title:
-        title = title[title.rindex("}") + 1 :].lstrip("にの")
-    return re.sub(r"[【】●]", "", title).strip("　 ") or section.key
 
 
 @dataclass
