@@ -310,3 +310,49 @@ def test_dates_typed_as_text_are_read_with_a_log(raw):
     n = normalize_date(raw, "完了日")
     assert n.value == dt.date(2025, 4, 1) and [c.code for c in n.changes] == ["date_normalized"]
     assert normalize_date("来年", "完了日").changes[0].code == "not_a_date"
+
+
+def add_cost_block(wb) -> None:
+    """A block (one row) with a date, an amount in 千円 and a percentage."""
+    append_rows(
+        wb["項目"],
+        [
+            {
+                "セクション": "cost",
+                "セクション見出し": "【事業費】",
+                "記入者": "全所属",
+                "キー": "done",
+                "見出し": "完了日",
+                "種類": "日付",
+                "必須": "○",
+            },
+            {"セクション": "cost", "キー": "amount", "見出し": "事業費（千円）", "種類": "金額", "最小": 0},
+            {"セクション": "cost", "キー": "share", "見出し": "国庫補助の割合", "種類": "割合", "最大": 1},
+        ],
+    )
+
+
+def test_dates_money_and_percentages_round_trip_through_the_ledger_json(tmp_path):
+    paths, master, form = _round(tmp_path, add_cost_block)
+    dept = "D220"
+    lp = master.department_lps(dept)[0].code
+    src = paths.entry_workbook(master.department(dept))
+    wb = openpyxl.load_workbook(src)
+    sheet, min_col, min_row, _, _ = name_range(wb, f"xs_{lp}_cost")
+    assert wb[sheet].cell(min_row, min_col).number_format == "yyyy/mm/dd"
+    assert wb[sheet].cell(min_row, min_col + 2).number_format == "0.0%"
+    sub = next(s for s in sample_submissions(master) if s.department == dept)
+    typed = {"done": "令和7年4月1日", "amount": "1,200,000円", "share": "50%"}
+    fill_workbook(src, tmp_path / "r.xlsx", sub.model_copy(update={"answers": {lp: {"cost": [typed]}}}), form)
+    res = read_workbook(tmp_path / "r.xlsx", master, form=form)
+    assert res.status is FileStatus.ACCEPTED, res.issues
+    cost = res.submission.answers[lp]["cost"][0]
+    assert (cost["done"].isoformat(), cost["amount"], cost["share"]) == ("2025-04-01", 1200, 0.5)
+    assert sum(i.code in ("number_normalized", "date_normalized") for i in res.issues) == 3
+    # Back from the ledger's JSON into a feedback book: the date is a date cell again.
+    stored = type(res.submission).model_validate_json(res.submission.model_dump_json())
+    from xlsheet.entry_writer import write_entry_workbook
+
+    write_entry_workbook(master, dept, tmp_path / "fb.xlsx", answers=stored.answers, form=form)
+    cell = _cell(openpyxl.load_workbook(tmp_path / "fb.xlsx"), f"xs_{lp}_cost", 0, 0)
+    assert cell.value.date().isoformat() == "2025-04-01"

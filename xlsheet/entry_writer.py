@@ -6,6 +6,7 @@ Used for the fresh workbooks `generate` sends out and for the feedback workbooks
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -970,7 +971,7 @@ def workbook_values(
             continue
         values: dict[str, Rows] = {}
         for s in form.sections:
-            rows = [dict(r) for r in given.get(s.key, [])]
+            rows = [_typed(s, r) for r in given.get(s.key, [])]
             fixed = [f.key for f in s.fields if f.kind is FieldKind.FIXED]
             if fixed:
                 base = prefill.get(s.key, [])
@@ -981,6 +982,17 @@ def workbook_values(
             if rows:
                 values[s.key] = rows
         out[lp.code] = values
+    return out
+
+
+def _typed(section: Section, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the ledger's JSON gives it back, dates (stored as ISO text) as dates again."""
+    out = dict(row)
+    for f in section.fields:
+        v = out.get(f.key)
+        if f.kind is FieldKind.DATE and isinstance(v, str) and len(v) == 10:
+            with contextlib.suppress(ValueError):
+                out[f.key] = dt.date.fromisoformat(v)
     return out
 
 
