@@ -7,6 +7,10 @@ the form from there, so editing a shipped form later never changes a running rou
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -49,6 +53,7 @@ def keep_form(paths: RoundPaths, form: str | Path | None = None) -> Path:
     paths.root.mkdir(parents=True, exist_ok=True)
     if source.resolve() != paths.form.resolve():
         shutil.copyfile(source, paths.form)
+    round_form(paths)  # and its parsed copy, so no later step loads the workbook again
     return paths.form
 
 
@@ -57,14 +62,36 @@ def round_form(paths: RoundPaths) -> Form:
 
     Read once per process while the file stays the same (path, size and modification time):
     a step that asks again, as collect's feedback does, gets the same object."""
-    path = paths.form if paths.form.exists() else form_source(None)
+    own = paths.form.exists()
+    path = paths.form if own else form_source(None)
     st = path.stat()
-    return _read_form_cached(str(path.resolve()), st.st_size, st.st_mtime_ns)
+    return _read_form_cached(str(path.resolve()), st.st_size, st.st_mtime_ns, own)
 
 
 @lru_cache(maxsize=8)
-def _read_form_cached(path: str, size: int, mtime_ns: int) -> Form:
-    return read_form(Path(path))
+def _read_form_cached(path: str, size: int, mtime_ns: int, keep_parsed: bool) -> Form:
+    """The definition; a round's own copy is read from its parsed copy beside it when that was
+    made of the same bytes (collect then never loads the workbook with openpyxl), else read and
+    the parsed copy refreshed. A shipped definition is only read (its folder may be read-only)."""
+    source = Path(path)
+    if not keep_parsed:
+        return read_form(source)
+    data = source.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    cache = source.with_name(f".{source.stem}.json")
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved["sha256"] == digest:
+            return Form.model_validate(saved["form"])
+    form = read_form(source)
+    with contextlib.suppress(OSError):
+        tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps({"sha256": digest, "form": form.model_dump(mode="json")}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        os.replace(tmp, cache)
+    return form
 
 
 @dataclass

@@ -35,6 +35,25 @@ def _inputs(section: Section, rows: list[dict[str, Any]]) -> Counter:
     )
 
 
+_EXPECTED: dict[tuple[int, int, str, str], tuple[Master, Form, dict[str, Counter] | None]] = {}
+
+
+def _expected(master: Master, form: Form, dept: str, unit: str) -> dict[str, Counter] | None:
+    """What generate pre-filled per section, as `_inputs` counts it (once per master and form)."""
+    key = (id(master), id(form), dept, unit)
+    hit = _EXPECTED.get(key)
+    if hit is None or hit[0] is not master or hit[1] is not form:
+        if len(_EXPECTED) > 4096:
+            _EXPECTED.clear()
+        try:
+            rows = default_values(master, dept, unit, form)
+            value: dict[str, Counter] | None = {s.key: _inputs(s, rows.get(s.key, [])) for s in form.sections}
+        except KeyError:
+            value = None
+        hit = _EXPECTED[key] = (master, form, value)
+    return hit[2]
+
+
 def untouched(master: Master, submission: Submission, form: Form | None = None) -> Issue | None:
     """The 未記入 issue when nothing in the submission goes beyond the pre-fill, else None.
 
@@ -50,14 +69,11 @@ def untouched(master: Master, submission: Submission, form: Form | None = None) 
     if not units:
         return None
     for unit, sections in units.items():
-        try:
-            expected = default_values(master, dept, unit, form)
-        except KeyError:
+        expected = _expected(master, form, dept, unit)
+        if expected is None:
             return None
         for section in form.sections:
-            if _inputs(section, sections.get(section.key, [])) != _inputs(
-                section, expected.get(section.key, [])
-            ):
+            if _inputs(section, sections.get(section.key, [])) != expected[section.key]:
                 return None
     return Issue(
         code="untouched",

@@ -121,6 +121,7 @@ class _Reader:
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
         self._special: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        self._formulas: dict[str, set[tuple[int, int]]] = {}
         self.recorded: dict[str, Any] | None = None
         self.dept = ""
         self.held = False
@@ -524,7 +525,7 @@ class _Reader:
             return normalize_text(raw, col.label)
 
         fixed_section = fixed_rows(section)
-        formulas: set[tuple[int, int]] | None = None
+        sec.holds_formula = lambda r, c: (r, c) in self.formula_cells(sheet)
         index = 0
         for r in range(ref.r1, min(ref.r2 + 1, len(rows))):  # rows past the data are empty
             line = rows[r]
@@ -538,10 +539,7 @@ class _Reader:
                 raw = line[start] if start < width else ""
                 if how == "calc":
                     if raw != "" and raw is not None:
-                        if formulas is None:
-                            formulas = self.formula_cells(sheet)
-                        if (r, start) not in formulas:
-                            typed[col.key] = raw
+                        typed[col.key] = (raw, r, start)
                     continue
                 if type(raw) is str:
                     raw, fix = strip_controls(raw, col.label)
@@ -572,8 +570,11 @@ class _Reader:
         return sec
 
     def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
-        """Cells of a sheet that hold a formula (read only when a 計算 cell holds a value, to
-        tell a typed-over formula from a computed one: one regex pass over the sheet)."""
+        """Cells of a sheet that hold a formula (read only when a 計算 cell holds a value other
+        than the recomputed one, to tell a typed-over formula from a stale cached result: one
+        regex pass over the sheet, once)."""
+        if sheet in self._formulas:
+            return self._formulas[sheet]
         info = self.parts.sheet(sheet)
         found: set[tuple[int, int]] = set()
         if info is not None and info.part:
@@ -583,6 +584,7 @@ class _Reader:
                 if ref is not None and b"<f" in body:
                     pos = parse_ref(f"x!{ref.group(1).decode()}")
                     found.add((pos.r1, pos.c1))
+        self._formulas[sheet] = found
         return found
 
 

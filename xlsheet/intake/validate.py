@@ -9,7 +9,7 @@ fields, lists, 文字数, 最小/最大, 条件 and 計算 (recomputed and compa
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,8 +89,10 @@ class ReadSection:
     first_cell: str
     rows: list[CellRow] = field(default_factory=list)
     readable: bool = True
-    typed_calc: dict[tuple[int, str], Any] = field(default_factory=dict)
-    """(row index, 計算 field key) → the value read from a 計算 cell that no longer holds its formula."""
+    typed_calc: dict[tuple[int, str], tuple[Any, int, int]] = field(default_factory=dict)
+    """(row index, 計算 field key) → (value read from the 計算 cell, file row, file column)."""
+    holds_formula: Callable[[int, int], bool] = lambda r, c: True
+    """Whether a file cell still holds a formula (asked only when its value is not the recomputed one)."""
 
     @property
     def label(self) -> str:
@@ -406,13 +408,13 @@ def _show(v: Any, f: Field) -> str:
 def check_calculations(sec: ReadSection, computed: list[dict[str, Any]]) -> Iterator[Issue]:
     """計算 cells whose formula was replaced by a typed value that is not what it computes to."""
     calcs = {f.key: f for f in sec.section.fields if f.kind is FieldKind.CALC}
-    for (i, key), typed in sec.typed_calc.items():
+    for (i, key), (typed, r, c) in sec.typed_calc.items():
         if i >= len(sec.rows) or i >= len(computed):
             continue
         value = computed[i].get(key)
         if isinstance(value, ExcelErrorValue):
             value = ""
-        if not _same(typed, value):
+        if not _same(typed, value) and not sec.holds_formula(r, c):
             f = calcs[key]
             yield sec.coded(
                 sec.rows[i],
