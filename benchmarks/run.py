@@ -34,6 +34,7 @@ from benchmarks.synthetic import synthetic_master, synthetic_submissions
 from xlsheet.entry_writer import write_entry_workbook
 from xlsheet.master import write_master
 from xlsheet.paths import RoundPaths
+from xlsheet.round import keep_form
 
 TARGET = 1.5
 
@@ -62,6 +63,7 @@ def prepare(n: int, base: Path, workers: int) -> Path:
     paths = RoundPaths(root)
     master = synthetic_master(n)
     write_master(master, paths.master)
+    keep_form(paths)  # a round keeps its form definition, as `xlsheet init` does
     with recording() as rec:
         for d in master.participating_departments():
             write_entry_workbook(master, d.code, root / "rec.xlsx")

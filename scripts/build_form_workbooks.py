@@ -318,6 +318,7 @@ def seisaku_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[t
     defaults = {
         ("projects", "code"): "マスタ:事業.取り組みコード",
         ("projects", "name"): "マスタ:事業.事業名",
+        ("projects", "category"): "マスタ:事業.区分",
         ("projects", "owner"): "マスタ:事業.所属名",
         ("sdgs", "goal"): "一覧:ＳＤＧｓ",
         ("sdgs", "name"): "一覧:ＳＤＧｓ.表示",

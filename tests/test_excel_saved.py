@@ -23,6 +23,7 @@ from xlsheet.intake.sources import Context, expand_bytes
 from xlsheet.master import load_master
 from xlsheet.models import FileStatus
 from xlsheet.paths import RoundPaths
+from xlsheet.round import default_form
 from xlsheet.sample import sample_master, sample_submissions
 
 FURIGANA = "フリガナ"
@@ -101,7 +102,7 @@ def test_escaped_sheet_names_and_extension_parts(saved):
 
 def _cells(path: Path) -> list[list]:
     """The first sheet's values as intake's reader reads them (python-calamine behind its checks)."""
-    reader = _Reader(path.read_bytes(), sample_master())
+    reader = _Reader(path.read_bytes(), sample_master(), default_form())
     parts = reader.open()
     reader.open_values()
     return reader.sheet(parts.sheets[0].name)

@@ -16,23 +16,24 @@ from tests.conftest import ISSUED
 from xlsheet.cli import main
 from xlsheet.entry_writer import entry_layouts, write_entry_workbook
 from xlsheet.era import date_label
-from xlsheet.form import (
-    FORM,
-    SHEET_COLUMNS,
+from xlsheet.formdef import FieldKind
+from xlsheet.generate import generate_round, init_round
+from xlsheet.layout import (
     SHEET_INSTRUCTIONS,
     SHEET_LISTS,
     SHEET_MANIFEST,
-    Kind,
-    ListKey,
     SheetLayout,
-    list_name,
+    field_list,
+    unit_lists,
 )
-from xlsheet.generate import generate_round, init_round
 from xlsheet.limits import ERROR_TEXT_MAX, INLINE_LIST_MAX, PROMPT_MAX, TITLE_MAX
 from xlsheet.manifest import Manifest, fingerprint
 from xlsheet.master import load_master
 from xlsheet.models import Master
 from xlsheet.paths import RoundPaths
+from xlsheet.round import default_form
+
+FORM = default_form()
 
 
 def _unquote(ref: str) -> str:
@@ -74,8 +75,8 @@ def test_defined_names_follow_the_layout(generated):
         for lay in _layouts(master, dept):
             for p in lay.placements:
                 expected[p.name] = _unquote(p.ref(lay.sheet))
-            for key in ListKey:
-                assert list_name(key, lay.lp) in names
+            for src in unit_lists(FORM, master, lay.lp).values():
+                assert src.name in names
         section_names = {n: r for n, r in names.items() if not n.startswith("xs_list_")}
         assert section_names == expected, dept
         for n, ref in names.items():
@@ -91,7 +92,7 @@ def test_validations_follow_the_form(generated):
             dvs = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
             seen = set()
             for p in lay.placements:
-                for col in p.section.columns:
+                for col in p.section.fields:
                     if not col.is_input:
                         continue
                     rng = p.column_range(col.key, absolute=False)
@@ -104,13 +105,13 @@ def test_validations_follow_the_form(generated):
                     assert len(dv.promptTitle or "") <= TITLE_MAX and len(dv.errorTitle or "") <= TITLE_MAX
                     assert len(dv.prompt or "") <= PROMPT_MAX and len(dv.error or "") <= ERROR_TEXT_MAX
                     assert dv.prompt, (dept, p.name, col.key)
-                    if col.list is not None:
+                    if col.list:
                         assert dv.type == "list"
                         # A defined name, never a direct cross-sheet reference or an inline list.
-                        assert dv.formula1 == list_name(col.list, p.lp)
+                        assert dv.formula1 == field_list(FORM, master, col, p.lp).name
                         assert "!" not in dv.formula1 and '"' not in dv.formula1
                     else:
-                        assert col.kind in (Kind.TEXT, Kind.LONGTEXT) and col.max_len
+                        assert col.kind in (FieldKind.TEXT, FieldKind.LONGTEXT) and col.max_len
                         assert (dv.type, dv.operator, dv.formula1) == (
                             "textLength",
                             "lessThanOrEqual",
@@ -124,10 +125,10 @@ def test_validations_follow_the_form(generated):
 def _input_cells(lay: SheetLayout) -> set[tuple[int, int]]:
     cells = set()
     for p in lay.placements:
-        for col, start in zip(p.section.columns, p.col_start, strict=True):
+        for col, start, span in p.fields:
             if col.is_input:
                 for r in range(p.first_row, p.last_row + 1):
-                    for c in range(start, start + col.span):
+                    for c in range(start, start + span):
                         cells.add((r + 1, c + 1))
     return cells
 
@@ -146,11 +147,11 @@ def test_only_input_cells_are_unlocked_and_every_sheet_is_protected(generated):
             code_cols = {
                 (r + 1, p.col("code") + 1)
                 for p in lay.placements
-                if any(c.key == "code" and c.kind is Kind.CODE for c in p.section.columns)
+                if any(c.key == "code" and c.kind is FieldKind.CODE for c in p.section.fields)
                 for r in range(p.first_row, p.last_row + 1)
             }
             for row in range(1, max(ws.max_row, lay.placements[-1].last_row + 1) + 3):
-                for col in range(1, SHEET_COLUMNS + 2):
+                for col in range(1, lay.width + 2):
                     cell = ws.cell(row, col)
                     assert cell.protection.locked == ((row, col) not in inputs), (dept, cell.coordinate)
                     if (row, col) in code_cols:
@@ -313,16 +314,16 @@ def test_department_dropdown_lists_the_leading_projects_neighbourhood(tmp_path):
     """所属 lists the departments around the leading project, not the whole city: a round with many
     departments keeps each workbook (and its dropdown) small, and intake checks the same list."""
     from benchmarks.synthetic import synthetic_master
-    from xlsheet.form import list_values
     from xlsheet.intake.validate import Lists
+    from xlsheet.layout import department_names, list_source
 
     master = synthetic_master(60)  # three leading projects of 20 departments, two 部 each
-    names = list_values(master, ListKey.DEPARTMENTS, "LP000")
+    names = department_names(master, "LP000")
     assert names == tuple(f"第{i}課" for i in range(20))
     assert Lists.for_lp(master, "LP001").departments == tuple(f"第{i}課" for i in range(20, 40))
     path = tmp_path / "d.xlsx"
     write_entry_workbook(master, "D00005", path)
     wb = openpyxl.load_workbook(path)
-    dn = wb.defined_names[list_name(ListKey.DEPARTMENTS, "LP000")]
+    dn = wb.defined_names[list_source(FORM, master, "所属", "LP000").name]
     sheet, ref = next(iter(dn.destinations))
     assert [c.value for row in wb[sheet][ref] for c in row] == list(names)

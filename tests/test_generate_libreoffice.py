@@ -28,23 +28,20 @@ from xlsheet.entry_writer import (
     default_values,
     entry_layouts,
     entry_values,
+    fill_placeholders,
     write_entry_workbook,
 )
 from xlsheet.era import date_label
-from xlsheet.form import (
-    FORM,
-    SHEET_INSTRUCTIONS,
-    SHEET_LISTS,
-    SHEET_MANIFEST,
-    SheetLayout,
-    cell_ref,
-)
+from xlsheet.layout import SHEET_INSTRUCTIONS, SHEET_LISTS, SHEET_MANIFEST, SheetLayout, cell_ref
 from xlsheet.libreoffice import convert
 from xlsheet.manifest import Manifest
 from xlsheet.master import load_master
 from xlsheet.models import Master
 from xlsheet.paths import RoundPaths
+from xlsheet.round import default_form
 from xlsheet.sample import sample_submissions
+
+FORM = default_form()
 
 pytestmark = [needs_libreoffice, pytest.mark.libreoffice]
 
@@ -197,7 +194,7 @@ def test_pdf_carries_the_japanese_headings(lo):
         ]
         for lay in _layouts(lo.master, dept):
             for p in lay.placements:
-                expected += p.section.title.format(evaluated=s.evaluated_label).split("　")
+                expected += fill_placeholders(p.section.title, lo.master, dept, lay.lp).split("　")
                 expected.append(_squash(p.section.note))
             expected.append(_squash(lo.master.leading_project(lay.lp).direction))
             # Looked-up initiative titles are printed whole (their rows are tall enough).
@@ -251,7 +248,7 @@ def test_pdf_keeps_each_section_heading_with_its_rows(lo):
     for p in lay.placements:
         # The note under the heading is unique to its section: it anchors the section's page.
         page = page_of(p.section.note, input_page)
-        title = p.section.title.format(evaluated=lo.master.settings.evaluated_label)
+        title = fill_placeholders(p.section.title, lo.master, lo.lead, lay.lp)
         assert all(_squash(part) in pages[page] for part in title.split("　")), p.section.key
         assert page_of(first_texts[p.section.key], page) == page, p.section.key
     for text in [entry.summary, entry.policy_intro, *(x.body for x in entry.evaluations + entry.policies)]:

@@ -158,7 +158,7 @@ def test_a_sheet_reaching_far_is_read_within_the_form(sample_round, build, far):
 
 def test_a_far_sheet_without_the_forms_structure_is_refused(sample_round):
     """Without the fingerprinted structure the form's bounds are unknown: refused, never allocated."""
-    from xlsheet.form import SHEET_MANIFEST
+    from xlsheet.layout import SHEET_MANIFEST
 
     good = good_inbox(sample_round, ("D110", "D210"))
     data = far_cell(filled(sample_round, "D410"))

@@ -19,6 +19,7 @@ from xlsheet.intake.ledger import Entry, Ledger
 from xlsheet.master import load_master
 from xlsheet.models import FileStatus, Issue, Severity
 from xlsheet.paths import RoundPaths
+from xlsheet.round import round_form
 from xlsheet.sample import sample_submissions
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,7 +186,7 @@ def test_a_file_gone_midway_is_reported_as_unreadable(sample_round):
 
     paths = RoundPaths(sample_round)
     master = load_master(paths.master)
-    collect._init(master, frozenset(), paths.archive, paths.inbox)
+    collect._init(master, frozenset(), paths.archive, paths.inbox, round_form(paths))
     gone = paths.inbox / "消えた.xlsx"  # listed, then moved away by someone before it was read
     [result] = collect._process_unit(gone)
     assert result.status is FileStatus.REJECTED and result.issues[0].code == collect.UNREADABLE

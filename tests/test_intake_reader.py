@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 
 from xlsheet.fill import fill_workbook, name_range
-from xlsheet.form import SHEET_CHECK
 from xlsheet.intake.reader import read_workbook
+from xlsheet.layout import SHEET_CHECK
 from xlsheet.master import load_master
 from xlsheet.models import Category, FileStatus, ProjectEntry, Severity
 from xlsheet.paths import RoundPaths

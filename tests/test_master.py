@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from xlsheet.cli import main
-from xlsheet.form import col_letter
 from xlsheet.generate import generate_round, init_round
+from xlsheet.layout import col_letter
 from xlsheet.master import HEADER_ROW, SETTINGS_SHEET, SHEET_BY_KEY, MasterDataError, load_master
 from xlsheet.paths import RoundPaths
 from xlsheet.sample import sample_master

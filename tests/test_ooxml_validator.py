@@ -33,9 +33,9 @@ from tests.validator import (
     validator_path,
 )
 from xlsheet.entry_writer import write_entry_workbook
-from xlsheet.form import SHEET_MANIFEST
 from xlsheet.formdef.shipped import shipped_forms
 from xlsheet.generate import init_round
+from xlsheet.layout import SHEET_MANIFEST
 from xlsheet.libreoffice import convert
 from xlsheet.master import load_master
 from xlsheet.merge import write_book

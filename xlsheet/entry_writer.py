@@ -6,6 +6,7 @@ Used for the fresh workbooks `generate` sends out and for the feedback workbooks
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import re
@@ -15,28 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from .era import date_label
-from .form import (
-    COLUMN_WIDTHS,
-    FORM,
-    SHEET_COLUMNS,
+from .formdef.compute import excel_formula, recompute
+from .formdef.formula import ExcelErrorValue
+from .formdef.model import PLACEHOLDER_RE, Field, FieldKind, Form, Section
+from .given import given_json, given_print
+from .layout import (
     SHEET_INSTRUCTIONS,
     SHEET_LISTS,
     SHEET_MANIFEST,
-    Column,
-    FormDefinition,
-    Kind,
-    ListKey,
     Placement,
     SheetLayout,
     cell_ref,
-    list_name,
-    list_values,
+    column_widths,
+    field_list,
+    list_source,
     quote_sheet,
+    section_label,
+    unit_lists,
     workbook_layout,
 )
-from .given import given_json, given_print
 from .manifest import Manifest, fingerprint, sheet_rows
 from .models import SDG_GOALS, SDG_MARK, SEVERITY_JA, Issue, LpEntry, Master, Severity
+from .round import default_form
 from .xlsxout import Book, atomic_path, sheet_ref
 
 Rows = list[dict[str, Any]]
@@ -54,22 +55,82 @@ WARNING_FILL = "#FFD966"
 # --------------------------------------------------------------------------- values
 
 
-def default_values(master: Master, dept: str, lp: str) -> dict[str, Rows]:
-    """What a fresh workbook is pre-filled with: the department's initiatives and last known projects.
+MASTER_PREFIX = "マスタ:"
+LIST_PREFIX = "一覧:"
 
-    One row per known project, or one row with an empty 事業名 for an initiative without any: a
-    row holding a code is in use, so the self-check shows an initiative still lacking a project.
+
+def default_values(master: Master, dept: str, lp: str, form: Form | None = None) -> dict[str, Rows]:
+    """What a fresh workbook is pre-filled with, from the fields' 初期値.
+
+    - ``マスタ:事業.列``: one row per known project of each of the department's initiatives, or
+      one row with only the initiative's values for an initiative without any (a row holding a
+      code is in use, so the self-check shows an initiative still lacking a project);
+    - ``一覧:一覧名`` / ``一覧:一覧名.表示``: one row per item of the list (the 17 SDGs);
+    - plain text (with ``{評価対象年度}`` and the like filled in): the value of a block's field.
     """
-    dname = master.department(dept).name
-    projects: Rows = []
-    for initiative, category in master.department_initiatives(dept, lp):
-        known = master.known_for(initiative.code, dept)
-        for i in range(max(1, len(known))):
-            row = {"code": initiative.code, "category": category.value, "owner": dname}
-            if i < len(known):
-                row.update(name=known[i].name, owner=known[i].owner or dname)
-            projects.append(row)
-    return {"projects": projects, "sdgs": _sdg_rows(())}
+    form = form or default_form()
+    return {s.key: rows for s in form.sections if (rows := section_defaults(form, master, dept, lp, s))}
+
+
+def fill_placeholders(text: str, master: Master, dept: str, lp: str) -> str:
+    """``{評価対象年度}`` and the other placeholders of 見出し, セクション見出し and 初期値."""
+    s = master.settings
+
+    def one(m) -> str:
+        name = m.group(1).strip()
+        values = {
+            "評価年度": s.evaluation_label,
+            "評価対象年度": s.evaluated_label,
+            "リーディングプロジェクト": master.leading_project(lp).name,
+            "所属": master.department(dept).name,
+        }
+        return values.get(name, m.group(0))
+
+    return PLACEHOLDER_RE.sub(one, text)
+
+
+def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Section) -> Rows:
+    defaults = {f.key: f.default for f in section.fields if f.default}
+    if not defaults:
+        return []
+    if any(d.startswith(MASTER_PREFIX) for d in defaults.values()):
+        dname = master.department(dept).name
+        rows: Rows = []
+        for initiative, category in master.department_initiatives(dept, lp):
+            known = master.known_for(initiative.code, dept)
+            for i in range(max(1, len(known))):
+                k = known[i] if i < len(known) else None
+                source = {
+                    "取り組みコード": initiative.code,
+                    "区分": category.value,
+                    "所属名": (k.owner or dname) if k else dname,
+                    "担当所属": (k.owner or dname) if k else dname,
+                    "事業名": k.name if k else None,
+                }
+                row: dict[str, Any] = {}
+                for key, d in defaults.items():
+                    if d.startswith(MASTER_PREFIX):
+                        column = d[len(MASTER_PREFIX) :].partition(".")[2]
+                        if source.get(column) is not None:
+                            row[key] = source[column]
+                rows.append(row)
+        return rows
+    if any(d.startswith(LIST_PREFIX) for d in defaults.values()):
+        rows = []
+        for key, d in defaults.items():
+            if not d.startswith(LIST_PREFIX):
+                continue
+            name, _, part = d[len(LIST_PREFIX) :].partition(".")
+            src = list_source(form, master, name, lp)
+            items = (src.labels or src.values) if part else src.values
+            for i, v in enumerate(items):
+                while len(rows) <= i:
+                    rows.append({})
+                rows[i][key] = int(v) if not part and v.isdigit() else v
+        return rows
+    if section.is_block:
+        return [{k: fill_placeholders(d, master, dept, lp) for k, d in defaults.items()}]
+    return []
 
 
 def entry_values(entry: LpEntry) -> dict[str, Rows]:
@@ -108,14 +169,16 @@ def _sdg_rows(chosen: Iterable[int]) -> Rows:
 
 
 class _EntryBook:
-    def __init__(self, book: Book, master: Master, dept: str, form: FormDefinition):
+    def __init__(self, book: Book, master: Master, dept: str, form: Form):
         self.b = book
         self.master = master
         self.dept = master.department(dept)
         self.form = form
         s = master.settings
         self.evaluated = s.evaluated_label
-        self.title = f"{s.evaluation_label} 政策評価表"
+        self.title = f"{s.evaluation_label} {form.title}"
+        self.widths = column_widths(form)
+        self.print_scale = print_scale(self.widths)
         self.password = s.sheet_password or None
         self.heights: dict[int, float] = {}
         """Row heights set on the current input sheet, for its page breaks."""
@@ -132,6 +195,9 @@ class _EntryBook:
             italic=True, font_color="#7F7F7F", bg_color=EXAMPLE_FILL, border=1, text_wrap=True
         )
         self.f_locked = b.fmt(border=1, text_wrap=True, bg_color="#F7F7F7")
+        self.f_calc = {
+            k: b.fmt(border=1, bg_color="#F7F7F7", num_format=v) for k, v in NUMBER_FORMATS.items()
+        }
         self.f_status = b.fmt(bold=True, font_color="#C00000", border=2, valign="vcenter")
         self.f_count_missing = b.fmt(border=2, num_format='"未入力 "0" 件"', valign="vcenter", align="center")
         self.f_count_invalid = b.fmt(border=2, num_format='"誤り "0" 件"', valign="vcenter", align="center")
@@ -139,12 +205,16 @@ class _EntryBook:
         self.f_cf_missing = b.wb.add_format({"bg_color": MISSING_FILL})
         self.f_cf_invalid = b.wb.add_format({"bg_color": INVALID_FILL, "font_color": "#9C0006"})
 
-    def input_fmt(self, col: Column, mark: Severity | None = None):
+    def input_fmt(self, col: Field, lp: str, mark: Severity | None = None):
         props: dict[str, Any] = {"locked": False, "border": 1, "text_wrap": True, "bg_color": INPUT_FILL}
-        if col.kind is Kind.CODE:
+        if col.kind is FieldKind.CODE:
             props["num_format"] = "@"
-        if col.kind is Kind.CHOICE:
-            props["align"] = "center" if col.list is ListKey.MARK else "left"
+        elif col.kind in NUMBER_FORMATS:
+            props["num_format"] = NUMBER_FORMATS[col.kind]
+        if col.kind is FieldKind.CHOICE:
+            src = field_list(self.form, self.master, col, lp)
+            short = src is not None and all(len(v) <= 2 for v in src.values)
+            props["align"] = "center" if short else "left"
         if mark is Severity.ERROR:
             props["bg_color"] = ERROR_FILL
         elif mark is Severity.WARNING:
@@ -164,32 +234,33 @@ class _EntryBook:
         )
 
     def lists_sheet(self, lps: list[str]) -> None:
-        """The very hidden sheet behind every dropdown, one defined name per list."""
+        """The very hidden sheet behind every dropdown, one defined name per list (and one per
+        value|表示 table that LABEL looks up)."""
         b = self.b
         ws = b.add_sheet(SHEET_LISTS)
         col = 0
+        done: set[str] = set()
 
-        def column(key: ListKey, values: list[str], lp: str | None = None, extra: list[str] | None = None):
+        def column(name: str, values: tuple[str, ...], extra: tuple[str, ...] | None = None) -> None:
             nonlocal col
-            b.write(ws, 0, col, list_name(key, lp))
+            b.write(ws, 0, col, name)
             for r, v in enumerate(values, start=1):
                 b.write(ws, r, col, v)
                 if extra is not None:
                     b.write(ws, r, col + 1, extra[r - 1])
             width = 1 if extra is None else 2
             last = max(len(values), 1)
-            b.define_name(list_name(key, lp), sheet_ref(SHEET_LISTS, 1, col, last, col + width - 1))
+            b.define_name(name, sheet_ref(SHEET_LISTS, 1, col, last, col + width - 1))
             col += width + 1
 
         for lp in lps:
-            codes = list(list_values(self.master, ListKey.CODES, lp))
-            column(ListKey.CODES, codes, lp)
-            column(
-                ListKey.INITIATIVES, codes, lp, extra=list(list_values(self.master, ListKey.INITIATIVES, lp))
-            )
-            column(ListKey.DEPARTMENTS, list(list_values(self.master, ListKey.DEPARTMENTS, lp)), lp)
-        column(ListKey.CATEGORY, list(list_values(self.master, ListKey.CATEGORY, lps[0])))
-        column(ListKey.MARK, list(list_values(self.master, ListKey.MARK, lps[0])))
+            for src in unit_lists(self.form, self.master, lp).values():
+                if src.name in done:
+                    continue
+                done.add(src.name)
+                column(src.name, src.values)
+                if src.labels is not None:
+                    column(src.table_name, src.values, src.labels)
         ws.very_hidden()
         self.protect(ws)
 
@@ -222,15 +293,25 @@ class _EntryBook:
         r = len(rows) + 3
         b.write(ws, r, 0, "入力状況", self.f_header)
         self.status_cell = (ws, r, 1)
+        fields = [f for sec in self.form.sections for f in sec.fields]
+        dropdowns = "・".join(dict.fromkeys(f.label for f in fields if f.list and f.is_input))
+        limits = "".join(
+            f"「{section_label(sec)}」は１つの{sec.rows_per}につき最大 {sec.rows} 件までです。"
+            for sec in self.form.sections
+            if sec.rows_per
+        )
+        sections = "・".join(
+            section_label(sec) for sec in self.form.sections if any(f.is_input for f in sec.fields)
+        )
         steps = [
             "入力シート（{}）の黄色いセルに入力してください。灰色のセルは変更できません。".format(
                 "、".join(f"「{lay.sheet}」" for lay in layouts)
             ),
-            "取り組みコード・区分・所属・ＳＤＧｓの貢献（○）は、セルを選ぶと出る▼のプルダウンから選んでください。",
+            f"{dropdowns}は、セルを選ぶと出る▼のプルダウンから選んでください。",
             "他のファイルから貼り付けるときは「値のみ貼り付け」を使ってください（通常の貼り付けはプルダウンの確認を消してしまいます）。",
-            "１つの取り組みにつき事業は最大３つまでです。行の挿入・削除やシート名の変更はしないでください。",
+            f"{limits}行の挿入・削除やシート名の変更はしないでください。",
             "赤いセルは一覧にない値や文字数の超過、オレンジのセルは未入力の必須項目です。",
-            "事業名を確かめ、評価（● の見出しと本文）・今後の方針・ＳＤＧｓの貢献のうち担当する欄を入力してください。"
+            f"{sections}のうち担当する欄を入力してください。"
             "配布したまま何も入力せずに返信されたブックは「未記入」として差し戻します。",
             "入力状況が「入力チェック: OK」になったら上書き保存し、このファイル（.xlsx のまま）をメールに添付して返信してください。",
             "マクロ有効ブック（.xlsm）や古い形式（.xls）で保存したり、パスワードを付けたりしないでください。",
@@ -256,12 +337,12 @@ class _EntryBook:
         b = self.b
         lp = self.master.leading_project(lay.lp)
         ws = b.add_sheet(lay.sheet)
-        for c, w in enumerate(COLUMN_WIDTHS):
+        for c, w in enumerate(self.widths):
             ws.set_column(c, c, w)
-        last = SHEET_COLUMNS - 1
+        last = lay.width - 1
         ws.set_paper(9)
         ws.set_portrait()
-        ws.set_print_scale(PRINT_SCALE)
+        ws.set_print_scale(self.print_scale)
         ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
         self.heights = {}
         ws.repeat_rows(lay.title_row, lay.info_row)
@@ -287,7 +368,7 @@ class _EntryBook:
             self.f_heading,
         )
         b.merge(ws, lay.direction_row, 0, last, lp.direction, self.f_direction)
-        self.set_height(ws, lay.direction_row, _text_height(lp.direction, 150, sum(COLUMN_WIDTHS)))
+        self.set_height(ws, lay.direction_row, _text_height(lp.direction, 150, sum(self.widths)))
 
         marks = _annotation_marks(annotations, lay.lp)
         missing_terms: list[str] = []
@@ -295,17 +376,20 @@ class _EntryBook:
         answer_terms: list[str] = []
         counts = [0, 0]
         answered = 0
-        prefill = default_values(self.master, self.dept.code, lay.lp)
+        prefill = default_values(self.master, self.dept.code, lay.lp, self.form)
+        computed = self.computed(lay, values)
         for p in lay.placements:
             rows = values.get(p.section.key, [])
-            self.section(ws, lay, p, rows, marks, missing_terms, invalid_terms)
-            m, i = self_check_counts(self.master, p, rows)
+            self.section(
+                ws, lay, p, rows, computed.get(p.section.key, []), marks, missing_terms, invalid_terms
+            )
+            m, i = self_check_counts(self.form, self.master, p, rows)
             counts[0] += m
             counts[1] += i
             # Input columns generate leaves blank are the department's own: anything in them means
             # the book is no longer as it was sent (intake's 未記入 rule looks at the same content).
             given = prefill.get(p.section.key, [])
-            for col, start in zip(p.section.columns, p.col_start, strict=True):
+            for col, start in zip(p.section.fields, p.col_start, strict=True):
                 if col.is_input and all(_blank(r.get(col.key)) for r in given):
                     first, last = cell_ref(p.first_row, start, True), cell_ref(p.last_row, start, True)
                     answer_terms.append(f"COUNTA({first}:{last})")
@@ -333,7 +417,7 @@ class _EntryBook:
             self.statuses[lay.sheet],
         )
         self.set_height(ws, sr, 20)
-        ws.set_h_pagebreaks(_page_breaks(lay, self.heights))
+        ws.set_h_pagebreaks(_page_breaks(lay, self.heights, self.print_scale))
         self.protect(ws)
 
     def set_height(self, ws, row: int, height: float) -> None:
@@ -341,40 +425,81 @@ class _EntryBook:
         self.heights[row] = height
         ws.set_row(row, height)
 
+    def computed(self, lay: SheetLayout, values: dict[str, Rows]) -> dict[str, list[dict[str, Any]]]:
+        """Every 計算 field of the sheet computed in Python: the formula cells' cached values."""
+        data = {
+            p.section.key: [
+                dict(values.get(p.section.key, [])[r]) if r < len(values.get(p.section.key, [])) else {}
+                for r in range(p.rows)
+            ]
+            for p in lay.placements
+        }
+        return recompute(
+            self.form, data, master_values(self.master), label_tables(self.form, self.master, lay.lp)
+        )
+
+    def formula_text(self, lay: SheetLayout, p: Placement, f: Field, row: int) -> str:
+        """The live Excel formula of a 計算 field on one row."""
+        placed = {q.section.key: q for q in lay.placements}
+
+        def address(section: Section, field: Field, whole: bool) -> str:
+            q = placed.get(section.key)
+            if q is None:
+                return '""'
+            c = q.col(field.key)
+            if section.key == p.section.key and not whole:
+                return cell_ref(row, c)
+            if whole:
+                return f"{cell_ref(q.first_row, c, True)}:{cell_ref(q.last_row, c, True)}"
+            return cell_ref(q.first_row, c, True)
+
+        def master(name: str) -> str:
+            v = master_values(self.master).get(name)
+            return '""' if v is None else str(v) if isinstance(v, int | float) else '"' + str(v) + '"'
+
+        def table(name: str) -> str:
+            return list_source(self.form, self.master, name, lay.lp).table_name
+
+        return excel_formula(self.form, p.section, f.formula, address, master, table)
+
     def section(
         self,
         ws,
         lay: SheetLayout,
         p: Placement,
         rows: Rows,
+        computed: list[dict[str, Any]],
         marks: dict[tuple[str, int, str], Issue],
         missing_terms: list[str],
         invalid_terms: list[str],
     ) -> None:
         b, sec = self.b, p.section
-        last = SHEET_COLUMNS - 1
-        b.merge(ws, p.title_row, 0, last, sec.title.format(evaluated=self.evaluated), self.f_heading)
-        b.merge(ws, p.note_row, 0, last, sec.note, self.f_note)
-        spans = list(zip(sec.columns, p.col_start, strict=True))
+        last = lay.width - 1
+        fill = lambda text: fill_placeholders(text, self.master, self.dept.code, lay.lp)  # noqa: E731
+        b.merge(ws, p.title_row, 0, last, fill(sec.title), self.f_heading)
+        b.merge(ws, p.note_row, 0, last, fill(sec.note), self.f_note)
+        spans = [(col, start, span) for col, start, span in p.fields]
         if p.header_row is not None:
-            for col, start in spans:
-                b.merge(ws, p.header_row, start, start + col.span - 1, col.label, self.f_header)
+            for col, start, span in spans:
+                b.merge(ws, p.header_row, start, start + span - 1, fill(col.label), self.f_header)
         if p.example_row is not None:
-            for i, (col, start) in enumerate(spans):
+            for i, (col, start, span) in enumerate(spans):
                 text = ("例）" if i == 0 else "") + col.example
-                b.merge(ws, p.example_row, start, start + col.span - 1, text, self.f_example)
+                b.merge(ws, p.example_row, start, start + span - 1, text, self.f_example)
             if sec.row_height:
                 self.set_height(ws, p.example_row, 30)
 
-        key_cols = [start for col, start in spans if col.key_column]
-        # A looked-up initiative title can be long: rows are tall enough for the longest one
-        # (Excel does not grow a row for a formula's result).
+        key_cols = [start for col, start, _ in spans if col.row_key] or [
+            start for col, start, _ in spans if col.is_input
+        ]
+        # A looked-up label (LABEL of a list, e.g. the initiative's title) can be long: rows are
+        # tall enough for the longest one (Excel does not grow a row for a formula's result).
         lookup_height = max(
             (
-                _text_height(i.title, 0, sum(COLUMN_WIDTHS[start : start + col.span]))
-                for col, start in spans
-                if col.kind is Kind.LOOKUP
-                for i, _ in self.master.lp_initiatives(p.lp)
+                _text_height(label, 0, sum(self.widths[start : start + span]))
+                for col, start, span in spans
+                if col.kind is FieldKind.CALC
+                for label in self.looked_up(col, lay.lp)
             ),
             default=0,
         )
@@ -382,33 +507,28 @@ class _EntryBook:
             row = p.first_row + r
             values = rows[r] if r < len(rows) else {}
             height = max(sec.row_height or 0, lookup_height if lookup_height > PAGE_ROW_DEFAULT + 5 else 0)
-            for col, start in spans:
-                if col.kind is Kind.LONGTEXT and values.get(col.key):
-                    width = sum(COLUMN_WIDTHS[start : start + col.span])
+            for col, start, span in spans:
+                if col.kind is FieldKind.LONGTEXT and values.get(col.key):
+                    width = sum(self.widths[start : start + span])
                     height = max(height, _text_height(str(values[col.key]), 0, width))
             if height:
                 self.set_height(ws, row, height)
-            for col, start in spans:
-                end = start + col.span - 1
+            for col, start, span in spans:
+                end = start + span - 1
                 value = values.get(col.key, "")
-                if col.kind is Kind.LOOKUP:
-                    code = cell_ref(row, p.col("code"))
-                    cached = lookup_title(self.master, p.lp, values.get("code", ""))
-                    if col.span > 1:
-                        ws.merge_range(row, start, row, end, None, self.f_locked)
-                    b.formula(
-                        ws,
-                        row,
-                        start,
-                        f'=IF({code}="","",IFERROR(VLOOKUP({code},{list_name(ListKey.INITIATIVES, p.lp)},2,FALSE),"{NOT_IN_LIST}"))',
-                        self.f_locked,
-                        cached,
-                    )
-                elif col.kind is Kind.FIXED:
+                if col.kind is FieldKind.CALC:
+                    cached = computed[r].get(col.key) if r < len(computed) else ""
+                    if isinstance(cached, ExcelErrorValue) or cached is None:
+                        cached = ""
+                    fmt = self.f_calc.get(FieldKind.PERCENT) if _is_percent_calc(col) else self.f_locked
+                    if span > 1:
+                        ws.merge_range(row, start, row, end, None, fmt)
+                    b.formula(ws, row, start, self.formula_text(lay, p, col, row), fmt, cached)
+                elif col.kind is FieldKind.FIXED:
                     b.merge(ws, row, start, end, value, self.f_locked)
                 else:
                     issue = marks.get((sec.key, r, col.key))
-                    fmt = self.input_fmt(col, issue.severity if issue else None)
+                    fmt = self.input_fmt(col, lay.lp, issue.severity if issue else None)
                     b.merge(ws, row, start, end, value, fmt)
                     if issue:
                         ws.write_comment(
@@ -419,15 +539,16 @@ class _EntryBook:
                         )
 
         # Validation, conditional formatting and self-check terms, one column range at a time.
-        for col, start in spans:
+        for col, start, _span in spans:
             if not col.is_input:
                 continue
             first, lastr = p.first_row, p.last_row
             rng = f"{cell_ref(first, start, True)}:{cell_ref(lastr, start, True)}"
             top = cell_ref(first, start)
             title = col.label[:32]
-            if col.list is not None:
-                source = list_name(col.list, p.lp)
+            src = field_list(self.form, self.master, col, lay.lp)
+            if src is not None:
+                source = src.name
                 b.validate(
                     ws,
                     first,
@@ -438,15 +559,20 @@ class _EntryBook:
                         "validate": "list",
                         "source": "=" + source,
                         "input_title": title,
-                        "input_message": col.prompt,
+                        "input_message": col.hint,
                         "error_title": "一覧にない値です",
-                        "error_message": f"「{col.label}」はプルダウンの一覧から選んでください。",
+                        "error_message": f"「{col.label}」はプルダウンの一覧から選んでください。"[:224],
                         "error_type": "stop",
                     },
                 )
                 cond = f'=AND({top}<>"",COUNTIF({source},{top})=0)'
                 _highlight(ws, first, start, lastr, cond, self.f_cf_invalid)
                 invalid_terms.append(f'SUMPRODUCT(({rng}<>"")*(COUNTIF({source},{rng})=0))')
+            elif col.kind in NUMBER_FORMATS:
+                rule, bad_top, bad_rng = number_rule(col, top, rng)
+                b.validate(ws, first, start, lastr, start, rule | {"input_title": title})
+                _highlight(ws, first, start, lastr, "=" + bad_top, self.f_cf_invalid)
+                invalid_terms.append(bad_rng)
             elif col.max_len:
                 b.validate(
                     ws,
@@ -459,15 +585,17 @@ class _EntryBook:
                         "criteria": "<=",
                         "value": col.max_len,
                         "input_title": title,
-                        "input_message": col.prompt + f"（{col.max_len:,} 文字以内）",
+                        "input_message": col.hint + f"（{col.max_len:,} 文字以内）",
                         "error_title": "文字数が多すぎます",
-                        "error_message": f"「{col.label}」は {col.max_len:,} 文字以内で入力してください。",
+                        "error_message": f"「{col.label}」は {col.max_len:,} 文字以内で入力してください。"[
+                            :224
+                        ],
                         "error_type": "stop",
                     },
                 )
                 _highlight(ws, first, start, lastr, f"=LEN({top})>{col.max_len}", self.f_cf_invalid)
                 invalid_terms.append(f"SUMPRODUCT(--(LEN({rng})>{col.max_len}))")
-            if col.required and not (sec.required and col.key_column):
+            if col.required and not (sec.required and col.row_key):
                 others = [k for k in key_cols if k != start]
                 if not others:
                     continue
@@ -487,6 +615,16 @@ class _EntryBook:
                 {"type": "blanks", "format": self.f_cf_missing},
             )
             missing_terms.append(f'--({key}="")')
+
+    def looked_up(self, col: Field, lp: str) -> tuple[str, ...]:
+        """The labels a 計算 field's LABEL(…, "一覧") can show."""
+        from .formdef.compute import _parse
+
+        out: tuple[str, ...] = ()
+        for name in _parse(col.formula).list_names() if col.formula else ():
+            src = list_source(self.form, self.master, name, lp)
+            out += src.labels or ()
+        return out
 
     def issues_sheet(self, annotations: list[Issue]) -> None:
         b = self.b
@@ -509,7 +647,6 @@ class _EntryBook:
 
 STATUS_OK = "入力チェック: OK"
 STATUS_UNTOUCHED = "入力チェック: まだ何も入力されていません（このままでは「未記入」として差し戻します）"
-NOT_IN_LIST = "（一覧にないコード）"
 
 
 def status_message(missing: int, invalid: int, answered: bool = True) -> str:
@@ -572,41 +709,145 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def lookup_title(master: Master, lp: str, code: Any) -> str:
-    """What the row's VLOOKUP(code, initiatives, 2, FALSE) shows: the first match ignoring case,
-    with * ? ~ as wildcards as in Excel's exact match."""
-    if _blank(code):
-        return ""
-    pattern = re.compile(_wildcard(_excel_text(code).casefold()), re.S)
-    codes = list_values(master, ListKey.CODES, lp)
-    titles = list_values(master, ListKey.INITIATIVES, lp)
-    return next(
-        (t for c, t in zip(codes, titles, strict=True) if pattern.fullmatch(c.casefold())), NOT_IN_LIST
+NUMBER_FORMATS: dict[FieldKind, str] = {
+    FieldKind.INTEGER: "#,##0",
+    FieldKind.NUMBER: "General",
+    FieldKind.MONEY: "#,##0",
+    FieldKind.PERCENT: "0.0%",
+    FieldKind.DATE: "yyyy/mm/dd",
+}
+"""Number formats of numeric and date input cells (and of a 割合 計算 cell)."""
+
+NUMBER_LIMIT = 1e15
+"""Bounds of a number without 最小/最大 (Excel keeps 15 significant digits)."""
+
+
+def _is_percent_calc(f: Field) -> bool:
+    """A 計算 field shown as a percentage: its 記入例 is one (「82.3%」) or its 見出し ends in 率
+    (達成率, 執行率)."""
+    return f.kind is FieldKind.CALC and (
+        f.example.rstrip().endswith(("%", "％")) or f.label.rstrip().endswith("率")
     )
 
 
-def self_check_counts(master: Master, p: Placement, rows: Rows) -> tuple[int, int]:
+def _bound(f: Field, v: float | None, default: float) -> float:
+    x = default if v is None else v
+    return int(x) if f.kind is FieldKind.INTEGER else x
+
+
+def number_rule(f: Field, top: str, rng: str) -> tuple[dict[str, Any], str, str]:
+    """(data validation, highlight condition on the top cell, self-check count over the range)
+    for a numeric or date field."""
+    if f.kind is FieldKind.DATE:
+        rule = {
+            "validate": "date",
+            "criteria": ">=",
+            "value": dt.date(1900, 1, 1),
+            "input_message": (f.hint or "日付を入力してください（例: 2025/4/1）。")[:255],
+            "error_title": "日付ではありません",
+            "error_message": f"「{f.label}」は日付（例: 2025/4/1）で入力してください。"[:224],
+            "error_type": "stop",
+        }
+        return (
+            rule,
+            f'AND({top}<>"",NOT(ISNUMBER({top})))',
+            f'SUMPRODUCT(({rng}<>"")*NOT(ISNUMBER({rng})))',
+        )
+    lo, hi = _bound(f, f.min, -NUMBER_LIMIT), _bound(f, f.max, NUMBER_LIMIT)
+    what = "整数" if f.kind is FieldKind.INTEGER else "数値"
+    span = ""
+    if f.min is not None or f.max is not None:
+        span = f"（{_shown(f, f.min) if f.min is not None else ''}～{_shown(f, f.max) if f.max is not None else ''}）"
+    rule = {
+        "validate": "integer" if f.kind is FieldKind.INTEGER else "decimal",
+        "criteria": "between",
+        "minimum": lo,
+        "maximum": hi,
+        "input_message": (f.hint or f"{what}を半角で入力してください{span}。")[:255],
+        "error_title": f"{what}を入力してください",
+        "error_message": f"「{f.label}」は{what}{span}で入力してください（「,」や単位は不要）。"[:224],
+        "error_type": "stop",
+    }
+    bad_top = f'AND({top}<>"",OR(NOT(ISNUMBER({top})),{top}<{lo},{top}>{hi}))'
+    bad_rng = (
+        f'SUMPRODUCT(({rng}<>"")*((NOT(ISNUMBER({rng})))+ISNUMBER({rng})*(({rng}<{lo})+({rng}>{hi}))>0))'
+    )
+    return rule, bad_top, bad_rng
+
+
+def _shown(f: Field, v: float) -> str:
+    if f.kind is FieldKind.PERCENT:
+        return f"{v * 100:g}%"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def number_invalid(f: Field, v: Any) -> bool:
+    """What the self-check's number terms count: a value that is not a number, or out of range."""
+    if _blank(v):
+        return False
+    if isinstance(v, bool) or not isinstance(v, int | float | dt.date | dt.datetime):
+        return True
+    if f.kind is FieldKind.DATE:
+        return False
+    lo, hi = _bound(f, f.min, -NUMBER_LIMIT), _bound(f, f.max, NUMBER_LIMIT)
+    return not (lo <= v <= hi)
+
+
+def master_values(master: Master) -> dict[str, Any]:
+    """What ``[マスタ.名前]`` reads."""
+    s = master.settings
+    out: dict[str, Any] = {"評価年度": s.evaluation_year}
+    cost = getattr(s, "average_personnel_cost", None)
+    if cost is not None:
+        out["平均人件費"] = cost
+    return out
+
+
+def label_tables(form: Form, master: Master, lp: str) -> dict[str, dict[str, str]]:
+    """value → 表示 of every list LABEL may name, by the names the form uses."""
+    from .formdef.compute import _parse
+
+    names = {f.list for s in form.sections for f in s.fields if f.list}
+    for s in form.sections:
+        for f in s.fields:
+            for text in (f.formula, f.constraint, f.required_if):
+                if text:
+                    names.update(_parse(text).list_names())
+    out: dict[str, dict[str, str]] = {}
+    for name in names:
+        try:
+            src = list_source(form, master, name, lp)
+        except KeyError:
+            continue
+        out[name] = dict(zip(src.values, src.labels or src.values, strict=True))
+    return out
+
+
+def self_check_counts(form: Form, master: Master, p: Placement, rows: Rows) -> tuple[int, int]:
     """(missing, invalid) that a section's self-check formulas compute for these values.
 
     Mirrors the terms `_EntryBook.section` builds: a value not in its dropdown list (compared as
-    COUNTIF does, ignoring case) or longer than its limit is invalid; a required cell is missing
-    when another key column of its row holds a value, and a required section's first key cell
-    when it is blank.
+    COUNTIF does, ignoring case), not a number (or out of range) in a number cell, or longer than
+    its limit is invalid; a required cell is missing when another key column of its row holds a
+    value, and a required section's first key cell when it is blank.
     """
     sec = p.section
     data = [rows[r] if r < len(rows) else {} for r in range(p.rows)]
-    key_cols = [col for col in sec.columns if col.key_column]
+    key_cols = [f for f in sec.fields if f.row_key] or [f for f in sec.fields if f.is_input]
     missing = invalid = 0
-    for col in sec.columns:
+    for col in sec.fields:
         if not col.is_input:
             continue
         cells = [row.get(col.key) for row in data]
-        if col.list is not None:
-            allowed = list_values(master, col.list, p.lp)
+        src = field_list(form, master, col, p.lp)
+        if src is not None:
+            allowed = src.values
             invalid += sum(1 for v in cells if not _blank(v) and not countif_matches(allowed, _excel_text(v)))
+        elif col.kind in NUMBER_FORMATS:
+            invalid += sum(1 for v in cells if number_invalid(col, v))
         elif col.max_len:
             invalid += sum(1 for v in cells if _excel_len(v) > col.max_len)
-        if col.required and not (sec.required and col.key_column):
+        if col.required and not (sec.required and col.row_key):
             others = [k for k in key_cols if k is not col]
             if others:
                 missing += sum(
@@ -633,13 +874,12 @@ def _sheet_width_points(widths: tuple[float, ...]) -> float:
 FONT_WIDTH_ALLOWANCE = 1.22
 """LibreOffice without 游ゴシック lays the columns out about 20 % wider than Excel does (measured)."""
 
-PRINT_SCALE = min(
-    100, math.floor(100 * A4_PRINTABLE[0] / (_sheet_width_points(COLUMN_WIDTHS) * FONT_WIDTH_ALLOWANCE))
-)
-"""Print scale that fits columns A–E on one A4 portrait page in Excel and in LibreOffice.
 
-An explicit scale rather than fit-to-width: Excel ignores manual page breaks under fit-to-page.
-"""
+def print_scale(widths: tuple[float, ...]) -> int:
+    """Print scale that fits the input sheet's columns on one A4 portrait page in Excel and in
+    LibreOffice. An explicit scale rather than fit-to-width: Excel ignores manual page breaks
+    under fit-to-page."""
+    return min(100, math.floor(100 * A4_PRINTABLE[0] / (_sheet_width_points(widths) * FONT_WIDTH_ALLOWANCE)))
 
 
 def _text_units(text: str) -> float:
@@ -669,14 +909,14 @@ def _text_height(text: str, minimum: float, width: float) -> float:
     return min(MAX_ROW_PT, max(minimum, 16.0 * lines + 4))
 
 
-def _page_breaks(lay: SheetLayout, heights: dict[int, float]) -> list[int]:
+def _page_breaks(lay: SheetLayout, heights: dict[int, float], print_scale: int) -> list[int]:
     """Rows to start a new printed page at, so a section's heading stays with its rows.
 
     A section that fits on one page is moved whole to the next page when it would cross a page
     break; a longer one keeps at least its heading, notes and first row together. Heights are
     estimates (the printer's fonts decide), so a page is taken 8 % shorter than it is.
     """
-    scale = PRINT_SCALE / 100
+    scale = print_scale / 100
     repeated = sum(heights.get(r, PAGE_ROW_DEFAULT) for r in range(lay.title_row, lay.info_row + 1))
     page = A4_PRINTABLE[1] / scale * 0.92 - repeated
     h = lambda r: heights.get(r, PAGE_ROW_DEFAULT)  # noqa: E731
@@ -710,27 +950,61 @@ def _annotation_marks(annotations: list[Issue], lp: str) -> dict[tuple[str, int,
 
 
 def workbook_values(
-    master: Master, dept: str, entries: dict[str, LpEntry] | None = None
+    master: Master,
+    dept: str,
+    entries: dict[str, LpEntry] | None = None,
+    form: Form | None = None,
+    answers: dict[str, dict[str, Rows]] | None = None,
 ) -> dict[str, dict[str, Rows]]:
-    """Section values per leading project: the submission's where given, else the pre-fill."""
-    return {
-        lp.code: (
-            entry_values(entries[lp.code])
-            if entries and lp.code in entries
-            else default_values(master, dept, lp.code)
-        )
-        for lp in master.department_lps(dept)
-    }
+    """Section values per unit: the submission's answers (or seed entries) where given, else the
+    pre-fill. 固定 columns (written by xlsheet) always come from the pre-fill."""
+    form = form or default_form()
+    out: dict[str, dict[str, Rows]] = {}
+    for lp in master.department_lps(dept):
+        prefill = default_values(master, dept, lp.code, form)
+        if answers is not None and lp.code in answers:
+            given = answers[lp.code]
+        elif entries and lp.code in entries:
+            given = entry_values(entries[lp.code])
+        else:
+            out[lp.code] = prefill
+            continue
+        values: dict[str, Rows] = {}
+        for s in form.sections:
+            rows = [_typed(s, r) for r in given.get(s.key, [])]
+            fixed = [f.key for f in s.fields if f.kind is FieldKind.FIXED]
+            if fixed:
+                base = prefill.get(s.key, [])
+                rows = [
+                    {**(rows[i] if i < len(rows) else {}), **{k: base[i].get(k) for k in fixed}}
+                    for i in range(len(base))
+                ]
+            if rows:
+                values[s.key] = rows
+        out[lp.code] = values
+    return out
+
+
+def _typed(section: Section, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the ledger's JSON gives it back, dates (stored as ISO text) as dates again."""
+    out = dict(row)
+    for f in section.fields:
+        v = out.get(f.key)
+        if f.kind is FieldKind.DATE and isinstance(v, str) and len(v) == 10:
+            with contextlib.suppress(ValueError):
+                out[f.key] = dt.date.fromisoformat(v)
+    return out
 
 
 def entry_layouts(
     master: Master,
     dept: str,
     values: dict[str, dict[str, Rows]] | None = None,
-    form: FormDefinition = FORM,
+    form: Form | None = None,
 ) -> list[SheetLayout]:
     """The input sheets' layout as the writer lays them out for these values (default: pre-fill)."""
-    values = workbook_values(master, dept) if values is None else values
+    form = form or default_form()
+    values = workbook_values(master, dept, form=form) if values is None else values
     filled = {lp: {k: len(v) for k, v in vals.items()} for lp, vals in values.items()}
     return workbook_layout(form, master, dept, filled)
 
@@ -741,21 +1015,24 @@ def write_entry_workbook(
     path: Path,
     *,
     entries: dict[str, LpEntry] | None = None,
+    answers: dict[str, dict[str, Rows]] | None = None,
     annotations: list[Issue] | None = None,
     issued: dt.date | None = None,
-    form: FormDefinition = FORM,
+    form: Form | None = None,
 ) -> Manifest:
     """Write the department's entry workbook to `path` atomically and return its manifest.
 
-    Without `entries` it is pre-filled with the department's initiatives and last known
-    projects; with them (a feedback workbook) it carries the department's own data, and
-    `annotations` highlight and comment the cells they name and fill a 指摘事項 sheet.
+    `form` is the round's form (default: the shipped 政策評価表). Without `answers` (or the
+    seed's `entries`) it is pre-filled from the fields' 初期値; with them (a feedback workbook) it
+    carries the department's own data, and `annotations` highlight and comment the cells they
+    name and fill a 指摘事項 sheet.
     """
+    form = form or default_form()
     annotations = annotations or []
     lps = [lp.code for lp in master.department_lps(dept)]
     if not lps:
         raise ValueError(f"所属「{dept}」には報告する取り組みがありません")
-    values = workbook_values(master, dept, entries)
+    values = workbook_values(master, dept, entries, form, answers)
     layouts = entry_layouts(master, dept, values, form)
     issued = issued or dt.date.today()
     with atomic_path(path) as tmp:
@@ -783,6 +1060,7 @@ def write_entry_workbook(
             fingerprint=fingerprint(structure),
             lps=",".join(lps),
             master_print=given_print(given_text),
+            form_digest=form.digest[:16],
         )
         for row, text in enumerate(sheet_rows(structure, manifest, given_text)):
             book.write(ms, row, 0, text)

@@ -15,8 +15,10 @@ import openpyxl
 from openpyxl.utils.cell import range_boundaries
 
 from .entry_writer import entry_values
-from .form import FORM, Kind, defined_name
+from .formdef import Form
+from .layout import defined_name, fixed_rows
 from .models import Submission
+from .round import default_form
 from .xlsxout import atomic_path
 
 
@@ -35,20 +37,31 @@ def set_text(cell, value: Any) -> None:
         cell.data_type = "s"
 
 
-def fill_workbook(src: Path, dst: Path, submission: Submission) -> None:
+def fill_workbook(src: Path, dst: Path, submission: Submission, form: Form | None = None) -> None:
     """Write `submission` into the entry workbook `src` by defined names and save it as `dst`.
 
-    Every input cell of a section is cleared first, then the submission's rows are typed in
-    from the top, as a department overwriting the pre-filled rows would. Raises ValueError
-    (Japanese) when a section has more rows than the workbook offers.
+    The values are the submission's `answers` (unit → section → rows → field), with the seed
+    sections taken from its `lps` where it has them. Every input cell of a section is cleared first,
+    then the rows are typed in from the top, as a department overwriting the pre-filled rows
+    would. Raises ValueError (Japanese) when a section has more rows than the workbook offers.
     """
+    answers = {unit: dict(sections) for unit, sections in submission.answers.items()}
+    for e in submission.lps:  # the seed's view wins: tests and demos edit it
+        answers.setdefault(e.lp, {}).update(entry_values(e))
+    fill_answers(src, dst, answers, form)
+
+
+def fill_answers(
+    src: Path, dst: Path, answers: dict[str, dict[str, list[dict[str, Any]]]], form: Form | None = None
+) -> None:
+    """Write section rows per unit into the entry workbook `src` by defined names, save as `dst`."""
+    form = form or default_form()
     wb = openpyxl.load_workbook(src)
-    for entry in submission.lps:
-        values = entry_values(entry)
-        for section in FORM.sections:
-            name = defined_name(entry.lp, section.key)
+    for unit, values in answers.items():
+        for section in form.sections:
+            name = defined_name(unit, section.key)
             if name not in wb.defined_names:
-                if values.get(section.key) and section.key != "sdgs":
+                if values.get(section.key) and not fixed_rows(section):
                     raise ValueError(f"ブックに名前「{name}」がありません（{section.title}）")
                 continue
             sheet, min_col, min_row, _max_col, max_row = name_range(wb, name)
@@ -60,12 +73,10 @@ def fill_workbook(src: Path, dst: Path, submission: Submission) -> None:
                     f"「{section.title}」は {capacity} 行までですが、{len(rows)} 行あります（名前 {name}）"
                 )
             offset = 0
-            for col in section.columns:
+            for col in section.fields:
                 if col.is_input:
                     for r in range(capacity):
                         value = rows[r].get(col.key, "") if r < len(rows) else ""
-                        if col.kind is Kind.FIXED:
-                            continue
                         set_text(ws.cell(min_row + r, min_col + offset), value if value != "" else None)
                 offset += col.span
     with atomic_path(Path(dst)) as tmp:

@@ -15,17 +15,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .layout import (
+    SHEET_CHECK,
+    SHEET_INSTRUCTIONS,
+    SHEET_LISTS,
+    SHEET_MANIFEST,
+    cell_ref,
+    col_letter,
+    quote_sheet,
+)
 from .models import SDG_GOALS, SDG_MARK, Category, Master
+
+__all__ = [
+    "SHEET_CHECK",
+    "SHEET_INSTRUCTIONS",
+    "SHEET_LISTS",
+    "SHEET_MANIFEST",
+    "cell_ref",
+    "col_letter",
+    "quote_sheet",
+]
 
 FORM_ID = "xlsheet.seisaku-hyoka"
 FORM_VERSION = "1"
 
-SHEET_INSTRUCTIONS = "はじめに"
 SHEET_INPUT = "評価入力"
-SHEET_LISTS = "_lists"
-SHEET_MANIFEST = "_xlsheet"
-SHEET_CHECK = "入力チェック結果"
-"""Written into a department's open workbook by the 入力チェック ribbon button; intake ignores it."""
 
 SHEET_COLUMNS = 5
 """Input sheets use columns A–E."""
@@ -280,26 +294,6 @@ POLICY_ROWS = 10
 
 
 # --------------------------------------------------------------------------- layout
-
-
-def col_letter(col: int) -> str:
-    """0-based column index to letters (0 -> A)."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def cell_ref(row: int, col: int, absolute: bool = False) -> str:
-    """0-based row/col to A1 (or $A$1)."""
-    d = "$" if absolute else ""
-    return f"{d}{col_letter(col)}{d}{row + 1}"
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

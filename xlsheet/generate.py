@@ -12,14 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 
 from .entry_writer import write_entry_workbook
-from .form import FORM, FormDefinition
+from .formdef import Form
 from .given import given_json, given_print
 from .intake.parts import custom_properties
 from .manifest import Manifest
 from .master import load_master, write_master
 from .models import Master, Settings
 from .paths import RoundPaths
-from .round import keep_form
+from .round import keep_form, round_form
 from .sample import sample_master
 
 
@@ -96,14 +96,15 @@ def stamped_manifest(path: Path) -> Manifest | None:
         return None
 
 
-def _same_book(old: Manifest | None, master: Master, dept: str, form: FormDefinition) -> bool:
+def _same_book(old: Manifest | None, master: Master, dept: str, form: Form) -> bool:
     """Whether the workbook on disk was made from the same form, round and master data."""
     if old is None or not old.master_print:
         return False
     lps = ",".join(lp.code for lp in master.department_lps(dept))
-    return (old.form_id, old.form_version, old.round_id, old.lps, old.master_print) == (
+    return (old.form_id, old.form_version, old.form_digest, old.round_id, old.lps, old.master_print) == (
         form.id,
         form.version,
+        form.digest[:16],
         master.settings.round_id,
         lps,
         given_print(given_json(master, dept)),
@@ -112,17 +113,19 @@ def _same_book(old: Manifest | None, master: Master, dept: str, form: FormDefini
 
 _MASTER: Master | None = None
 """The master data in a worker process, sent once per worker rather than once per workbook."""
+_FORM: Form | None = None
+"""The round's form in a worker process, sent with the master data."""
 
 
-def _init_worker(master: Master) -> None:
-    global _MASTER
-    _MASTER = master
+def _init_worker(master: Master, form: Form) -> None:
+    global _MASTER, _FORM
+    _MASTER, _FORM = master, form
 
 
 def _one(args: tuple[str, Path, dt.date]) -> Manifest:
     dept, path, issued = args
-    assert _MASTER is not None
-    return write_entry_workbook(_MASTER, dept, path, issued=issued)
+    assert _MASTER is not None and _FORM is not None
+    return write_entry_workbook(_MASTER, dept, path, issued=issued, form=_FORM)
 
 
 def generate_round(
@@ -141,6 +144,7 @@ def generate_round(
     """
     paths = RoundPaths(Path(root))
     master = load_master(paths.master)
+    form = round_form(paths)
     issued = issued or dt.date.today()
     depts = master.participating_departments()
     out: dict[str, Generated] = {}
@@ -148,7 +152,7 @@ def generate_round(
     for d in depts:
         path = paths.entry_workbook(d)
         old = stamped_manifest(path) if path.exists() else None
-        if not rewrite_all and _same_book(old, master, d.code, FORM):
+        if not rewrite_all and _same_book(old, master, d.code, form):
             out[d.code] = Generated(d.code, d.name, path, old, BookChange.UNCHANGED)
         else:
             jobs.append((d.code, path, issued, BookChange.CHANGED if path.exists() else BookChange.NEW))
@@ -164,7 +168,7 @@ def generate_round(
             progress(done_count, len(jobs))
 
     if workers > 1 and len(jobs) >= 50:
-        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(master,)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(master, form)) as pool:
             for job, m in zip(
                 jobs,
                 pool.map(_one, [j[:3] for j in jobs], chunksize=max(1, len(jobs) // (workers * 16))),
@@ -172,7 +176,7 @@ def generate_round(
             ):
                 done(job, m)
     else:
-        _init_worker(master)
+        _init_worker(master, form)
         for job in jobs:
             done(job, _one(job[:3]))
     return [out[d.code] for d in depts]

@@ -31,6 +31,10 @@ class Manifest(BaseModel):
     master_print: str = ""
     """Fingerprint of what master data gave the department (`xlsheet.given`); "" in books made
     before it was stamped."""
+    form_digest: str = ""
+    """First 16 hex digits of the form definition's `Form.digest`; "" in books made before it
+    was stamped. Two books with the same form version but another digest were made from an
+    edited definition (generate rewrites them)."""
 
     def properties(self) -> dict[str, str]:
         """Custom document properties (strings, each well under Excel's 255 characters)."""

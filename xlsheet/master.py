@@ -16,7 +16,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from .errors import XlsheetError
-from .form import col_letter
+from .layout import col_letter
 from .models import (
     CODE_RE,
     DEPT_CODE_RE,

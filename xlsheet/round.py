@@ -7,9 +7,13 @@ the form from there, so editing a shipped form later never changes a running rou
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import shutil
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import XlsheetError
@@ -49,12 +53,45 @@ def keep_form(paths: RoundPaths, form: str | Path | None = None) -> Path:
     paths.root.mkdir(parents=True, exist_ok=True)
     if source.resolve() != paths.form.resolve():
         shutil.copyfile(source, paths.form)
+    round_form(paths)  # and its parsed copy, so no later step loads the workbook again
     return paths.form
 
 
 def round_form(paths: RoundPaths) -> Form:
-    """The round's form: its own copy, or (a round made before rounds kept one) the default."""
-    return read_form(paths.form if paths.form.exists() else form_source(None))
+    """The round's form: its own copy, or (a round made before rounds kept one) the default.
+
+    Read once per process while the file stays the same (path, size and modification time):
+    a step that asks again, as collect's feedback does, gets the same object."""
+    own = paths.form.exists()
+    path = paths.form if own else form_source(None)
+    st = path.stat()
+    return _read_form_cached(str(path.resolve()), st.st_size, st.st_mtime_ns, own)
+
+
+@lru_cache(maxsize=8)
+def _read_form_cached(path: str, size: int, mtime_ns: int, keep_parsed: bool) -> Form:
+    """The definition; a round's own copy is read from its parsed copy beside it when that was
+    made of the same bytes (collect then never loads the workbook with openpyxl), else read and
+    the parsed copy refreshed. A shipped definition is only read (its folder may be read-only)."""
+    source = Path(path)
+    if not keep_parsed:
+        return read_form(source)
+    data = source.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    cache = source.with_name(f".{source.stem}.json")
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved["sha256"] == digest:
+            return Form.model_validate(saved["form"])
+    form = read_form(source)
+    with contextlib.suppress(OSError):
+        tmp = cache.with_name(cache.name + f".{os.getpid()}.tmp")
+        tmp.write_text(
+            json.dumps({"sha256": digest, "form": form.model_dump(mode="json")}, ensure_ascii=False),
+            encoding="utf-8",
+        )
+        os.replace(tmp, cache)
+    return form
 
 
 @dataclass
@@ -87,3 +124,12 @@ class Round:
         from .intake.ledger import Ledger
 
         return Ledger(self.paths.ledger)
+
+
+@lru_cache(maxsize=1)
+def default_form() -> Form:
+    """The shipped 政策評価表, for library callers that name no form (tests, the legacy defaults).
+
+    Every step of a round passes the round's own form (`Round.form`); this is only the fallback
+    of a keyword argument left out, read once from the shipped workbook."""
+    return read_form(form_source(None))

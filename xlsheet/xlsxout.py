@@ -21,7 +21,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from .errors import XlsheetError
-from .form import cell_ref, quote_sheet
+from .layout import cell_ref, quote_sheet
 from .limits import ExcelLimitError, check_defined_name, check_sheet_names, check_text, check_validation
 
 JP_FONT = "游ゴシック"

@@ -4,7 +4,8 @@
     result = load_form("様式.xlsx")      # FormLoad: .form (or None) and .issues
     form = read_form("様式.xlsx")        # Form, or FormDefinitionError with every issue
 
-The writer, reader and merge still use `xlsheet.form.FORM`; switching them over is the next step
+The writer, layout, fill and intake take the round's `Form` explicitly (`xlsheet.layout`,
+`xlsheet.entry_writer`, `xlsheet.intake`); the merge side still knows the seed's sections
 (docs/form-definition.md says what works today).
 """
 

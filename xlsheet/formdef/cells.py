@@ -9,8 +9,6 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils.escape import unescape
-
 from .model import Col, norm
 
 
@@ -46,6 +44,8 @@ def text(value: Any) -> str:
         return str(int(value))
     s = str(value)
     if "_x" in s:
+        from openpyxl.utils.escape import unescape  # openpyxl only when a definition is read
+
         s = unescape(s)
     return s.strip()
 

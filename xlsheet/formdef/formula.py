@@ -22,6 +22,7 @@ over the formula can be found and the right one recomputed.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -399,6 +400,29 @@ def to_excel(
 Value = float | str | bool | None
 
 
+def _wildcard(text: str) -> str:
+    """An Excel match pattern (* ? with ~ escaping them) as a regular expression."""
+    out, i = [], 0
+    while i < len(text):
+        c = text[i]
+        if c == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
+            out.append(re.escape(text[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def vlookup(table: Mapping[str, str], key: str) -> Any:
+    """VLOOKUP(key, value|表示, 2, FALSE) as Excel computes it: the first value matching ignoring
+    case, * ? ~ being wildcards; #N/A when none does."""
+    if key in table:
+        return table[key]
+    pattern = re.compile(_wildcard(key.casefold()), re.S)
+    return next((label for value, label in table.items() if pattern.fullmatch(value.casefold())), NA)
+
+
 def _is_error(v: Any) -> bool:
     return isinstance(v, ExcelErrorValue)
 
@@ -557,7 +581,7 @@ def evaluate(
             if v is None or v == "":
                 return ""
             table = lists.get(_text(ev(args[1], agg)), {})
-            return table.get(_text(v), NA)
+            return vlookup(table, _text(v))
         if name in ("ROUND", "ROUNDUP", "ROUNDDOWN", "ABS"):
             x = _number(ev(args[0], agg))
             if _is_error(x):

@@ -239,7 +239,7 @@ MASTER_VALUES: dict[str, str] = {
 """Values ``[マスタ.名前]`` may read."""
 
 MASTER_SOURCES: dict[str, tuple[str, ...]] = {
-    "事業": ("取り組みコード", "事業名", "所属名", "事業コード", "予算の細目", "担当所属"),
+    "事業": ("取り組みコード", "事業名", "所属名", "区分", "事業コード", "予算の細目", "担当所属"),
     "取り組み": ("コード", "名称", "副題"),
 }
 """Pre-fill sources ``マスタ:表.列`` for 初期値 (the rows of the answering unit)."""

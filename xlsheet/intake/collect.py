@@ -19,8 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..catalogue import issue
-from ..entry_writer import write_entry_workbook
+from ..entry_writer import default_values, write_entry_workbook
 from ..errors import LEDGER_ERRORS, OfficeError, folder_error, ledger_error
+from ..formdef import Form
 from ..leftovers import clean_leftovers
 from ..limits import CELL_TEXT_MAX, ExcelLimitError
 from ..master import load_master
@@ -36,6 +37,7 @@ from ..models import (
     Submission,
 )
 from ..paths import RoundPaths
+from ..round import round_form
 from ..textsafe import clean_data, clean_model, clean_text
 from . import (
     intake_codes,  # noqa: F401  (registers the rows used here)
@@ -134,8 +136,8 @@ class CollectReport:
 _STATE: dict[str, Any] = {}
 
 
-def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path) -> None:
-    _STATE.update(master=master, known=known, archive=archive, inbox=inbox)
+def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path, form: Form) -> None:
+    _STATE.update(master=master, known=known, archive=archive, inbox=inbox, form=form)
 
 
 def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
@@ -198,8 +200,8 @@ def _department_by_name(master: Master, name: str) -> str:
     return next((d.code for d in master.departments if d.code == code), "") if "_" in name else ""
 
 
-def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
-    result = _read_one(c, master, known, archive)
+def _one(c: Candidate, master: Master, known: frozenset[str], archive: Path, form: Form) -> FileResult:
+    result = _read_one(c, master, known, archive, form)
     result.size = len(c.data)
     result.fs_time = c.fs_time
     return _clean_result(result)
@@ -213,7 +215,7 @@ def _clean_result(r: FileResult) -> FileResult:
     return r
 
 
-def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path) -> FileResult:
+def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path, form: Form) -> FileResult:
     sha = hashlib.sha256(c.data).hexdigest()
     path = "inbox/" + c.origin
     if c.data:
@@ -234,7 +236,7 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
         )
     if sha in known:
         return FileResult(path, sha, "", FileStatus.DUPLICATE, [], c.sender, c.date, c.container)
-    res: ReadResult = read_workbook(c.data, master, file=path)
+    res: ReadResult = read_workbook(c.data, master, file=path, form=form)
     issues = list(res.issues)
     dept = res.department or _department_by_sender(master, c.sender) or _department_by_name(master, c.name)
     by_sender = _department_by_sender(master, c.sender)
@@ -279,7 +281,7 @@ def _process_unit(unit: Path) -> list[FileResult]:
             for data, name in cand.originals:
                 archive_bytes(archive, hashlib.sha256(data).hexdigest(), data, name)
             cand.originals = ()
-            out.append(_one(cand, master, known, archive))
+            out.append(_one(cand, master, known, archive, _STATE["form"]))
     except OfficeError:
         raise  # archive/ failed: stop the step, blame no file
     except isolate.UnitTimeout:
@@ -354,12 +356,27 @@ def _safe_text(value: Any) -> Any:
 
 
 def write_feedback(
-    master: Master, paths: RoundPaths, dept: str, submission: Submission | None, issues: list[Issue]
+    master: Master,
+    paths: RoundPaths,
+    dept: str,
+    submission: Submission | None,
+    issues: list[Issue],
+    form: Form | None = None,
 ) -> Path:
-    """The department's data in a fresh entry workbook, problem cells marked, a 指摘事項 sheet."""
+    """The department's data in a fresh entry workbook of the round's form, problem cells
+    marked, a 指摘事項 sheet."""
+    form = form or round_form(paths)
     department = master.department(dept)
     target = paths.feedback_workbook(department)
     entries = None
+    annotations = [i.model_copy(update={"message": _safe_text(i.message)}) for i in issues]
+    if submission is not None and submission.answers:
+        answers = {
+            lp: with_new_rows(form, master, dept, lp, _safe_text(sections))
+            for lp, sections in submission.answers.items()
+        }
+        write_entry_workbook(master, dept, target, answers=answers, annotations=annotations, form=form)
+        return target
     if submission is not None:
         entries = {
             e.lp: _with_new_initiatives(
@@ -367,9 +384,34 @@ def write_feedback(
             )
             for e in submission.lps
         }
-    annotations = [i.model_copy(update={"message": _safe_text(i.message)}) for i in issues]
-    write_entry_workbook(master, dept, target, entries=entries, annotations=annotations)
+    write_entry_workbook(master, dept, target, entries=entries, annotations=annotations, form=form)
     return target
+
+
+def with_new_rows(
+    form: Form, master: Master, dept: str, lp: str, sections: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """A unit's answers with a pre-filled row for each initiative master data now gives the
+    department that its rows lack (master data changed after its workbook was made)."""
+    try:
+        prefill = default_values(master, dept, lp, form)
+    except KeyError:
+        return sections
+    out = dict(sections)
+    for section in form.sections:
+        code = next((f.key for f in section.fields if f.default == "マスタ:事業.取り組みコード"), None)
+        if code is None or section.key not in prefill:
+            continue
+        rows = list(out.get(section.key, []))
+        have = {r.get(code) for r in rows}
+        extra = [r for r in prefill[section.key] if r.get(code) not in have]
+        seen: set[Any] = set()
+        for r in extra:
+            if r.get(code) not in seen:
+                seen.add(r.get(code))
+                rows.append(dict(r))
+        out[section.key] = rows
+    return out
 
 
 def _with_new_initiatives(master: Master, dept: str, entry: LpEntry) -> LpEntry:
@@ -390,9 +432,9 @@ def _with_new_initiatives(master: Master, dept: str, entry: LpEntry) -> LpEntry:
 
 
 def _feedback_job(args: tuple) -> Path | None:
-    master, paths, dept, submission, issues = args
+    master, paths, dept, submission, issues, form = args
     try:
-        return write_feedback(master, paths, dept, submission, issues)
+        return write_feedback(master, paths, dept, submission, issues, form)
     except (ValueError, ExcelLimitError):
         return None
     except OSError as exc:
@@ -400,9 +442,15 @@ def _feedback_job(args: tuple) -> Path | None:
 
 
 def update_feedback(
-    master: Master, paths: RoundPaths, ledger: Ledger, touched: set[str], workers: int = 1
+    master: Master,
+    paths: RoundPaths,
+    ledger: Ledger,
+    touched: set[str],
+    workers: int = 1,
+    form: Form | None = None,
 ) -> list[Path]:
     """Write feedback for departments whose latest file was rejected; drop stale ones."""
+    form = form or round_form(paths)
     jobs, keep = [], []
     for dept, row in ledger.latest().items():
         try:
@@ -412,7 +460,7 @@ def update_feedback(
         target = paths.feedback_workbook(department)
         if row.status in TO_FIX and any(i.severity is Severity.ERROR for i in row.issues):
             if dept in touched or not target.exists():
-                jobs.append((master, paths, dept, ledger.submission(row.sha256), row.issues))
+                jobs.append((master, paths, dept, ledger.submission(row.sha256), row.issues, form))
             else:
                 keep.append(target)
         elif row.status is FileStatus.ACCEPTED and target.exists():
@@ -445,6 +493,7 @@ def collect_round(
     """Read inbox/, record every file in the ledger, write feedback books; return what happened."""
     paths = RoundPaths(Path(root))
     master = master or load_master(paths.master)
+    form = round_form(paths)
     units = inbox_units(paths.inbox)
     workers = workers or os.cpu_count() or 1
     report = CollectReport()
@@ -453,7 +502,7 @@ def collect_round(
         clean_leftovers(folder)
     check_archive(paths.archive)
     with Ledger(paths.ledger) as ledger:
-        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox)
+        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox, form)
         arrived = dt.datetime.now(dt.UTC)
         for done, results in enumerate(_results(units, workers, init_args), 1):
             for r in results:
@@ -495,5 +544,5 @@ def collect_round(
         for r in report.files:
             if r.status is not FileStatus.DUPLICATE and r.sha256 in live:
                 r.status = live[r.sha256]
-        report.feedback = update_feedback(master, paths, ledger, touched, workers)
+        report.feedback = update_feedback(master, paths, ledger, touched, workers, form)
     return report

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..form import cell_ref
+from ..layout import cell_ref
 
 MAX_CELLS = 2_000_000
 """Largest rectangle read (rows x columns); a filled form is a few thousand cells."""

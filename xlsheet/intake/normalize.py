@@ -279,3 +279,132 @@ def formula_like(text: str) -> bool:
 
 def is_code(text: str) -> bool:
     return bool(CODE_RE.match(text))
+
+
+# --------------------------------------------------------------------------- numbers and dates
+
+NUMBER_HINT = "半角の数字だけを入力してください（「,」や単位は不要です）。"
+_MONEY_UNITS = (("百万円", 1_000_000), ("千円", 1_000), ("万円", 10_000), ("円", 1))
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.I)
+_NEGATIVE_MARKS = ("△", "▲", "−", "ー", "－")
+
+
+def money_unit(label: str) -> int:
+    """The unit a 金額 field counts in, from its 見出し or 入力の説明: （千円） → 1,000; else 円."""
+    text = unicodedata.normalize("NFKC", label)
+    for word, factor in _MONEY_UNITS:
+        if word in text:
+            return factor
+    return 1
+
+
+def _tidy_number(x: float, integer: bool) -> float | int:
+    return int(x) if (integer or float(x).is_integer()) and abs(x) < 1e15 and float(x).is_integer() else x
+
+
+def normalize_number(value: object, kind: str, label: str, unit: int = 1) -> Normalized:
+    """A number typed as text (「1,200」「１２００」「1200千円」「△50」「80%」) read as a number, with a
+    FIXED log of what was read; anything else stays as text with an error change `not_a_number`.
+
+    `kind` is the field's 種類 value (integer, number, money, percent); a 金額 counted in `unit`
+    (1,000 for 千円) takes 「1200千円」 as 1200 and 「1,200,000円」 as 1200.
+    """
+    if isinstance(value, bool):
+        return _not_a_number(str(value).upper(), label, kind)
+    if isinstance(value, int | float):
+        v = float(value)
+        if kind == "integer" and not v.is_integer():
+            return _not_a_number(show(value), label, kind)
+        return Normalized(_tidy_number(v, kind == "integer"), [])  # type: ignore[arg-type]
+    if isinstance(value, dt.date):
+        return _not_a_number(show(value), label, kind)
+    raw = _text(value)
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", raw))
+    if not text:
+        return Normalized("", [])
+    sign = 1.0
+    if text.startswith(_NEGATIVE_MARKS) or (text.startswith("-") and len(text) > 1):
+        sign, text = -1.0, text[1:]
+    text = text.replace(",", "")
+    factor = 1.0
+    if kind == "percent" and text.endswith("%"):
+        text, factor = text[:-1], 0.01
+    elif kind == "money":
+        for word, f in _MONEY_UNITS:
+            if text.endswith(word):
+                text, factor = text[: -len(word)], f / unit
+                break
+    if not _NUMBER_TEXT.fullmatch(text):
+        return _not_a_number(raw, label, kind)
+    v = sign * float(text) * factor
+    if kind == "integer" and not v.is_integer():
+        return _not_a_number(raw, label, kind)
+    number = _tidy_number(round(v, 10), kind == "integer")
+    shown = f"{number:,}" if kind != "percent" else f"{number:g}（{number * 100:g}%）"
+    return Normalized(
+        number,  # type: ignore[arg-type]
+        [Change("number_normalized", f"{label}「{visible(raw)}」を数値 {shown} として読みました。")],
+    )
+
+
+def _not_a_number(raw: str, label: str, kind: str) -> Normalized:
+    what = "整数" if kind == "integer" else "数値"
+    return Normalized(
+        raw,
+        [
+            Change(
+                "not_a_number",
+                f"{label}「{visible(raw)}」は{what}として読めません。",
+                NUMBER_HINT,
+                Severity.ERROR,
+            )
+        ],
+    )
+
+
+_WAREKI = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
+_DATE_WAREKI = re.compile(r"(令和|平成|R|H)(\d{1,2}|元)[年.](\d{1,2})[月.](\d{1,2})日?", re.I)
+
+
+def normalize_date(value: object, label: str, date1904: bool = False) -> Normalized:
+    """A date: a date cell as is; 「2025/4/1」「2025年4月1日」「令和7年4月1日」「R7.4.1」 read as the
+    date (FIXED log); anything else stays text with an error change `not_a_date`."""
+    if isinstance(value, dt.datetime):
+        return Normalized(value.date(), [])  # type: ignore[arg-type]
+    if isinstance(value, dt.date):
+        return Normalized(value, [])  # type: ignore[arg-type]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        day = serial_to_date(float(value), date1904)
+        if day is not None:
+            return Normalized(day, [])  # type: ignore[arg-type]
+    raw = _text(value)
+    text = _SPACE.sub("", unicodedata.normalize("NFKC", raw))
+    if not text:
+        return Normalized("", [])
+    day = None
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    w = _DATE_WAREKI.fullmatch(text)
+    try:
+        if m:
+            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        elif w:
+            year = 1 if w[2] == "元" else int(w[2])
+            day = dt.date(_WAREKI[w[1].upper() if len(w[1]) == 1 else w[1]] + year, int(w[3]), int(w[4]))
+    except ValueError:
+        day = None
+    if day is None:
+        return Normalized(
+            raw,
+            [
+                Change(
+                    "not_a_date",
+                    f"{label}「{visible(raw)}」は日付として読めません。",
+                    "日付は 2025/4/1 の形で入力してください。",
+                    Severity.ERROR,
+                )
+            ],
+        )
+    return Normalized(
+        day,  # type: ignore[arg-type]
+        [Change("date_normalized", f"{label}「{visible(raw)}」を日付 {day.isoformat()} として読みました。")],
+    )

@@ -24,20 +24,10 @@ from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
 from ..catalogue import issue
-from ..entry_writer import default_values
-from ..form import (
-    FORM,
-    SHEET_COLUMNS,
-    SHEET_MANIFEST,
-    Column,
-    Kind,
-    ListKey,
-    Section,
-    cell_ref,
-    defined_name,
-    sheet_layout,
-)
+from ..entry_writer import default_values, fill_placeholders, master_values
+from ..formdef.model import Field, FieldKind, Form, Section
 from ..given import given_print
+from ..layout import SHEET_MANIFEST, cell_ref, defined_name, fixed_rows, sheet_columns, sheet_layout
 from ..manifest import ROW_GIVEN, ROW_MANIFEST, ROW_STRUCTURE, Manifest, fingerprint
 from ..models import (
     Category,
@@ -56,9 +46,12 @@ from .extent import MAX_CELLS, Extent, check_extent, trim
 from .normalize import (
     Change,
     Normalized,
+    money_unit,
     normalize_choice,
     normalize_code,
+    normalize_date,
     normalize_longtext,
+    normalize_number,
     normalize_text,
     strip_controls,
 )
@@ -76,7 +69,7 @@ from .triage import (
     refuse_package,
     sniff,
 )
-from .validate import SECTION_LABELS, CellRow, Lists, ReadSection, validate_section
+from .validate import CellRow, Lists, ReadSection, is_mark_list, section_label, validate_unit
 
 WORKBOOK_NAME_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".xltx", ".xltm", ".csv", ".ods", ".numbers"}
 """Names of files meant as a workbook: whatever they hold, their sender is told what to fix."""
@@ -118,13 +111,15 @@ class ReadResult:
 
 
 class _Reader:
-    def __init__(self, data: bytes, master: Master, workbook_name: bool = True):
+    def __init__(self, data: bytes, master: Master, form: Form, workbook_name: bool = True):
         self.data = data
+        self.form = form
         self.workbook_name = workbook_name
         self.master = master
         self.issues: list[Issue] = []
         self._sheets: dict[str, list[list[Any]]] = {}
         self._special: dict[str, dict[tuple[int, int], tuple[str, str]]] = {}
+        self._formulas: dict[str, set[tuple[int, int]]] = {}
         self.recorded: dict[str, Any] | None = None
         self.dept = ""
         self.held = False
@@ -186,7 +181,7 @@ class _Reader:
                 "企画課が配布した入力ブックに入力して送ってください。新しいブックに写したものは読み込めません。",
             )
         s = self.master.settings
-        if manifest.form_id != FORM.id:
+        if manifest.form_id != self.form.id:
             raise refuse("other_form", f"別の様式のブックです（{manifest.form_id}）。", RESEND_HINT)
         if manifest.round_id != s.round_id:
             raise refuse(
@@ -194,10 +189,10 @@ class _Reader:
                 f"別の回（{manifest.round_id}）のブックです。今回は「{s.round_id}」です。",
                 "前回のファイルではなく、今回配布した入力ブックに入力して送ってください。",
             )
-        if manifest.form_version != FORM.version:
+        if manifest.form_version != self.form.version:
             raise refuse(
                 "other_form_version",
-                f"様式の版が違います（このブック: {manifest.form_version}、今回: {FORM.version}）。",
+                f"様式の版が違います（このブック: {manifest.form_version}、今回: {self.form.version}）。",
                 "今回配布した入力ブックに入力して送ってください。",
             )
         try:
@@ -240,7 +235,9 @@ class _Reader:
         refs = [r for r in refs if r is not None]
         if not refs:
             return None
-        return max(r.r2 for r in refs) + INSERTED_ROWS, max(SHEET_COLUMNS - 1, max(r.c2 for r in refs))
+        return max(r.r2 for r in refs) + INSERTED_ROWS, max(
+            sheet_columns(self.form) - 1, max(r.c2 for r in refs)
+        )
 
     def check_extent(self, name: str, part: str) -> Any:
         """Python-calamine allocates the whole rectangle up to a sheet's farthest cell (a cell at
@@ -426,7 +423,7 @@ class _Reader:
         section: Section,
     ) -> Ref | None:
         name = defined_name(lp, section.key)
-        label = section.title.format(evaluated=self.master.settings.evaluated_label)
+        label = fill_placeholders(section.title, self.master, self.dept, lp)
         old = parse_ref(recorded["names"][name]) if recorded and name in recorded.get("names", {}) else None
         ref = parse_ref(parts.names.get(name, ""))
         if ref is not None and parts.sheet(ref.sheet) is not None:
@@ -471,12 +468,12 @@ class _Reader:
         """Where the form layout puts a section in a fresh workbook of this department."""
         dept = self.dept
         try:
-            filled = {k: len(v) for k, v in default_values(self.master, dept, lp).items()}
-            layout = sheet_layout(FORM, self.master, dept, lp, filled)
+            filled = {k: len(v) for k, v in default_values(self.master, dept, lp, self.form).items()}
+            layout = sheet_layout(self.form, self.master, dept, lp, filled)
         except (KeyError, ValueError):
             return None
         p = layout.placement(section.key)
-        return Ref(layout.sheet, 0, p.first_row, SHEET_COLUMNS - 1, p.last_row) if p else None
+        return Ref(layout.sheet, 0, p.first_row, layout.width - 1, p.last_row) if p else None
 
     def read_section(
         self, ref: Ref | None, lp: str, section: Section, lists: Lists, date1904: bool
@@ -490,9 +487,9 @@ class _Reader:
                 Issue(
                     sheet=sec.sheet,
                     cell=sec.first_cell,
-                    field=SECTION_LABELS.get(section.key, section.key),
+                    field=section_label(section),
                     code="section_missing",
-                    message=f"「{section.title.format(evaluated=self.master.settings.evaluated_label)}」"
+                    message=f"「{fill_placeholders(section.title, self.master, self.dept, lp)}」"
                     "の入力欄（シートまたは名前付き範囲）が見つからず、読み取れませんでした。",
                     hint="配布した入力ブックに入力し直して送ってください。",
                     lp=lp,
@@ -500,34 +497,47 @@ class _Reader:
             )
             return sec
         columns, keys, key_fields, positions = _plan(section, ref.c1)
-        codes = lists.codes
 
-        def convert(col: Column, raw: Any) -> Normalized:
-            if col.kind is Kind.CODE:
-                return normalize_code(raw, codes, date1904)
-            if col.kind is Kind.CHOICE:
-                return normalize_choice(raw, lists.items(col.list), col.label, col.list is ListKey.MARK)
-            if col.kind is Kind.LONGTEXT:
+        def convert(col: Field, raw: Any) -> Normalized:
+            kind = col.kind
+            if kind is FieldKind.CODE:
+                return normalize_code(raw, lists.items(col.list) if col.list else lists.codes, date1904)
+            if kind is FieldKind.CHOICE:
+                items = lists.items(col.list)
+                return normalize_choice(raw, items, col.label, is_mark_list(items))
+            if kind is FieldKind.LONGTEXT:
                 return normalize_longtext(raw, col.label)
+            if kind is FieldKind.DATE:
+                return normalize_date(raw, col.label, date1904)
+            if kind in NUMBER_KINDS:
+                unit = money_unit(col.label + col.hint) if kind is FieldKind.MONEY else 1
+                return normalize_number(raw, kind.value, col.label, unit)
             return normalize_text(raw, col.label)
 
+        fixed_section = fixed_rows(section)
+        sec.holds_formula = lambda r, c: (r, c) in self.formula_cells(sheet)
         index = 0
         for r in range(ref.r1, min(ref.r2 + 1, len(rows))):  # rows past the data are empty
             line = rows[r]
             width = len(line)
             if all(k >= width or line[k] == "" or line[k] is None for k in keys):
                 continue  # not in use: every key column empty
-            values: dict[str, str] = {}
-            changes: list[tuple[Column, Change]] = []
-            for col, start, fixed in columns:
+            values: dict[str, Any] = {}
+            changes: list[tuple[Field, Change]] = []
+            typed: dict[str, Any] = {}
+            for col, start, how in columns:
                 raw = line[start] if start < width else ""
+                if how == "calc":
+                    if raw != "" and raw is not None:
+                        typed[col.key] = (raw, r, start)
+                    continue
                 if type(raw) is str:
                     raw, fix = strip_controls(raw, col.label)
                     if fix:
                         changes.append((col, fix))
                 if raw == "" or raw is None:
                     values[col.key] = ""
-                elif fixed:
+                elif how == "fixed":
                     values[col.key] = (
                         raw if not isinstance(raw, float) or not raw.is_integer() else str(int(raw))
                     )
@@ -536,17 +546,39 @@ class _Reader:
                     values[col.key] = n.value
                     if n.changes:
                         changes.extend((col, ch) for ch in n.changes)
-            if not any(values.get(k) for k in key_fields):
+            if not any(values.get(k) not in ("", None) for k in key_fields):
                 continue
             row = CellRow(index, values, r, dict(positions))
-            if section.key == "sdgs":
-                goal = values.get("goal", "")
-                row.index = int(goal) - 1 if str(goal).isdigit() and 1 <= int(goal) <= 17 else r - ref.r1
+            if fixed_section:
+                row.index = r - ref.r1
+            for key, value in typed.items():
+                sec.typed_calc[(len(sec.rows), key)] = value
             for col, ch in changes:
                 self.issues.append(sec.issue(row, col, ch.code, ch.message, ch.hint, ch.severity))
             sec.rows.append(row)
             index += 1
         return sec
+
+    def formula_cells(self, sheet: str) -> set[tuple[int, int]]:
+        """Cells of a sheet that hold a formula (read only when a 計算 cell holds a value other
+        than the recomputed one, to tell a typed-over formula from a stale cached result: one
+        regex pass over the sheet, once)."""
+        if sheet in self._formulas:
+            return self._formulas[sheet]
+        info = self.parts.sheet(sheet)
+        found: set[tuple[int, int]] = set()
+        if info is not None and info.part:
+            for m in _CELL.finditer(self.zf.read(info.part)):
+                head, body = m.group(1), m.group(2) or b""
+                ref = _REF_ATTR.search(head)
+                if ref is not None and b"<f" in body:
+                    pos = parse_ref(f"x!{ref.group(1).decode()}")
+                    found.add((pos.r1, pos.c1))
+        self._formulas[sheet] = found
+        return found
+
+
+NUMBER_KINDS = frozenset({FieldKind.INTEGER, FieldKind.NUMBER, FieldKind.MONEY, FieldKind.PERCENT})
 
 
 @functools.lru_cache(maxsize=64)
@@ -561,20 +593,22 @@ _PLANS: dict[tuple[int, int], tuple[Section, tuple]] = {}
 
 
 def _plan(section: Section, first_col: int) -> tuple:
-    """Per section and first column: ((column, start, fixed) to read, key starts, key fields, positions)."""
+    """Per section and first column: ((field, start, how) to read, key starts, key fields, positions)."""
     hit = _PLANS.get((id(section), first_col))
     if hit is None or hit[0] is not section:
         starts, c = [], first_col
-        for col in section.columns:
+        for col in section.fields:
             starts.append(c)
             c += col.span
-        pairs = list(zip(section.columns, starts, strict=True))
+        pairs = list(zip(section.fields, starts, strict=True))
+        keyed = [(col, start) for col, start in pairs if col.row_key] or [
+            (col, start) for col, start in pairs if col.is_input
+        ]
+        how = {FieldKind.FIXED: "fixed", FieldKind.CALC: "calc"}
         plan = (
-            tuple(
-                (col, start, col.kind is Kind.FIXED) for col, start in pairs if col.kind is not Kind.LOOKUP
-            ),
-            tuple(start for col, start in pairs if col.key_column),
-            tuple(col.key for col in section.columns if col.key_column),
+            tuple((col, start, how.get(col.kind, "input")) for col, start in pairs),
+            tuple(start for _, start in keyed),
+            tuple(col.key for col, _ in keyed),
             {col.key: start for col, start in pairs},
         )
         if len(_PLANS) > 256:
@@ -583,47 +617,64 @@ def _plan(section: Section, first_col: int) -> tuple:
     return hit[1]
 
 
-def _entry(lp: str, sections: dict[str, ReadSection]) -> LpEntry:
-    def rows(key: str) -> list[CellRow]:
-        return sections[key].rows if key in sections else []
+def lp_entry(lp: str, answers: dict[str, list[dict[str, Any]]]) -> LpEntry:
+    """The seed print layout's view of one unit's answers (the 政策評価表 sections): the one
+    place that maps the seed form's section and field keys onto `LpEntry`."""
 
-    def category(v: str) -> Category | None:
+    def rows(key: str) -> list[dict[str, Any]]:
+        return answers.get(key, [])
+
+    def text(v: Any) -> str:
+        return "" if v is None else str(v)
+
+    def category(v: Any) -> Category | None:
         return Category(v) if v in Category._value2member_map_ else None
 
     def paragraphs(key: str) -> tuple[Paragraph, ...]:
         return tuple(
             Paragraph(
-                initiative=r.values.get("code") or None,
-                heading=r.values.get("heading", ""),
-                body=r.values.get("body", ""),
+                initiative=text(r.get("code")) or None,
+                heading=text(r.get("heading", "")),
+                body=text(r.get("body", "")),
             )
             for r in rows(key)
         )
+
+    def goal(r: dict[str, Any]) -> int | None:
+        g = text(r.get("goal"))
+        return int(g) if g.isdigit() else None
 
     return LpEntry(
         lp=lp,
         projects=tuple(
             ProjectEntry(
-                initiative=r.values.get("code", ""),
-                category=category(r.values.get("category", "")),
-                name=r.values.get("name", ""),
-                department=r.values.get("owner", ""),
+                initiative=text(r.get("code", "")),
+                category=category(r.get("category", "")),
+                name=text(r.get("name", "")),
+                department=text(r.get("owner", "")),
             )
             for r in rows("projects")
         ),
         evaluations=paragraphs("evaluations"),
         policies=paragraphs("policies"),
-        summary=rows("summary")[0].values.get("body", "") if rows("summary") else "",
-        policy_intro=rows("policy_intro")[0].values.get("body", "") if rows("policy_intro") else "",
-        sdgs=tuple(sorted({r.index + 1 for r in rows("sdgs") if r.values.get("mark") == "○"})),
+        summary=text(rows("summary")[0].get("body", "")) if rows("summary") else "",
+        policy_intro=text(rows("policy_intro")[0].get("body", "")) if rows("policy_intro") else "",
+        sdgs=tuple(sorted({g for r in rows("sdgs") if r.get("mark") == "○" and (g := goal(r))})),
     )
 
 
-def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> ReadResult:
-    """Read one workbook (bytes or path) against the master data; never raises for bad input."""
+def read_workbook(
+    source: bytes | Path, master: Master, *, file: str = "", form: Form | None = None
+) -> ReadResult:
+    """Read one workbook (bytes or path) against the master data and the round's form (default:
+    the shipped 政策評価表); never raises for bad input."""
+    if form is None:
+        from ..round import default_form
+
+        form = default_form()
     data = Path(source).read_bytes() if isinstance(source, Path) else source
     suffix = PurePosixPath(file).suffix.lower() if file else ".xlsx"
-    reader = _Reader(data, master, workbook_name=suffix in WORKBOOK_NAME_SUFFIXES)
+    reader = _Reader(data, master, form, workbook_name=suffix in WORKBOOK_NAME_SUFFIXES)
     manifest = None
     try:
         parts = reader.open()
@@ -644,19 +695,19 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
                     f"リーディングプロジェクト「{lp}」がマスタデータにありません。読み飛ばしました。",
                 )
                 continue
-            lists = Lists.cached(master, lp)
+            lists = Lists.cached(form, master, lp)
             sections: dict[str, ReadSection] = {}
-            for section in FORM.sections:
+            refs: dict[str, Ref | None] = {}
+            for section in form.sections:
                 if section.lead_only and lp not in lead_of:
                     continue
-                ref = reader.locate(parts, recorded, renamed, lp, section)
-                sec = reader.read_section(ref, lp, section, lists, parts.date1904)
-                sections[section.key] = sec
-                reader.issues.extend(
-                    reader.explain_empty(list(validate_section(sec, master, dept, lists)), ref)
-                )
-            entries.append(_entry(lp, sections))
-            answers[lp] = {key: [dict(r.values) for r in sec.rows] for key, sec in sections.items()}
+                ref = refs[section.key] = reader.locate(parts, recorded, renamed, lp, section)
+                sections[section.key] = reader.read_section(ref, lp, section, lists, parts.date1904)
+            found, unit = validate_unit(form, sections, master, dept, lists, master_values(master))
+            for key, issues in found.items():
+                reader.issues.extend(reader.explain_empty(issues, refs[key]))
+            answers[lp] = unit
+            entries.append(lp_entry(lp, unit))
         submission = Submission(
             department=dept,
             round_id=manifest.round_id,
@@ -688,7 +739,7 @@ def read_workbook(source: bytes | Path, master: Master, *, file: str = "") -> Re
             manifest.department if manifest else "",
         )
     reader.issues.extend(outdated_issues(reader.given_text, master, dept))
-    blank = untouched(master, submission)
+    blank = untouched(master, submission, form)
     if blank is not None:
         reader.issues.insert(0, blank)
     issues = _with_file(reader.issues, file)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalogue import issue
-from ..form import SHEET_CHECK
+from ..layout import SHEET_CHECK
 from ..models import Issue
 from .intake_codes import STRUCTURE_HINT as STRUCTURE_HINT  # (importing it registers the rows used here)
 from .parts import Validation, WorkbookParts, normalize_source, sheet_validations

@@ -1,28 +1,68 @@
-"""Validation rules from the form definition, each a small function returning issues as data.
+"""Validation rules from the round's form, each a small function returning issues as data.
 
-Rules see the normalized rows of one leading project's sections (`ReadSection`) and the
-master data; they never stop at the first problem. Errors reject the file, warnings do not.
+Rules see the normalized rows of one unit's sections (`ReadSection`), the form and the master
+data; they never stop at the first problem. Errors reject the file, warnings do not. Every rule
+takes its sections, fields and lists from the `Form`: required and conditionally required
+fields, lists, 文字数, 最小/最大, 条件 and 計算 (recomputed and compared) come from its 項目.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..form import PROJECTS_PER_INITIATIVE, Column, ListKey, Section, cell_ref, list_values
+from ..catalogue import issue as catalogue_issue
+from ..catalogue import register
+from ..formdef.compute import recompute, rule_findings
+from ..formdef.formula import ExcelErrorValue
+from ..formdef.model import NUMERIC_KINDS, TEXT_KINDS, Field, FieldKind, Form, Section, norm
+from ..layout import (
+    MASTER_CODES,
+    MASTER_DEPARTMENTS,
+    cell_ref,
+    department_names,
+    list_source,
+    section_label,
+    unit_lists,
+)
 from ..limits import CELL_TEXT_MAX
 from ..models import SDG_MARK, Category, Issue, Master, Severity
 from .normalize import formula_like
 
-SECTION_LABELS = {
-    "projects": "実施した事業",
-    "evaluations": "取り組みに対する評価",
-    "summary": "総評",
-    "policy_intro": "今後の方針（前文）",
-    "policies": "今後の方針",
-    "sdgs": "ＳＤＧｓへの貢献",
-}
+register(
+    (
+        "out_of_range",
+        Severity.ERROR,
+        "「{label}」の {value} が範囲（{span}）の外です。",
+        "{span} の値を入力してください。",
+    ),
+    (
+        "calc_overwritten",
+        Severity.WARNING,
+        "「{label}」（自動計算の欄）に {typed} が入力されていますが、計算すると {computed} です。計算した値を使います。",
+        "自動計算の欄には入力しないでください（数式を消さずに、元の値の欄を直してください）。",
+    ),
+    (
+        "constraint",
+        Severity.ERROR,
+        "「{label}」: {message}",
+        "{hint}",
+    ),
+    (
+        "constraint_warning",
+        Severity.WARNING,
+        "「{label}」: {message}",
+        "{hint}",
+    ),
+    (
+        "required_if",
+        Severity.ERROR,
+        "「{label}」が入力されていません（この行では必須です）。",
+        "{how}",
+    ),
+)
 
 
 @dataclass
@@ -31,11 +71,11 @@ class CellRow:
 
     index: int
     """Position among the section's rows in use (what a feedback workbook writes at that row)."""
-    values: dict[str, str]
+    values: dict[str, Any]
     file_row: int = 0
     """0-based row in the file."""
     columns: dict[str, int] = field(default_factory=dict)
-    """Column key -> 0-based file column."""
+    """Field key -> 0-based file column."""
 
     def cell(self, key: str) -> str:
         return cell_ref(self.file_row, self.columns[key]) if key in self.columns else ""
@@ -49,34 +89,56 @@ class ReadSection:
     first_cell: str
     rows: list[CellRow] = field(default_factory=list)
     readable: bool = True
+    typed_calc: dict[tuple[int, str], tuple[Any, int, int]] = field(default_factory=dict)
+    """(row index, 計算 field key) → (value read from the 計算 cell, file row, file column)."""
+    holds_formula: Callable[[int, int], bool] = lambda r, c: True
+    """Whether a file cell still holds a formula (asked only when its value is not the recomputed one)."""
+
+    @property
+    def label(self) -> str:
+        return section_label(self.section)
+
+    def where(self, row: CellRow | None, col: Field | None) -> dict[str, Any]:
+        col = col or self.key_field
+        return {
+            "sheet": self.sheet,
+            "cell": (row.cell(col.key) if row else self.first_cell),
+            "field": f"{self.label}／{col.label}" if len(self.section.fields) > 1 else self.label,
+        }
+
+    @property
+    def key_field(self) -> Field:
+        fields = self.section.fields
+        return next((c for c in fields if c.row_key), fields[-1])
+
+    def at(self, row: CellRow | None, col: Field | None) -> dict[str, Any]:
+        col = col or self.key_field
+        return {"lp": self.lp, "section": self.section.key, "row": row.index if row else 0, "column": col.key}
 
     def issue(
         self,
         row: CellRow | None,
-        col: Column | None,
+        col: Field | None,
         code: str,
         message: str,
         hint: str = "",
         severity: Severity = Severity.ERROR,
     ) -> Issue:
-        label = SECTION_LABELS.get(self.section.key, self.section.key)
-        col = col or next((c for c in self.section.columns if c.key_column), self.section.columns[-1])
         return Issue(
-            sheet=self.sheet,
-            cell=(row.cell(col.key) if row else self.first_cell),
-            field=f"{label}／{col.label}" if len(self.section.columns) > 1 else label,
+            **self.where(row, col),
             code=code,
             message=message,
             hint=hint,
             severity=severity,
-            lp=self.lp,
-            section=self.section.key,
-            row=row.index if row else 0,
-            column=col.key,
+            **self.at(row, col),
         )
 
+    def coded(self, row: CellRow | None, col: Field | None, code: str, **params: Any) -> Issue:
+        """An issue from the catalogue at a row and field."""
+        return catalogue_issue(code, **self.where(row, col), at=self.at(row, col), **params)
 
-_LISTS: dict[tuple[int, str], tuple[Master, Lists]] = {}
+
+_LISTS: dict[tuple[int, int, str], tuple[Master, Form, Lists]] = {}
 _ASSIGNED: dict[tuple[int, str], tuple[Master, dict[str, set[str]], dict[str, Category]]] = {}
 
 
@@ -97,77 +159,103 @@ def _assignments(master: Master, lp: str) -> tuple[dict[str, set[str]], dict[str
 
 @dataclass(frozen=True)
 class Lists:
-    """The allowed values of one leading project's dropdowns."""
+    """The allowed values of one unit's dropdowns, by normalized list name, and the 表示 of
+    each value (for LABEL in 計算)."""
 
-    codes: tuple[str, ...]
-    categories: tuple[str, ...]
-    departments: tuple[str, ...]
-    marks: tuple[str, ...] = (SDG_MARK,)
-
-    @classmethod
-    def for_lp(cls, master: Master, lp: str) -> Lists:
-        return cls(
-            codes=list_values(master, ListKey.CODES, lp),
-            categories=list_values(master, ListKey.CATEGORY, lp),
-            departments=list_values(master, ListKey.DEPARTMENTS, lp),
-            marks=list_values(master, ListKey.MARK, lp),
-        )
+    items_by_list: dict[str, tuple[str, ...]]
+    labels: dict[str, dict[str, str]]
 
     @classmethod
-    def cached(cls, master: Master, lp: str) -> Lists:
-        """`for_lp`, computed once per master object (a collect reads many files against one master)."""
-        key = (id(master), lp)
+    def for_unit(cls, form: Form, master: Master, lp: str) -> Lists:
+        sources = unit_lists(form, master, lp)
+        labels = {}
+        for f in (f for s in form.sections for f in s.fields):
+            if f.list:
+                src = sources[norm(f.list)]
+                labels[f.list] = dict(zip(src.values, src.labels or src.values, strict=True))
+        return cls({k: v.values for k, v in sources.items()}, labels)
+
+    @classmethod
+    def for_lp(cls, master: Master, lp: str, form: Form | None = None) -> Lists:
+        from ..round import default_form
+
+        return cls.for_unit(form or default_form(), master, lp)
+
+    @classmethod
+    def cached(cls, form: Form, master: Master, lp: str) -> Lists:
+        """`for_unit`, computed once per master and form (a collect reads many files against one)."""
+        key = (id(master), id(form), lp)
         hit = _LISTS.get(key)
-        if hit is None or hit[0] is not master:
+        if hit is None or hit[0] is not master or hit[1] is not form:
             if len(_LISTS) > 64:
                 _LISTS.clear()
-            hit = _LISTS[key] = (master, cls.for_lp(master, lp))
-        return hit[1]
+            hit = _LISTS[key] = (master, form, cls.for_unit(form, master, lp))
+        return hit[2]
 
-    def items(self, key: ListKey) -> tuple[str, ...]:
-        return {
-            ListKey.CODES: self.codes,
-            ListKey.CATEGORY: self.categories,
-            ListKey.DEPARTMENTS: self.departments,
-            ListKey.MARK: self.marks,
-        }.get(key, ())
+    def items(self, name: str) -> tuple[str, ...]:
+        return self.items_by_list.get(norm(name), ())
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return self.items(MASTER_CODES)
+
+    @property
+    def departments(self) -> tuple[str, ...]:
+        return self.items(MASTER_DEPARTMENTS)
 
 
-def check_required(sec: ReadSection) -> Iterator[Issue]:
-    """Required columns of rows in use, and sections that must hold at least one row."""
+def is_mark_list(items: tuple[str, ...]) -> bool:
+    """A list of one mark (the SDGs' ○): look-alikes are read as the mark."""
+    return items == (SDG_MARK,)
+
+
+def check_required(sec: ReadSection, findings: list[tuple[str, Section, int, Field]]) -> Iterator[Issue]:
+    """Sections that must hold a row, and required / conditionally required fields of rows in use
+    (from `compute.rule_findings`)."""
     if sec.section.required and sec.readable and not sec.rows:
+        who = "主管所属が記入する欄です。" if sec.section.lead_only else ""
         yield sec.issue(
             None,
             None,
             "required",
-            f"「{SECTION_LABELS.get(sec.section.key, sec.section.title)}」が入力されていません。",
-            "主管所属が記入する欄です。入力してから送ってください。",
+            f"「{sec.label}」が入力されていません。",
+            f"{who}入力してから送ってください。",
         )
-    required = [c for c in sec.section.columns if c.is_input and c.required]
-    for row in sec.rows:
-        for col in required:
-            if not row.values.get(col.key):
-                yield sec.issue(
-                    row,
-                    col,
-                    "required",
-                    f"「{col.label}」が入力されていません。",
-                    "プルダウンから選ぶか入力してください。" if col.list else "入力してください。",
-                )
+    for kind, section, i, f in findings:
+        if kind != "required" or section.key != sec.section.key or i >= len(sec.rows):
+            continue
+        row = sec.rows[i]
+        how = "プルダウンから選ぶか入力してください。" if f.list else "入力してください。"
+        if f.required:
+            yield sec.issue(row, f, "required", f"「{f.label}」が入力されていません。", how)
+        else:
+            yield sec.coded(row, f, "required_if", label=f.label, how=how)
+
+
+def check_rules(sec: ReadSection, findings: list[tuple[str, Section, int, Field]]) -> Iterator[Issue]:
+    """The form's 条件 that do not hold (with their 条件メッセージ)."""
+    for kind, section, i, f in findings:
+        if kind == "required" or section.key != sec.section.key or i >= len(sec.rows):
+            continue
+        value = sec.rows[i].values.get(f.key)
+        if f.is_number and isinstance(value, str):
+            continue  # not a number: reported when read
+        message = f.constraint_message or "条件を満たしていません。"
+        yield sec.coded(sec.rows[i], f, kind, label=f.label, message=message, hint="内容を確認してください。")
 
 
 def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
     """Values that must come from a dropdown list (paste bypasses Excel's own check)."""
-    listed = [c for c in sec.section.columns if c.is_input and c.list is not None]
+    listed = [c for c in sec.section.fields if c.is_input and c.list]
     for row in sec.rows:
         for col in listed:
             value = row.values.get(col.key, "")
-            if not value:
+            if value == "" or value is None:
                 continue
             items = lists.items(col.list)
             if value not in items:
-                if col.list is ListKey.MARK:
-                    msg = f"「{value}」は使えません。貢献する目標には {SDG_MARK} を選んでください。"
+                if is_mark_list(items):
+                    msg = f"「{value}」は使えません。{col.label}には {SDG_MARK} を選んでください。"
                     code = "sdg_mark"
                 else:
                     msg = f"{col.label}「{value}」は一覧にありません。"
@@ -176,11 +264,15 @@ def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
 
 
 def check_lengths(sec: ReadSection) -> Iterator[Issue]:
-    inputs = [(c, min(c.max_len or CELL_TEXT_MAX, CELL_TEXT_MAX)) for c in sec.section.columns if c.is_input]
+    inputs = [
+        (c, min(c.max_len or CELL_TEXT_MAX, CELL_TEXT_MAX))
+        for c in sec.section.fields
+        if c.is_input and c.kind not in NUMERIC_KINDS and c.kind is not FieldKind.DATE
+    ]
     for row in sec.rows:
         for col, limit in inputs:
             value = row.values.get(col.key, "")
-            if len(value) > limit:
+            if isinstance(value, str) and len(value) > limit:
                 excel = "。Excel のセルの上限 32,767 文字も超えています" if len(value) > CELL_TEXT_MAX else ""
                 yield sec.issue(
                     row,
@@ -191,13 +283,37 @@ def check_lengths(sec: ReadSection) -> Iterator[Issue]:
                 )
 
 
+def _shown(f: Field, v: float) -> str:
+    if f.kind is FieldKind.PERCENT:
+        return f"{v * 100:g}%"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,}"
+
+
+def check_ranges(sec: ReadSection) -> Iterator[Issue]:
+    """最小 / 最大 of number fields (values that are numbers; others were reported when read)."""
+    bounded = [
+        c for c in sec.section.fields if c.kind in NUMERIC_KINDS and (c.min is not None or c.max is not None)
+    ]
+    for row in sec.rows:
+        for col in bounded:
+            v = row.values.get(col.key)
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                continue
+            if (col.min is not None and v < col.min) or (col.max is not None and v > col.max):
+                lo = _shown(col, col.min) if col.min is not None else ""
+                hi = _shown(col, col.max) if col.max is not None else ""
+                yield sec.coded(
+                    row, col, "out_of_range", label=col.label, value=_shown(col, v), span=f"{lo}～{hi}"
+                )
+
+
 def check_formula_text(sec: ReadSection) -> Iterator[Issue]:
     """Text starting with = + - @ is kept as text; say so, since the department may have meant a formula."""
-    free = [c for c in sec.section.columns if c.is_input and c.list is None]
+    free = [c for c in sec.section.fields if c.is_input and not c.list and c.kind in TEXT_KINDS]
     for row in sec.rows:
         for col in free:
             value = row.values.get(col.key, "")
-            if value and formula_like(value):
+            if value and isinstance(value, str) and formula_like(value):
                 yield sec.issue(
                     row,
                     col,
@@ -208,57 +324,66 @@ def check_formula_text(sec: ReadSection) -> Iterator[Issue]:
                 )
 
 
-def check_projects_per_initiative(sec: ReadSection) -> Iterator[Issue]:
-    """At most three projects per initiative: a warning, the merge keeps them all."""
-    if sec.section.key != "projects":
+def _code_field(section: Section) -> Field | None:
+    """The field holding the unit's initiative code (its list is master's 取り組みコード)."""
+    return next((f for f in section.fields if f.list and norm(f.list) == norm(MASTER_CODES)), None)
+
+
+def check_rows_per_item(sec: ReadSection) -> Iterator[Issue]:
+    """A section with 行数 rows per 取り組みコード holds at most 行数 rows per code: a warning,
+    the merge keeps them all."""
+    section = sec.section
+    code = _code_field(section)
+    if code is None or not section.rows_per or norm(section.rows_per) != norm(MASTER_CODES):
         return
+    limit = section.rows
     seen: Counter[str] = Counter()
     for row in sec.rows:
-        code = row.values.get("code", "")
-        if not code:
+        value = row.values.get(code.key, "")
+        if not value:
             continue
-        seen[code] += 1
-        if seen[code] == PROJECTS_PER_INITIATIVE + 1:
+        seen[value] += 1
+        if seen[value] == limit + 1:
             yield sec.issue(
                 row,
-                sec.section.column("name"),
+                sec.key_field,
                 "too_many_projects",
-                f"取り組み「{code}」の事業が {PROJECTS_PER_INITIATIVE} 件を超えています（最大３つまで）。",
-                "統合ではすべて載せます。３つに絞る場合は送り直してください。",
+                f"取り組み「{value}」の{sec.key_field.label}が {limit} 件を超えています（最大 {limit} つまで）。",
+                f"統合ではすべて載せます。{limit} つに絞る場合は送り直してください。",
                 Severity.WARNING,
             )
 
 
 def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Issue]:
-    """An initiative assigned to another department, or filed under another category."""
-    if sec.section.key not in ("projects", "evaluations", "policies"):
+    """An initiative assigned to another department, or filed under another category (区分
+    pre-filled from master's 事業.区分)."""
+    section = sec.section
+    code_field = _code_field(section)
+    if code_field is None:
         return
+    per_item = bool(section.rows_per)
+    category_field = next((f for f in section.fields if f.default == "マスタ:事業.区分"), None)
     lead = master.leading_project(sec.lp).lead_department == dept
     reporters, categories = _assignments(master, sec.lp)
     for row in sec.rows:
-        code = row.values.get("code", "")
+        code = row.values.get(code_field.key, "")
         if code not in categories:
             continue
-        if dept not in reporters.get(code, ()) and not (lead and sec.section.key != "projects"):
+        if dept not in reporters.get(code, ()) and not (lead and not per_item):
             owners = sorted(master.department(d).name for d in reporters.get(code, ()))
             yield sec.issue(
                 row,
-                sec.section.column("code"),
+                code_field,
                 "other_department_initiative",
                 f"取り組み「{code}」は{('「' + '・'.join(owners) + '」') if owners else '別の所属'}の担当です。",
                 "コードが正しいか確認してください（担当の所属からも報告されます）。",
                 Severity.WARNING,
             )
-        cat = row.values.get("category")
-        if (
-            sec.section.key == "projects"
-            and cat
-            and cat != categories[code].value
-            and cat in Category._value2member_map_
-        ):
+        cat = row.values.get(category_field.key) if category_field else None
+        if cat and cat != categories[code].value and cat in Category._value2member_map_:
             yield sec.issue(
                 row,
-                sec.section.column("category"),
+                category_field,
                 "category_mismatch",
                 f"取り組み「{code}」の区分は「{categories[code].value}」ですが「{cat}」が選ばれています。",
                 "区分を確認してください。",
@@ -266,15 +391,86 @@ def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Is
             )
 
 
-def validate_section(sec: ReadSection, master: Master, dept: str, lists: Lists) -> list[Issue]:
-    issues: list[Issue] = []
-    for rule in (
-        check_required(sec),
-        check_lists(sec, lists),
-        check_lengths(sec),
-        check_formula_text(sec),
-        check_projects_per_initiative(sec),
-        check_department(sec, master, dept),
-    ):
-        issues.extend(rule)
-    return issues
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(b)))
+    return ("" if a is None else str(a)) == ("" if b is None else str(b))
+
+
+def _show(v: Any, f: Field) -> str:
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        if f.label.endswith("率"):
+            return f"{v * 100:g}%"
+        return f"{v:g}"
+    return f"「{v}」"
+
+
+def check_calculations(sec: ReadSection, computed: list[dict[str, Any]]) -> Iterator[Issue]:
+    """計算 cells whose formula was replaced by a typed value that is not what it computes to."""
+    calcs = {f.key: f for f in sec.section.fields if f.kind is FieldKind.CALC}
+    for (i, key), (typed, r, c) in sec.typed_calc.items():
+        if i >= len(sec.rows) or i >= len(computed):
+            continue
+        value = computed[i].get(key)
+        if isinstance(value, ExcelErrorValue):
+            value = ""
+        if not _same(typed, value) and not sec.holds_formula(r, c):
+            f = calcs[key]
+            yield sec.coded(
+                sec.rows[i],
+                f,
+                "calc_overwritten",
+                label=f.label,
+                typed=_show(typed, f),
+                computed=_show(value, f) if value != "" else "空欄",
+            )
+
+
+def unit_answers(sections: dict[str, ReadSection]) -> dict[str, list[dict[str, Any]]]:
+    return {key: [dict(r.values) for r in sec.rows] for key, sec in sections.items()}
+
+
+def validate_unit(
+    form: Form,
+    sections: dict[str, ReadSection],
+    master: Master,
+    dept: str,
+    lists: Lists,
+    master_values: dict[str, Any],
+) -> tuple[dict[str, list[Issue]], dict[str, list[dict[str, Any]]]]:
+    """Every rule over one unit's sections: issues per section, and the answers with every 計算
+    field recomputed (what the ledger keeps)."""
+    data = unit_answers(sections)
+    computed = recompute(form, data, master_values, lists.labels)
+    placed = {k: v for k, v in computed.items() if k in sections}
+    findings = rule_findings(form, placed, master_values, lists.labels)
+    out: dict[str, list[Issue]] = {}
+    for key, sec in sections.items():
+        issues: list[Issue] = []
+        for rule in (
+            check_required(sec, findings),
+            check_lists(sec, lists),
+            check_lengths(sec),
+            check_ranges(sec),
+            check_formula_text(sec),
+            check_calculations(sec, computed.get(key, [])),
+            check_rules(sec, findings),
+            check_rows_per_item(sec),
+            check_department(sec, master, dept),
+        ):
+            issues.extend(rule)
+        out[key] = issues
+    answers = {k: computed.get(k, []) if sections[k].rows else [] for k in sections}
+    return out, answers
+
+
+__all__ = [
+    "CellRow",
+    "Lists",
+    "ReadSection",
+    "check_department",
+    "department_names",
+    "list_source",
+    "section_label",
+    "validate_unit",
+]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import XlsheetError
-from ..form import SHEET_CHECK, SHEET_MANIFEST
+from ..layout import SHEET_CHECK, SHEET_MANIFEST
 from ..models import DeptState
 from ..paths import RoundPaths
 
@@ -588,12 +588,14 @@ def check(book: Any) -> str:
     from ..intake.reader import read_workbook
     from ..master import load_master
     from ..models import SEVERITY_JA, Severity
+    from ..round import round_form
 
     if not is_entry_workbook(book):
         raise RibbonError("入力ブック（企画課が配布したブック）を開いてから「入力チェック」を押してください")
     root = check_round_dir(book)
-    master = load_master(RoundPaths(root).master)
-    result = read_workbook(_workbook_bytes(book), master, file=book.name)
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    result = read_workbook(_workbook_bytes(book), master, file=book.name, form=round_form(paths))
     issues = [
         i
         for i in result.issues
