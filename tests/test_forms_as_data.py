@@ -20,6 +20,7 @@ from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
 from xlsheet.intake.reader import read_workbook
 from xlsheet.master import load_master
+from xlsheet.merge import merge_round, round_frames
 from xlsheet.models import FileStatus, Severity
 from xlsheet.paths import RoundPaths
 from xlsheet.round import round_form
@@ -86,6 +87,11 @@ def _round(tmp_path, edit):
 def _cell(wb, name: str, row: int, col: int):
     sheet, min_col, min_row, _, _ = name_range(wb, name)
     return wb[sheet].cell(min_row + row, min_col + col)
+
+
+def form_section_sheet(form) -> str:
+    """The consolidated book's sheet (and CSV name) for the added section: its heading."""
+    return form.section("outcomes").title.strip("【】")
 
 
 def test_an_added_section_flows_from_the_definition_to_the_ledger(tmp_path):
@@ -169,6 +175,24 @@ def test_an_added_section_flows_from_the_definition_to_the_ledger(tmp_path):
     feedback = openpyxl.load_workbook(paths.feedback_workbook(master.department(bad)))
     assert _cell(feedback, name, 0, 0).value == "認知症サポーター数"
     assert _cell(feedback, name, 0, 2).value == "たくさん"
+
+    # The consolidated book, the CSV and round_frames() carry the section too, with provenance.
+    merged = merge_round(paths.root, csv=True)
+    table = list(
+        openpyxl.load_workbook(merged.book, read_only=True)[form_section_sheet(form)].iter_rows(
+            values_only=True
+        )
+    )
+    head = table[0]
+    got = [dict(zip(head, r, strict=True)) for r in table[1:]]
+    assert [(r["指標名"], r["目標値"], r["達成率"], r["評価"], r["報告所属コード"]) for r in got] == [
+        ("認知症サポーター数", 1200, 0.85, "B", good),
+        ("相談件数", 150, 1.067, "A", good),
+    ]
+    csv_file = next(p for p in merged.csv if p.stem == form_section_sheet(form))
+    assert "認知症サポーター数" in csv_file.read_text(encoding="utf-8-sig")
+    frame = round_frames(paths.root)["outcomes"]
+    assert list(frame["実績値"]) == [1020, 160] and set(frame["報告所属コード"]) == {good}
 
 
 def test_a_removed_field_leaves_the_workbook_and_the_answers(tmp_path):
