@@ -104,10 +104,26 @@ def _master_key(name: str) -> str | None:
     return None
 
 
+_NAMES: dict[tuple[int, str], tuple[Master, tuple[str, ...]]] = {}
+
+
 def department_names(master: Master, lp: str) -> tuple[str, ...]:
     """所属 lists the departments around the leading project, not the whole city (a prefecture's
     round has 1,741 of them): its reporting and leading departments, every department under the
-    same parents (部), and the owners of its known projects."""
+    same parents (部), and the owners of its known projects. Memoized per master data and leading
+    project (master data is immutable): a large round asks for it once per section and workbook,
+    and each answer scans the whole master."""
+    hit = _NAMES.get((id(master), lp))
+    if hit is not None and hit[0] is master:
+        return hit[1]
+    if len(_NAMES) > 4096:
+        _NAMES.clear()
+    names = _department_names(master, lp)
+    _NAMES[(id(master), lp)] = (master, names)
+    return names
+
+
+def _department_names(master: Master, lp: str) -> tuple[str, ...]:
     codes = {a.department for a in master.assignments if a.lp == lp} | {
         master.leading_project(lp).lead_department
     }
