@@ -6,6 +6,7 @@ loader, the check, the docs test and the generator script all read the same tabl
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -15,8 +16,10 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(text: str) -> str:
-    """How names are compared: NFKC, no spaces, case-folded (ＳＤＧｓ = SDGs = sdgs)."""
+    """How names are compared: NFKC, no spaces, case-folded (ＳＤＧｓ = SDGs = sdgs); memoized
+    (intake compares the same few list and field names for every file)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
 
 
