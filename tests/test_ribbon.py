@@ -216,3 +216,10 @@ def test_result_tables_never_write_formulas(tmp_path):
     ribbon.write_table(b, "結果", "=1+1", ("a", "b"), [('=HYPERLINK("http://x")', "-1"), ("@x", 3)])
     values = [a["values"] for a in b.json()["actions"] if a["func"] == "setValues"]
     assert values == [[["'=1+1"]], [["a", "b"], ['\'=HYPERLINK("http://x")', "'-1"], ["'@x", 3]]]
+
+
+def test_every_button_key_is_a_public_function_of_the_package():
+    """The VBA calls ``xlsheet.ribbon.run_caller(key)``, the server's scripts ``ribbon.<key>(book)``."""
+    assert list(ribbon.STEPS) == [b.key for b in ribbon.BUTTONS]
+    for key, func in ribbon.STEPS.items():
+        assert getattr(ribbon, key) is func and func.__name__ == key

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
 from .formdef.model import Field, FieldKind, Form, Section, norm
 from .models import SDG_GOALS, Master
 
@@ -34,18 +36,12 @@ FIRST_SECTION_ROW = 7
 
 def col_letter(col: int) -> str:
     """0-based column index to letters (0 -> A)."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    return xl_col_to_name(col)
 
 
 def cell_ref(row: int, col: int, absolute: bool = False) -> str:
     """0-based row/col to A1 (or $A$1)."""
-    d = "$" if absolute else ""
-    return f"{d}{col_letter(col)}{d}{row + 1}"
+    return xl_rowcol_to_cell(row, col, absolute, absolute)
 
 
 def quote_sheet(name: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from .errors import XlsheetError
-from .layout import col_letter
+from .layout import cell_ref
 from .models import (
     CODE_RE,
     DEPT_CODE_RE,
@@ -257,7 +257,7 @@ def load_master(path: Path) -> Master:
 
 
 def _where(sheet: str, row: int, col: int | None = None, label: str = "") -> str:
-    cell = f"{col_letter(col)}{row + 1}" if col is not None else f"{row + 1}行目"
+    cell = cell_ref(row, col) if col is not None else f"{row + 1}行目"
     return f"シート「{sheet}」{cell}" + (f"（{label}）" if label else "")
 
 

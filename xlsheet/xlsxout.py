@@ -140,6 +140,7 @@ def header_footer_text(text: str, after_size_code: bool = False) -> str:
 
 
 def sheet_ref(sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    """``'Sheet'!$A$1:$B$2`` (0-based; a single cell keeps both ends, as Excel wrote the names before)."""
     return f"{quote_sheet(sheet)}!{cell_ref(first_row, first_col, True)}:{cell_ref(last_row, last_col, True)}"
 
 

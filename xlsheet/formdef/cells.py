@@ -9,16 +9,14 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from .model import Col, norm
 
 
 def col_letter(index: int) -> str:
-    """0-based column index to letters."""
-    out, n = "", index + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """0-based column index to letters (0 -> A)."""
+    return xl_col_to_name(index)
 
 
 def did_you_mean(value: str, candidates: list[str], n: int = 3) -> str:

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from ..catalogue import issue
 from ..errors import XlsheetError
 from ..models import Issue, Severity
@@ -742,10 +744,7 @@ def _cell_key(cell: str) -> tuple[int, int]:
     if not m:
         return (0, 0)
     letters, digits = m.groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return (int(digits or 0), col)
+    return (int(digits or 0), xl_cell_to_rowcol(f"{letters}1")[1] + 1 if letters else 0)
 
 
 def load_form(path: str | Path) -> FormLoad:

@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from xlsxwriter.utility import xl_cell_to_rowcol
+
 from ..catalogue import issue
 from ..layout import SHEET_CHECK
 from ..models import Issue
@@ -37,10 +39,8 @@ class Ref:
 
 
 def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+    """Column letters to a 0-based index (A -> 0)."""
+    return xl_cell_to_rowcol(f"{letters}1")[1]
 
 
 @functools.lru_cache(maxsize=8192)
@@ -59,8 +59,8 @@ def sqref_cells(sqref: str) -> int:
     total = 0
     for part in sqref.split():
         a, _, b = part.partition(":")
-        m1 = re.match(r"\$?([A-Z]+)\$?(\d+)", a)
-        m2 = re.match(r"\$?([A-Z]+)\$?(\d+)", b or a)
+        m1 = re.match(r"\$?([A-Z]{1,3})\$?(\d+)", a)
+        m2 = re.match(r"\$?([A-Z]{1,3})\$?(\d+)", b or a)
         if m1 and m2:
             total += (abs(int(m2[2]) - int(m1[2])) + 1) * (abs(_col_index(m2[1]) - _col_index(m1[1])) + 1)
     return total

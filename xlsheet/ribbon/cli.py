@@ -114,7 +114,7 @@ def macros(folder: Path) -> None:
 @click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="サーバーの URL")
 @_errors
 def call(button: str, workbook: Path, url: str) -> None:
-    from . import BUTTONS_BY_KEY
+    from .buttons import BUTTONS_BY_KEY
     from .officejs import book_payload
 
     if button not in BUTTONS_BY_KEY:

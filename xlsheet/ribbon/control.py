@@ -12,17 +12,8 @@ from pathlib import Path
 
 from ..paths import RoundPaths
 from ..xlsxout import Book, atomic_path, sheet_ref
-from . import (
-    ACTION_LABELS,
-    ACTION_NAME,
-    BUTTONS,
-    BUTTONS_BY_KEY,
-    DECIDE_CHOICES,
-    DECIDE_HEADER,
-    DECIDE_NAME,
-    DECIDE_SHEET,
-    ROUND_DIR_NAME,
-)
+from .buttons import ACTION_LABELS, BUTTONS, BUTTONS_BY_KEY
+from .names import ACTION_NAME, DECIDE_CHOICES, DECIDE_HEADER, DECIDE_NAME, DECIDE_SHEET, ROUND_DIR_NAME
 
 CONTROL_SHEET = "操作"
 CONTROL_FILE = "操作ブック.xlsx"

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.utils.cell import get_column_letter, range_boundaries
+from openpyxl.utils.cell import range_boundaries
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 OFFICEJS_VISIBILITY = {"visible": "Visible", "hidden": "Hidden", "veryHidden": "VeryHidden"}
 
@@ -46,7 +47,7 @@ def _sheet_payload(ws) -> dict[str, Any]:
     if cells:
         first_row, last_row = min(r for r, _ in cells), max(r for r, _ in cells)
         first_col, last_col = min(c for _, c in cells), max(c for _, c in cells)
-        used = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
+        used = f"{xl_rowcol_to_cell(first_row - 1, first_col - 1)}:{xl_rowcol_to_cell(last_row - 1, last_col - 1)}"
         values = [
             [_js_value(ws.cell(r, c).value) for c in range(1, last_col + 1)] for r in range(1, last_row + 1)
         ]
@@ -87,10 +88,8 @@ def _name_payload(name: str, defn, sheet_index: dict[str, int], scope: str | Non
     if len(dests) == 1 and dests[0][0] in sheet_index:
         sheet, ref = dests[0]
         min_col, min_row, max_col, max_row = range_boundaries(ref.replace("$", ""))
-        first = f"{get_column_letter(min_col)}{min_row}"
-        last = f"{get_column_letter(max_col)}{max_row}"
         entry["sheet_index"] = sheet_index[sheet]
-        entry["address"] = first if first == last else f"{first}:{last}"
+        entry["address"] = xl_range(min_row - 1, min_col - 1, max_row - 1, max_col - 1)
     return entry
 
 

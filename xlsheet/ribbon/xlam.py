@@ -28,7 +28,7 @@ import defusedxml.ElementTree as SafeET
 
 from ..errors import XlsheetError
 from ..xlsxout import atomic_path
-from . import ACTION_LABELS, BUTTONS, Button
+from .buttons import ACTION_LABELS, BUTTONS, Button
 
 CUSTOMUI14_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 CUSTOMUI14_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
