@@ -98,15 +98,16 @@ def test_seed_form_lays_out_every_department(seed, which, prefilled):
 
 
 def test_two_leading_projects_get_two_named_sheets(seed):
+    """The fixture's multi-sheet case, spelled out: one sheet per leading project, the lead's
+    sheet alone has the lead-only sections, the projects table has 3 rows per initiative + 3."""
     master = two_lp_master()
-    sheets = [lay.sheet for lay in layout.workbook_layout(seed, master, "D410")]
-    assert sheets == ["評価入力_KIZUNA", "評価入力_LP_2"]
-    lead = layout.workbook_layout(seed, master, "D220")[1]
-    assert (
-        lead.placement("summary") is not None
-        and layout.workbook_layout(seed, master, "D410")[1].placement("summary") is None
-    )
-    assert lead.placement("projects").ref(lead.sheet) == "'評価入力_LP_2'!$A$12:$E$20"  # 2 × 3 + 3 rows
+    member = layout.workbook_layout(seed, master, "D410")
+    lead = layout.workbook_layout(seed, master, "D220")
+    assert [lay.sheet for lay in member] == ["評価入力_KIZUNA", "評価入力_LP_2"]
+    lead_only = [s.key for s in seed.sections if s.lead_only]
+    assert all(lead[1].placement(k) is not None and member[1].placement(k) is None for k in lead_only)
+    projects = seed.sections[0]
+    assert lead[1].placement(projects.key).ref(lead[1].sheet) == "'評価入力_LP_2'!$A$12:$E$20"  # 2 × 3 + 3
 
 
 @pytest.mark.parametrize("which", list(MASTERS))
