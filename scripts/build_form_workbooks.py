@@ -1,11 +1,16 @@
-"""Build the shipped form definition workbooks in workbooks/ (run once; the workbooks are the source).
+"""Write the 事務事業評価 form definition workbook, or put the fonts of workbooks in Office's order.
 
-    python3 scripts/build_form_workbooks.py [--only seisaku|jimu]
+    python3 scripts/build_form_workbooks.py                   # workbooks/form-jimu-jigyo-hyoka.xlsx
+    python3 scripts/build_form_workbooks.py --fix-fonts FILE…  # reorder <font> children in place
 
-The 政策評価表 definition was generated from `xlsheet.form.FORM` so the two start identical
-(tests/test_formdef_seed.py keeps them from drifting until the writer reads the workbook);
-the 事務事業評価 definition (DESIGN §13) is written out below. After that, edit the workbooks
-in Excel: this script overwrites them.
+The shipped workbooks in workbooks/ are the source of the forms: edit them in Excel and check them
+with `xlsheet form check`. The 政策評価表 definition (form-seisaku-hyoka.xlsx) is no longer
+generated; this script never touches it unless named after --fix-fonts. The 事務事業評価
+definition (DESIGN §13) is written out below; running the script overwrites that workbook.
+
+--fix-fonts rewrites only xl/styles.xml, with every <font>'s children in the order Microsoft's
+Open XML validator accepts (openpyxl's order is valid ECMA-376 but rejected there); run it on a
+workbook saved by openpyxl before shipping it (tests/test_ooxml_validator.py checks the shipped ones).
 """
 
 from __future__ import annotations
@@ -34,7 +39,6 @@ from xlsheet.formdef.model import (
     UNITS,
     ChoiceCol,
     Col,
-    FilledBy,
     Setting,
 )
 
@@ -286,83 +290,6 @@ def office_font_order(path: Path) -> None:
                 data = re.sub(rb"<font>(.*?)</font>", reorder, data, flags=re.S)
             zout.writestr(info, data)
     tmp.replace(path)
-
-
-# --------------------------------------------------------------------------- 政策評価表
-
-
-def seisaku_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tuple]]:
-    from xlsheet import form as f
-    from xlsheet.models import SDG_MARK, Category
-
-    kinds = {
-        f.Kind.CODE: "コード",
-        f.Kind.CHOICE: "選択",
-        f.Kind.TEXT: "文字",
-        f.Kind.LONGTEXT: "文章",
-        f.Kind.LOOKUP: "計算",
-        f.Kind.FIXED: "固定",
-    }
-    lists = {
-        f.ListKey.CODES: "取り組みコード",
-        f.ListKey.CATEGORY: "区分",
-        f.ListKey.DEPARTMENTS: "所属",
-        f.ListKey.MARK: "貢献",
-    }
-    rows_of = {
-        "projects": (f.PROJECTS_PER_INITIATIVE, "取り組みコード", f.SPARE_PROJECT_ROWS),
-        "evaluations": (f.EVALUATION_ROWS, "", 0),
-        "policies": (f.POLICY_ROWS, "", 0),
-        "sdgs": (17, "", 0),
-    }
-    defaults = {
-        ("projects", "code"): "マスタ:事業.取り組みコード",
-        ("projects", "name"): "マスタ:事業.事業名",
-        ("projects", "category"): "マスタ:事業.区分",
-        ("projects", "owner"): "マスタ:事業.所属名",
-        ("sdgs", "goal"): "一覧:ＳＤＧｓ",
-        ("sdgs", "name"): "一覧:ＳＤＧｓ.表示",
-    }
-    formulas = {("projects", "title"): 'IFERROR(LABEL([code],"取り組みコード"),"（一覧にないコード）")'}
-    items = []
-    for s in f.FORM.sections:
-        n, per, spare = rows_of.get(s.key, (1, "", 0))
-        for i, c in enumerate(s.columns):
-            row: dict[Col, object] = {
-                Col.SECTION: s.key,
-                Col.KEY: c.key,
-                Col.LABEL: c.label,
-                Col.KIND: kinds[c.kind],
-            }
-            if i == 0:
-                row[Col.SECTION_TITLE] = s.title.replace("{evaluated}", "{評価対象年度}")
-                row[Col.SECTION_NOTE] = s.note
-                row[Col.FILLED_BY] = FILLED_BY_JA[FilledBy.LEAD if s.lead_only else FilledBy.ALL]
-                row[Col.ROWS] = n
-                row[Col.ROWS_PER] = per
-                row[Col.SPARE_ROWS] = spare or ""
-                row[Col.ROW_HEIGHT] = s.row_height or ""
-                row[Col.SHOW_HEADER] = "" if s.show_header else "非表示"
-            row[Col.REQUIRED] = "○" if c.required else ""
-            row[Col.LIST] = lists.get(c.list, "") if c.list else ""
-            row[Col.LENGTH] = c.max_len or ""
-            row[Col.FORMULA] = formulas.get((s.key, c.key), "")
-            row[Col.HINT] = c.prompt
-            row[Col.EXAMPLE] = c.example
-            row[Col.DEFAULT] = defaults.get((s.key, c.key), "")
-            row[Col.SPAN] = c.span
-            row[Col.ROW_KEY] = "○" if c.key_column else ""
-            items.append(row)
-    settings = {
-        Setting.ID: f.FORM_ID,
-        Setting.VERSION: f.FORM_VERSION,
-        Setting.TITLE: "政策評価表",
-        Setting.UNIT: "所属×リーディングプロジェクト",
-        Setting.LAYOUT: "政策評価表",
-        Setting.INPUT_SHEET: f.SHEET_INPUT,
-    }
-    choices = [("区分", c.value, "", "") for c in Category] + [("貢献", SDG_MARK, "", "この目標に貢献する")]
-    return settings, items, choices
 
 
 # --------------------------------------------------------------------------- 事務事業評価
@@ -779,14 +706,23 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
     return settings, items, choices
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("seisaku", "jimu"))
-    args = ap.parse_args()
-    if args.only in (None, "seisaku"):
-        write_definition(OUT / "form-seisaku-hyoka.xlsx", *seisaku_items())
-    if args.only in (None, "jimu"):
-        write_definition(OUT / "form-jimu-jigyo-hyoka.xlsx", *jimu_items())
+    ap.add_argument(
+        "--fix-fonts",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="reorder the <font> children of these existing workbooks in place; write nothing else",
+    )
+    args = ap.parse_args(argv)
+    if args.fix_fonts:
+        for path in args.fix_fonts:
+            if not path.is_file():
+                ap.error(f"{path}: no such file")
+            office_font_order(path)
+        return
+    write_definition(OUT / "form-jimu-jigyo-hyoka.xlsx", *jimu_items())
 
 
 if __name__ == "__main__":

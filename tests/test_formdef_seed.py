@@ -1,30 +1,103 @@
-"""The shipped form definitions: the 政策評価表 workbook says what xlsheet/form.py says, the
-事務事業評価 workbook checks clean, and an office can add a 成果指標 section without Python."""
+"""The shipped form definitions: the 政策評価表 workbook holds the sections, fields and lists
+written out below, the 事務事業評価 workbook checks clean, and an office can add a 成果指標 section without Python."""
 
 from __future__ import annotations
+
+import importlib
 
 import pytest
 
 from tests.formdef_helpers import JIMU, SEED, append_rows, edited_copy
-from xlsheet import form as legacy
-from xlsheet.formdef import FieldKind, load_form, read_form
+from xlsheet.formdef import FieldKind, FilledBy, load_form, read_form
 from xlsheet.formdef.formula import evaluate, parse, to_excel
-from xlsheet.models import SDG_GOALS, SDG_MARK
-from xlsheet.sample import sample_master
+from xlsheet.models import SDG_GOALS, SDG_MARK, Category
 
-KINDS = {
-    legacy.Kind.CODE: FieldKind.CODE,
-    legacy.Kind.CHOICE: FieldKind.CHOICE,
-    legacy.Kind.TEXT: FieldKind.TEXT,
-    legacy.Kind.LONGTEXT: FieldKind.LONGTEXT,
-    legacy.Kind.LOOKUP: FieldKind.CALC,
-    legacy.Kind.FIXED: FieldKind.FIXED,
+# The 政策評価表 as shipped (what the Python form said before the workbook became the source).
+SECTIONS = [  # key, 記入者, 行数, 行数の基準, 予備行, 行の高さ, 見出し行, 記入例の行, 必須
+    ("projects", "all", 3, "取り組みコード", 3, None, True, True, False),
+    ("evaluations", "all", 6, "", 0, 96.0, True, True, False),
+    ("summary", "lead", 1, "", 0, 120.0, False, False, True),
+    ("policy_intro", "lead", 1, "", 0, 90.0, False, False, True),
+    ("policies", "all", 10, "", 0, 80.0, True, True, False),
+    ("sdgs", "all", 17, "", 0, None, True, False, False),
+]
+TITLES = {  # key: (見出し, 説明)
+    "projects": (
+        "【{評価対象年度}に実施した事業】",
+        "取り組みごとに事業名と所属を記載してください（1つの取り組みにつき最大３つまで）。",
+    ),
+    "evaluations": (
+        "【評価及び今後の方針】\u3000{評価対象年度}の取り組みに対する評価",
+        "施策評価、事務事業評価を踏まえた分析を、見出しと本文に分けて記載してください。",
+    ),
+    "summary": ("●総評", "リーディングプロジェクト全体の総評を記載してください（主管所属のみ）。"),
+    "policy_intro": ("今後の方針（前文）", "今後の方針の冒頭の文章を記載してください（主管所属のみ）。"),
+    "policies": ("今後の方針", "今後の方針を、見出しと本文に分けて記載してください。"),
+    "sdgs": ("【ＳＤＧｓへの貢献】", "あてはまる目標の「貢献」欄でプルダウンから ○ を選んでください。"),
 }
-LISTS = {
-    legacy.ListKey.CODES: "取り組みコード",
-    legacy.ListKey.CATEGORY: "区分",
-    legacy.ListKey.DEPARTMENTS: "所属",
-    legacy.ListKey.MARK: "貢献",
+FIELDS = {  # key, 見出し, 種類, 必須, 一覧, 文字数, 列数, 行の判定, 初期値
+    "projects": [
+        (
+            "code",
+            "取り組みコード",
+            "code",
+            True,
+            "取り組みコード",
+            None,
+            1,
+            True,
+            "マスタ:事業.取り組みコード",
+        ),
+        ("category", "区分", "choice", True, "区分", None, 1, False, "マスタ:事業.区分"),
+        ("title", "取り組み名（自動表示）", "calc", False, "", None, 1, False, ""),
+        ("name", "事業名", "text", True, "", 100, 1, True, "マスタ:事業.事業名"),
+        ("owner", "所属", "choice", True, "所属", None, 1, False, "マスタ:事業.所属名"),
+    ],
+    "evaluations": [
+        ("code", "取り組みコード", "code", False, "取り組みコード", None, 1, False, ""),
+        ("heading", "見出し（●の後）", "text", True, "", 100, 2, True, ""),
+        ("body", "本文", "longtext", True, "", 2000, 2, True, ""),
+    ],
+    "summary": [
+        ("body", "総評", "longtext", True, "", 3000, 5, True, ""),
+    ],
+    "policy_intro": [
+        ("body", "今後の方針（前文）", "longtext", True, "", 3000, 5, True, ""),
+    ],
+    "policies": [
+        ("code", "取り組みコード", "code", False, "取り組みコード", None, 1, False, ""),
+        ("heading", "見出し（●の後）", "text", True, "", 100, 2, True, ""),
+        ("body", "本文", "longtext", True, "", 2000, 2, True, ""),
+    ],
+    "sdgs": [
+        ("goal", "番号", "fixed", False, "", None, 1, False, "一覧:ＳＤＧｓ"),
+        ("name", "目標", "fixed", False, "", None, 3, False, "一覧:ＳＤＧｓ.表示"),
+        ("mark", "貢献", "choice", False, "貢献", None, 1, True, ""),
+    ],
+}
+HINTS = {  # section.key: (入力の説明, 記入例)
+    "projects.code": ("プルダウンから取り組みコードを選んでください（例: 1-4-2）。", "1-4-2"),
+    "projects.category": ("主な取り組み／関連する取り組みをプルダウンから選んでください。", "主な取り組み"),
+    "projects.title": ("", "住み慣れた自宅や地域で…"),
+    "projects.name": ("事業名を入力してください（1つの取り組みにつき最大３つまで）。", "認知症施策推進事業"),
+    "projects.owner": ("事業を担当する所属をプルダウンから選んでください。", "高齢者支援課"),
+    "evaluations.code": ("関係する取り組みコードをプルダウンから選んでください（任意）。", "1-4-2"),
+    "evaluations.heading": ("● の後に続く見出しを入力してください（● は不要）。", "認知症施策の推進"),
+    "evaluations.body": (
+        "取り組みの評価を入力してください。セル内の改行は Alt+Enter です。",
+        "認知症地域支援推進員を配置し、…",
+    ),
+    "summary.body": ("リーディングプロジェクト全体の総評を入力してください。", ""),
+    "policy_intro.body": ("今後の方針の冒頭の文章を入力してください。", ""),
+    "policies.code": ("関係する取り組みコードをプルダウンから選んでください（任意）。", "1-4-2"),
+    "policies.heading": ("● の後に続く見出しを入力してください（● は不要）。", "認知症施策の推進"),
+    "policies.body": (
+        "今後の方針を入力してください。セル内の改行は Alt+Enter です。",
+        "認知症の方やその家族に対して効果的な支援が行われる体制を構築する。",
+    ),
+    "sdgs.goal": ("", ""),
+    "sdgs.name": ("", ""),
+    "sdgs.mark": ("この目標に貢献する場合は ○ を選んでください。", ""),
 }
 
 
@@ -35,64 +108,56 @@ def seed():
     return result.form
 
 
-def test_seed_settings_match_form_py(seed):
-    assert (seed.id, seed.version) == (legacy.FORM_ID, legacy.FORM_VERSION)
-    assert seed.input_sheet == legacy.SHEET_INPUT
+def test_seed_settings(seed):
+    assert (seed.id, seed.version, seed.title) == ("xlsheet.seisaku-hyoka", "1", "政策評価表")
+    assert seed.input_sheet == "評価入力"
     assert seed.unit == "所属×リーディングプロジェクト" and seed.layout == "政策評価表"
 
 
-def test_seed_sections_match_form_py_section_by_section(seed):
-    assert [s.key for s in seed.sections] == [s.key for s in legacy.FORM.sections]
-    for old, new in zip(legacy.FORM.sections, seed.sections, strict=True):
-        assert new.title == old.title.replace("{evaluated}", "{評価対象年度}"), old.key
-        assert new.note == old.note, old.key
-        assert new.lead_only == old.lead_only, old.key
-        assert new.required == old.required, old.key
-        assert new.show_header == old.show_header, old.key
-        assert new.row_height == old.row_height, old.key
-        assert new.example == old.example, old.key
-        assert new.width == legacy.SHEET_COLUMNS, old.key
-
-
-def test_seed_rows_match_form_py_capacity(seed):
-    """行数 × 行数の基準 + 予備行 gives the rows sheet_layout gives, for every department."""
-    master = sample_master()
-    checked = 0
-    for lp in master.leading_projects:
-        for dept in {a.department for a in master.assignments if a.lp == lp.code}:
-            for old, new in zip(legacy.FORM.sections, seed.sections, strict=True):
-                per = len(master.department_initiatives(dept, lp.code)) if new.rows_per else 1
-                if new.rows_per:
-                    assert new.rows_per == "取り組みコード"
-                assert new.rows * per + new.spare_rows == legacy.section_capacity(old, master, dept, lp.code)
-                checked += 1
-    assert checked
+def test_seed_sections_in_order_with_their_rows(seed):
+    assert [s.key for s in seed.sections] == [row[0] for row in SECTIONS]
+    for s, (key, filled_by, rows, rows_per, spare, height, header, example, required) in zip(
+        seed.sections, SECTIONS, strict=True
+    ):
+        got = (s.key, s.filled_by, s.rows, s.rows_per, s.spare_rows, s.row_height, s.show_header)
+        assert got == (key, FilledBy(filled_by), rows, rows_per, spare, height, header), key
+        assert (s.example, s.required) == (example, required), key
+        assert s.lead_only == (filled_by == "lead"), key
+        assert (s.title, s.note) == TITLES[key], key
+        assert s.width == 5, key  # the input sheet's columns A–E
+    assert [s.key for s in seed.sections if s.lead_only] == ["summary", "policy_intro"]
     assert seed.section("sdgs").rows == len(SDG_GOALS)
 
 
-def test_seed_columns_match_form_py_column_by_column(seed):
-    for old, new in zip(legacy.FORM.sections, seed.sections, strict=True):
-        assert [f.key for f in new.fields] == [c.key for c in old.columns], old.key
-        for c, f in zip(old.columns, new.fields, strict=True):
-            where = f"{old.key}.{c.key}"
-            assert f.label == c.label, where
-            assert f.kind is KINDS[c.kind], where
-            assert f.required == c.required and not f.required_if, where
-            assert f.list == (LISTS[c.list] if c.list else ""), where
-            assert (f.max_len or 0) == c.max_len, where
-            assert f.hint == c.prompt, where
-            assert f.example == c.example, where
-            assert f.span == c.span, where
-            assert f.row_key == c.key_column, where
-            assert f.is_input == c.is_input, where
-            assert f.min is None and f.max is None, where
+def test_seed_projects_rows_are_the_print_layouts_three(seed):
+    """「最大３つまで」: the 政策評価表 print layout shows three projects per initiative, and the
+    seed form gives each initiative three rows (plus three spare) on the input sheet."""
+    consolidate = importlib.import_module("xlsheet.merge.consolidate")
+    assert seed.section("projects").rows == consolidate.PROJECTS_PER_INITIATIVE == 3
 
 
-def test_seed_choice_lists_match_form_py(seed):
-    master = sample_master()
-    lp = master.leading_projects[0].code
-    assert seed.choice_list("区分").values == legacy.list_values(master, legacy.ListKey.CATEGORY, lp)
-    assert seed.choice_list("貢献").values == (SDG_MARK,)
+def test_seed_fields_section_by_section(seed):
+    for s in seed.sections:
+        assert [f.key for f in s.fields] == [row[0] for row in FIELDS[s.key]], s.key
+        for f, (key, label, kind, required, lst, max_len, span, row_key, default) in zip(
+            s.fields, FIELDS[s.key], strict=True
+        ):
+            where = f"{s.key}.{key}"
+            assert (f.label, f.kind, f.required, f.list) == (label, FieldKind(kind), required, lst), where
+            assert (f.max_len, f.span, f.row_key, f.default) == (max_len, span, row_key, default), where
+            assert (f.hint, f.example) == HINTS[where], where
+            assert f.min is None and f.max is None and not f.required_if and not f.constraint, where
+            assert f.is_input == (f.kind not in (FieldKind.CALC, FieldKind.FIXED)), where
+            assert bool(f.formula) == (f.kind is FieldKind.CALC), where
+
+
+def test_seed_choice_lists(seed):
+    assert [c.name for c in seed.lists] == ["区分", "貢献"]
+    assert seed.choice_list("区分").values == ("主な取り組み", "関連する取り組み")
+    assert seed.choice_list("区分").values == tuple(c.value for c in Category)
+    assert [(c.value, c.description) for c in seed.choice_list("貢献").choices] == [
+        (SDG_MARK, "この目標に貢献する")
+    ]
     for name in ("取り組みコード", "所属"):
         assert seed.is_master_list(name)
 

@@ -1,7 +1,7 @@
 """Where a `Form`'s sections sit on a department's input sheets, and what its lists hold.
 
-The generic counterpart of `xlsheet.form`'s layout: every row and column comes out of the round's
-`formdef.Form`, passed explicitly. An input sheet holds the form's sections top to bottom; each
+Every row and column comes out of the round's `formdef.Form` (the form is data: a definition
+workbook), passed explicitly. An input sheet holds the form's sections top to bottom; each
 section's data rows are a workbook-scoped defined name ``xs_<unit>_<section>``, so a department
 that inserts rows does not break intake. The input sheet is as wide as the widest section (the
 seed's five columns A–E); in a narrower section the last field stretches to the edge.

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..catalogue import issue
-from ..form import PROJECTS_PER_INITIATIVE
+from ..era import to_fullwidth
 from ..models import (
     SDG_GOALS,
     Category,
@@ -45,8 +45,13 @@ KIND_SUMMARY = "総評"
 KIND_POLICY_INTRO = "今後の方針（前文）"
 KIND_POLICY = "今後の方針"
 
+PROJECTS_PER_INITIATIVE = 3
+"""The 政策評価表 print layout shows at most three projects per initiative (its 「最大３つまで」);
+the rest stay in 事業一覧 as NOT_SHOWN. The print layout's rule, not the form's: an office may give
+the form's 事業 section more rows, the printed sheet still has three lines per initiative."""
+
 SHOWN = "掲載"
-NOT_SHOWN = "非掲載（４件目以降）"
+NOT_SHOWN = f"非掲載（{to_fullwidth(str(PROJECTS_PER_INITIATIVE + 1))}件目以降）"
 NOT_PLACED = "非掲載（取り組みが一覧にない）"
 
 

@@ -20,7 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..era import to_fullwidth
 from ..models import SDG_GOALS, Settings
 from ..xlsxout import Book, header_footer_text
-from .consolidate import InitiativeBlock, LpForm, ParagraphRow
+from .consolidate import PROJECTS_PER_INITIATIVE, InitiativeBlock, LpForm, ParagraphRow
 from .ring import RING_HEIGHT, RING_WIDTH, ring_png
 
 # Columns: A margin | B code / SDG number | C title, 事業名, SDG name | D SDG number | E–F SDG name;
@@ -208,7 +208,7 @@ class FormSheetWriter:
         self.spacer()
 
         self.heading(f"【{self.evaluated}に実施した事業】")
-        note = "（事業名と所属を記載（最大３つまで））"
+        note = f"（事業名と所属を記載（最大{to_fullwidth(str(PROJECTS_PER_INITIATIVE))}つまで））"
         self.line(f"≪「主な取り組み」にあたる事業≫{note}", self.f_block, False, 1)
         for n, block in enumerate(form.main):
             self.initiative(block, n > 0)
