@@ -255,7 +255,11 @@ class Corpus:
         )
         # openpyxl (like Excel) cuts text at 32,767 characters, so the 40,000 are put into the XML.
         self.loose(
-            "D112_long.xlsx", long_cell(self.filled("D112", long), "長" * 40_000), "D112", R, {"too_long"}
+            "D112_long.xlsx",
+            long_cell(self.filled("D112", long), "長" * 40_000),
+            "D112",
+            R,
+            {"too_long_for_excel"},
         )
 
         # Triage: lock file, not a workbook, foreign workbook, last round, other version.

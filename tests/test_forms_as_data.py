@@ -322,7 +322,8 @@ def test_what_is_not_a_number_stays_text_with_an_error(raw):
     from xlsheet.intake.normalize import normalize_number
 
     n = normalize_number(raw, "integer", "人数")
-    assert [(c.code, c.severity) for c in n.changes] == [("not_a_number", Severity.ERROR)]
+    assert [(c.code, c.severity) for c in n.changes] == [("not_an_integer", Severity.ERROR)]
+    assert [c.code for c in normalize_number("たくさん", "number", "人数").changes] == ["not_a_number"]
 
 
 @pytest.mark.parametrize("raw", ["2025/4/1", "2025年4月1日", "令和7年4月1日", "R7.4.1"])

@@ -88,11 +88,12 @@ def test_free_text_is_kept_as_written():
     assert normalize_longtext(body, "本文").changes == []
     n = normalize_longtext("\n\n" + body + "\n　", "本文")
     assert n.value == body and n.changes[0].severity is Severity.FIXED
+    assert [c.code for c in n.changes] == ["longtext_trimmed"]
 
 
 def test_one_line_text_is_trimmed():
     n = normalize_text("　認知症施策推進事業\n", "事業名")
-    assert n.value == "認知症施策推進事業" and n.changes
+    assert n.value == "認知症施策推進事業" and [c.code for c in n.changes] == ["line_trimmed"]
     assert normalize_text("=SUM(A1)", "事業名").value == "=SUM(A1)"
     assert normalize_text(2020.0, "事業名").value == "2020"
 
@@ -111,3 +112,27 @@ def test_references_as_excel_and_libreoffice_write_them():
     assert parse_ref("評価入力!$A$12:$E$20").sheet == "評価入力"
     assert parse_ref("'It''s'!A1").sheet == "It's"
     assert parse_ref("#REF!") is None and parse_ref("'評価入力'!#REF!") is None
+
+
+def test_each_change_is_a_catalogue_code_with_its_values():
+    """A change names its code and parameters; its severity and texts come from the catalogue."""
+    from xlsheet.catalogue import entry
+    from xlsheet.intake.normalize import normalize_date, normalize_number, strip_controls
+
+    changes = [
+        *normalize_choice(" 主な取り組み ", ("主な取り組み",), "区分").changes,
+        *normalize_text(dt.date(2025, 4, 1), "事業名").changes,
+        *normalize_number("12.5", "integer", "人数").changes,
+        *normalize_date("来年", "完了日").changes,
+        strip_controls("a\x01b", "本文")[1],
+    ]
+    assert [c.code for c in changes] == [
+        "text_trimmed",
+        "date_text",
+        "not_an_integer",
+        "not_a_date",
+        "control_removed",
+    ]
+    for c in changes:
+        assert c.severity is entry(c.code).severity and c.message == entry(c.code).message.format(**c.values)
+    assert "12.5" in changes[2].message and "U+0001" in changes[4].message

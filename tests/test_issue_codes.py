@@ -2,11 +2,12 @@
 format with the fields they declare (issue 12: one catalogue as data; tests assert codes).
 
 Codes are found with `ast`: the code argument of `issue(`, `catalogue_issue(`, `refuse(`,
-`_issue(`, `note(`/`self.note(`, `_note(`, the form check's `add(`/`ctx.add(`, and
-`Issue(code=…)`. A code given as a literal, a conditional of literals, or a lookup in a
+`_issue(`, `note(`/`self.note(`, `_note(` (a normalizer's change), intake validation's
+`sec.coded(row, field, code, …)`, the form check's `add(`/`ctx.add(`, and `Issue(code=…)`. A code given as a literal, a conditional of literals, or a lookup in a
 module-level table of literals (`PACKAGE_CODES[kind]`, `SPECIAL_CODES.get(kind, …)`) is
 resolved; a wrapper passing its own parameter on (`issue(code, …)` inside `def _issue(code, …)`)
-is skipped; anything else fails.
+is skipped, and so is a value's own `.code` passed on (`sec.coded(row, col, change.code, …)`: the
+change's code was checked where `_note(` made it); anything else fails.
 """
 
 from __future__ import annotations
@@ -20,19 +21,9 @@ from xlsheet import catalogue
 PACKAGE = Path(xlsheet.__file__).resolve().parent
 ROOT = PACKAGE.parent
 
-# The only allow-list: reader.py, normalize.py, validate.py and entry_writer.py are being
-# converted to catalogue rows by another engineer right now (their codes are theirs to convert),
-# and still build Issues from prose at the call site. Remove a file once it names catalogue
-# codes only (and list its rows' module in catalogue.CATALOGUE_MODULES).
-NOT_YET_CONVERTED = {
-    "xlsheet/intake/reader.py",
-    "xlsheet/intake/normalize.py",
-    "xlsheet/intake/validate.py",
-    "xlsheet/entry_writer.py",
-}
-
-CALLS = {"issue", "catalogue_issue", "refuse", "_issue", "note", "_note"}
-"""Functions whose first argument (or `code=`) is an issue code."""
+CALLS = {"issue", "catalogue_issue", "refuse", "_issue", "note", "_note", "coded"}
+"""Functions whose first argument (or `code=`) is an issue code (`coded`: its third)."""
+CODE_POSITION = {"coded": 2}
 FORM_CHECK_ADDERS = {"add", "ctx.add", "self.add"}
 """The form check's `add(code, sheet, cell, …)` (a set's `seen.add(x)` is not one)."""
 LOCATION = {"file", "sheet", "cell", "field", "at", "code"}
@@ -102,9 +93,10 @@ def _code_arg(call: ast.Call, name: str) -> ast.expr | None:
     for kw in call.keywords:
         if kw.arg == "code":
             return kw.value
-    if name == "Issue" or not call.args or isinstance(call.args[0], ast.Starred):
+    at = CODE_POSITION.get(name, 0)
+    if name == "Issue" or len(call.args) <= at or isinstance(call.args[at], ast.Starred):
         return None
-    return call.args[0]
+    return call.args[at]
 
 
 def _rel(path: Path) -> str:
@@ -138,7 +130,7 @@ def scan_source(source: str, rel: str) -> tuple[set[str], list[str]]:
                     found = _resolve(arg, tables, params)
                     passed_on = (
                         isinstance(arg, ast.Name) and arg.id in params and wrapper in CALLS | {"Issue", "add"}
-                    )
+                    ) or (isinstance(arg, ast.Attribute) and arg.attr == "code")
                     if found is not None:
                         codes.update(found)
                     elif not passed_on:
@@ -151,7 +143,7 @@ def scan_source(source: str, rel: str) -> tuple[set[str], list[str]]:
 
 
 def production_modules() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if _rel(p) not in NOT_YET_CONVERTED)
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 def test_every_code_production_code_emits_is_in_the_catalogue():
@@ -174,6 +166,14 @@ def test_every_code_production_code_emits_is_in_the_catalogue():
         "no_attachment",
         "merge.bad_sdg",
         "FORM_EMPTY",
+        "not_xlsheet",
+        "cell_error",
+        "rows_deleted",
+        "not_an_integer",
+        "longtext_trimmed",
+        "sdg_mark",
+        "too_long_for_excel",
+        "constraint_warning",
     ):
         assert code in emitted, code
     assert {"encrypted", "not_workbook_ole", "word_document", "cover_pdf", "outdated_workbook"} <= set(
@@ -229,9 +229,8 @@ def test_catalogue_listing_prints_every_code(capsys):
 
 
 def test_issues_are_built_from_the_catalogue_only():
-    """Outside the files still being converted, no call site writes an Issue's prose: `Issue(`
-    is built by `catalogue.issue` alone (and by `refuse`'s transitional branch for reader.py),
-    and `refuse(` gets a code and parameters, never a message."""
+    """No call site writes an Issue's prose: `Issue(` is built by `catalogue.issue` alone, and
+    `refuse(` gets a code and parameters, never a message."""
     built: set[tuple[str, str]] = set()
     prose: list[str] = []
 
@@ -248,7 +247,7 @@ def test_issues_are_built_from_the_catalogue_only():
 
     for path in production_modules():
         visit(ast.parse(path.read_text(encoding="utf-8")), _rel(path), "<module>")
-    assert built == {("xlsheet/catalogue.py", "issue"), ("xlsheet/intake/triage.py", "refuse")}
+    assert built == {("xlsheet/catalogue.py", "issue")}
     assert not prose, prose
 
 

@@ -43,6 +43,7 @@ CATALOGUE_MODULES = (
     "xlsheet.formdef.codes",
     "xlsheet.intake.intake_codes",
     "xlsheet.intake.integrity_codes",
+    "xlsheet.intake.read_codes",
     "xlsheet.mail.mail_codes",
     "xlsheet.merge.merge_codes",
 )

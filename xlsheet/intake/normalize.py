@@ -16,8 +16,10 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from ..catalogue import Entry, entry
 from ..models import CODE_RE, SDG_MARK, Severity
 from ..textsafe import clean, removed_text
+from . import read_codes  # noqa: F401  (registers the codes of a value as read)
 
 DASHES = "ー−‐‑‒–—―－ｰ﹣⁃"
 """Dash look-alikes Japanese IMEs and fonts produce; NFKC leaves most of them alone."""
@@ -34,21 +36,42 @@ _EXCEL_1904 = dt.date(1904, 1, 1)
 
 @dataclass(frozen=True)
 class Change:
+    """What reading one value did or could not do: a catalogue code and its parameters."""
+
     code: str
-    message: str
-    hint: str = ""
-    severity: Severity = Severity.FIXED
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def values(self) -> dict[str, object]:
+        return dict(self.params)
+
+    @property
+    def entry(self) -> Entry:
+        return entry(self.code)
+
+    @property
+    def severity(self) -> Severity:
+        return self.entry.severity
+
+    @property
+    def message(self) -> str:
+        return self.entry.message.format(**self.values)
+
+    @property
+    def hint(self) -> str:
+        return self.entry.hint.format(**self.values)
+
+
+def _note(code: str, **params: object) -> Change:
+    """The change `code` of the catalogue with its parameters (an unknown code fails here)."""
+    entry(code)
+    return Change(code, tuple(params.items()))
 
 
 @dataclass
 class Normalized:
     value: str = ""
     changes: list[Change] = field(default_factory=list)
-
-
-CONTROL_HINT = (
-    "ほかのソフトや Web から貼り付けた文字に含まれていることがあります。内容が正しいか確認してください。"
-)
 
 
 def strip_controls(value: object, label: str) -> tuple[object, Change | None]:
@@ -59,11 +82,7 @@ def strip_controls(value: object, label: str) -> tuple[object, Change | None]:
     text, removed = clean(value)
     if not removed:
         return value, None
-    return text, Change(
-        "control_removed",
-        f"{label}から Excel に保存できない制御文字（{removed_text(removed)}、{len(removed)} 文字）を取り除きました。",
-        CONTROL_HINT,
-    )
+    return text, _note("control_removed", label=label, removed=removed_text(removed), count=len(removed))
 
 
 def show(value: object) -> str:
@@ -131,11 +150,6 @@ def _date_from(value: object, date1904: bool) -> dt.date | None:
     return None
 
 
-CODE_HINT = (
-    "取り組みコードはプルダウンから選んでください（他のファイルから貼り付けるときは「値のみ貼り付け」）。"
-)
-
-
 def normalize_code(value: object, valid: Collection[str], date1904: bool = False) -> Normalized:
     """An initiative code: NFKC, dash look-alikes to '-', no spaces, no leading zeros; dates recovered."""
     if value is None or value == "":
@@ -147,27 +161,9 @@ def normalize_code(value: object, valid: Collection[str], date1904: bool = False
             return Normalized(text, [])
         hits = [c for c in code_readings(day) if c in valid]
         if len(hits) == 1:
-            return Normalized(
-                hits[0],
-                [
-                    Change(
-                        "date_code_recovered",
-                        f"日付（{day:%Y/%m/%d}）に変わっていた取り組みコードを「{hits[0]}」に戻しました。",
-                        "コードの列は文字列の書式です。" + CODE_HINT,
-                    )
-                ],
-            )
-        return Normalized(
-            f"{day:%Y/%m/%d}",
-            [
-                Change(
-                    "date_code",
-                    f"取り組みコードが日付（{day:%Y/%m/%d}）になっていて、元のコードが分かりません。",
-                    CODE_HINT,
-                    Severity.ERROR,
-                )
-            ],
-        )
+            shown = f"{day:%Y/%m/%d}"
+            return Normalized(hits[0], [_note("date_code_recovered", day=shown, recovered=hits[0])])
+        return Normalized(f"{day:%Y/%m/%d}", [_note("date_code", day=f"{day:%Y/%m/%d}")])
     code, change = _code_text(value)
     return Normalized(code, [change] if change else [])
 
@@ -181,9 +177,7 @@ def _code_text(value: str) -> tuple[str, Change | None]:
         code = "-".join(str(int(p)) for p in code.split("-"))
     if code == raw:
         return code, None
-    return code, Change(
-        "code_normalized", f"取り組みコード「{visible(raw)}」を「{code}」に直しました。", CODE_HINT
-    )
+    return code, _note("code_normalized", raw=visible(raw), normalized=code)
 
 
 def normalize_choice(value: object, items: Collection[str], label: str, mark: bool = False) -> Normalized:
@@ -195,25 +189,17 @@ def normalize_choice(value: object, items: Collection[str], label: str, mark: bo
     if not text:
         return Normalized("", [])
     if mark and text not in items and text in MARK_LOOKALIKES:
-        return Normalized(
-            SDG_MARK, [Change("mark_normalized", f"「{text}」を「{SDG_MARK}」とみなしました。")]
-        )
+        return Normalized(SDG_MARK, [_note("mark_normalized", raw=text, mark=SDG_MARK)])
     if text not in items:
         key = _SPACE.sub("", unicodedata.normalize("NFKC", text))
         matches = [i for i in items if _SPACE.sub("", unicodedata.normalize("NFKC", i)) == key]
         if len(matches) == 1:
             return Normalized(
-                matches[0],
-                [
-                    Change(
-                        "choice_normalized",
-                        f"{label}「{visible(raw)}」を一覧の「{matches[0]}」に直しました。",
-                    )
-                ],
+                matches[0], [_note("choice_normalized", label=label, raw=visible(raw), item=matches[0])]
             )
     changes = []
     if text != raw:
-        changes.append(Change("text_trimmed", f"{label}の前後の空白・改行を取り除きました。"))
+        changes.append(_note("text_trimmed", label=label))
     return Normalized(text, changes)
 
 
@@ -226,9 +212,7 @@ def normalize_text(value: object, label: str) -> Normalized:
     text = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", text)
     changes = []
     if text != raw:
-        changes.append(
-            Change("text_trimmed", f"{label}の前後の空白・改行（または途中の改行）を取り除きました。")
-        )
+        changes.append(_note("line_trimmed", label=label))
     return Normalized(text, changes) if not isinstance(value, dt.date) else _dated(text, label, changes)
 
 
@@ -241,9 +225,7 @@ def normalize_longtext(value: object, label: str) -> Normalized:
     text = re.sub(r"^(?:[ \t\u3000]*\n)+", "", text)
     changes = []
     if text != raw.strip("\r"):
-        changes.append(
-            Change("text_trimmed", f"{label}の前後の空行・空白を取り除きました（本文はそのままです）。")
-        )
+        changes.append(_note("longtext_trimmed", label=label))
     return Normalized(text, changes) if not isinstance(value, dt.date) else _dated(text, label, changes)
 
 
@@ -261,14 +243,7 @@ def _clean_line(value: str, breaks: bool = False) -> bool:
 
 
 def _dated(text: str, label: str, changes: list[Change]) -> Normalized:
-    changes.append(
-        Change(
-            "date_text",
-            f"{label}が日付として保存されていたため「{text}」として読みました。",
-            "意図した内容か確認してください。",
-            Severity.WARNING,
-        )
-    )
+    changes.append(_note("date_text", label=label, text=text))
     return Normalized(text, changes)
 
 
@@ -283,7 +258,6 @@ def is_code(text: str) -> bool:
 
 # --------------------------------------------------------------------------- numbers and dates
 
-NUMBER_HINT = "半角の数字だけを入力してください（「,」や単位は不要です）。"
 _MONEY_UNITS = (("百万円", 1_000_000), ("千円", 1_000), ("万円", 10_000), ("円", 1))
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?", re.I)
 _NEGATIVE_MARKS = ("△", "▲", "−", "ー", "－")
@@ -343,22 +317,13 @@ def normalize_number(value: object, kind: str, label: str, unit: int = 1) -> Nor
     shown = f"{number:,}" if kind != "percent" else f"{number:g}（{number * 100:g}%）"
     return Normalized(
         number,  # type: ignore[arg-type]
-        [Change("number_normalized", f"{label}「{visible(raw)}」を数値 {shown} として読みました。")],
+        [_note("number_normalized", label=label, raw=visible(raw), shown=shown)],
     )
 
 
 def _not_a_number(raw: str, label: str, kind: str) -> Normalized:
-    what = "整数" if kind == "integer" else "数値"
     return Normalized(
-        raw,
-        [
-            Change(
-                "not_a_number",
-                f"{label}「{visible(raw)}」は{what}として読めません。",
-                NUMBER_HINT,
-                Severity.ERROR,
-            )
-        ],
+        raw, [_note("not_an_integer" if kind == "integer" else "not_a_number", label=label, raw=visible(raw))]
     )
 
 
@@ -393,18 +358,8 @@ def normalize_date(value: object, label: str, date1904: bool = False) -> Normali
     except ValueError:
         day = None
     if day is None:
-        return Normalized(
-            raw,
-            [
-                Change(
-                    "not_a_date",
-                    f"{label}「{visible(raw)}」は日付として読めません。",
-                    "日付は 2025/4/1 の形で入力してください。",
-                    Severity.ERROR,
-                )
-            ],
-        )
+        return Normalized(raw, [_note("not_a_date", label=label, raw=visible(raw))])
     return Normalized(
         day,  # type: ignore[arg-type]
-        [Change("date_normalized", f"{label}「{visible(raw)}」を日付 {day.isoformat()} として読みました。")],
+        [_note("date_normalized", label=label, raw=visible(raw), day=day.isoformat())],
     )

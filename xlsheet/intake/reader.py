@@ -40,7 +40,7 @@ from ..models import (
     Severity,
     Submission,
 )
-from . import integrity_codes  # noqa: F401  (registers the identity codes)
+from . import integrity_codes, read_codes  # noqa: F401  (register the codes raised here)
 from .answered import outdated_issues, untouched
 from .extent import MAX_CELLS, Extent, check_extent, trim
 from .normalize import (
@@ -56,9 +56,8 @@ from .normalize import (
     strip_controls,
 )
 from .parts import WorkbookParts, read_parts, workbook_part
-from .structure import STRUCTURE_HINT, Ref, compare_structure, parse_ref, shift_before
+from .structure import Ref, compare_structure, parse_ref, shift_before
 from .triage import (
-    RESEND_HINT,
     IntakeError,
     check_workbook_xml,
     open_zip,
@@ -126,10 +125,8 @@ class _Reader:
         """Set when the witnesses of who made the file disagree (`doubt`)."""
         self.given_text = ""
 
-    def note(
-        self, code: str, message: str, hint: str = "", severity: Severity = Severity.WARNING, **kw
-    ) -> None:
-        self.issues.append(Issue(code=code, message=message, hint=hint, severity=severity, **kw))
+    def note(self, code: str, *, sheet: str = "", cell: str = "", **params: Any) -> None:
+        self.issues.append(issue(code, sheet=sheet, cell=cell, **params))
 
     # -- triage ------------------------------------------------------------------------------
     def open(self) -> WorkbookParts:
@@ -144,29 +141,20 @@ class _Reader:
             raise refusal
         part = workbook_part(self.zf)
         if part is None:
-            raise refuse(
-                "not_workbook", "Excel ブックではありません（中にブックの部品がない zip です）。", RESEND_HINT
-            )
+            raise refuse("not_workbook")  # a zip without a workbook part
         try:
             parts = read_parts(self.zf, part)
         except Exception as exc:  # a damaged part: defusedxml/ElementTree/zip errors
             if "Forbidden" in type(exc).__name__:
-                raise refuse(
-                    "xml_entities", f"ブックに DTD／エンティティ宣言があります（{exc}）。", RESEND_HINT
-                ) from exc
-            raise refuse(
-                "corrupt_zip", f"ブックの部品が壊れていて読めません（{exc}）。", RESEND_HINT
-            ) from exc
+                check_workbook_xml(self.zf)  # names the part declaring them
+                raise refuse("xml_entities", member=part) from exc
+            raise refuse("corrupt_zip", what="ブックの部品", error=exc) from exc
         # Our own parts go through defusedxml; every part of the package is checked for a DOCTYPE
         # as well (python-calamine's parser, or Excel when the office opens the file).
         check_workbook_xml(self.zf)
         self.parts = parts
         if parts.macros:
-            self.note(
-                "macro_project",
-                "マクロ（VBA プロジェクト）が含まれています。値だけを読み、マクロは実行していません。",
-                "配布した .xlsx（マクロなし）で保存して送ってください。",
-            )
+            self.note("macro_project")
         return parts
 
     def manifest(self, parts: WorkbookParts) -> Manifest:
@@ -175,34 +163,18 @@ class _Reader:
         except ValidationError:
             manifest = None
         if manifest is None:
-            raise refuse(
-                "not_xlsheet",
-                "政策評価の入力ブックではありません（xlsheet が作ったブックの印がありません）。",
-                "企画課が配布した入力ブックに入力して送ってください。新しいブックに写したものは読み込めません。",
-            )
+            raise refuse("not_xlsheet")
         s = self.master.settings
         if manifest.form_id != self.form.id:
-            raise refuse("other_form", f"別の様式のブックです（{manifest.form_id}）。", RESEND_HINT)
+            raise refuse("other_form", form_id=manifest.form_id)
         if manifest.round_id != s.round_id:
-            raise refuse(
-                "other_round",
-                f"別の回（{manifest.round_id}）のブックです。今回は「{s.round_id}」です。",
-                "前回のファイルではなく、今回配布した入力ブックに入力して送ってください。",
-            )
+            raise refuse("other_round", round_id=manifest.round_id, current=s.round_id)
         if manifest.form_version != self.form.version:
-            raise refuse(
-                "other_form_version",
-                f"様式の版が違います（このブック: {manifest.form_version}、今回: {self.form.version}）。",
-                "今回配布した入力ブックに入力して送ってください。",
-            )
+            raise refuse("other_form_version", version=manifest.form_version, current=self.form.version)
         try:
             self.master.department(manifest.department)
         except KeyError:
-            raise refuse(
-                "unknown_department",
-                f"ブックの所属コード「{manifest.department}」がマスタデータにありません。",
-                "企画課に連絡してください。",
-            ) from None
+            raise refuse("unknown_department", department=manifest.department) from None
         return manifest
 
     # -- cells -------------------------------------------------------------------------------
@@ -210,7 +182,7 @@ class _Reader:
         try:
             self.book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         except Exception as exc:
-            raise refuse("corrupt_zip", f"ブックのシートが読めません（{exc}）。", RESEND_HINT) from exc
+            raise refuse("corrupt_zip", what="ブックのシート", error=exc) from exc
 
     def sheet(self, name: str) -> list[list[Any]] | None:
         if name not in self._sheets:
@@ -248,9 +220,7 @@ class _Reader:
             xml = self.zf.read(part)
             extent = check_extent(xml)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error) as exc:
-            raise refuse(
-                "corrupt_zip", f"シート「{name}」が壊れていて読めません（{exc}）。", RESEND_HINT
-            ) from exc
+            raise refuse("corrupt_part", member=part, error=exc) from exc
         if extent is None or extent.cells <= MAX_CELLS:
             return None
         bounds = self.form_bounds(name)
@@ -266,23 +236,11 @@ class _Reader:
                 book = None
             if book is not None:
                 self.note(
-                    "outside_form",
-                    f"シート「{name}」の入力欄の外（{extent.far} など、{cut[1]:,} セル）に値や書式があります。"
-                    "読み取ったのは様式の範囲だけです。",
-                    f"入力欄より右・下にある不要なセル（{extent.far} など）を行・列ごと削除して保存してください"
-                    "（Ctrl+End で最後のセルの位置を確かめられます）。",
-                    sheet=name,
-                    cell=extent.far,
+                    "outside_form", sheet=name, cell=extent.far, name=name, far=extent.far, count=cut[1]
                 )
                 return book
         if extent.cells > MAX_CELLS:
-            raise refuse(
-                "sheet_too_large",
-                f"シート「{name}」のセル {extent.far} まで値や書式が入っていて、シートが {extent.rows:,} 行 × "
-                f"{extent.cols:,} 列の広さになっています。この広さのシートは安全に読み込めません。",
-                f"入力欄より右・下にあるセル（{extent.far} など）を行・列ごと削除して上書き保存し、送り直してください"
-                "（Ctrl+End で最後のセルの位置を確かめられます）。",
-            )
+            raise refuse("sheet_too_large", name=name, far=extent.far, rows=extent.rows, cols=extent.cols)
 
     def special_cells(self, sheet: str) -> dict[tuple[int, int], tuple[str, str]]:
         """Cells of a sheet holding an error value or a formula without a result: (row, col) ->
@@ -336,27 +294,12 @@ class _Reader:
             where = cell_ref(*hit)
             label = i.field or "この欄"
             if kind == "error":
-                out.append(
-                    i.model_copy(
-                        update={
-                            "code": "cell_error",
-                            "cell": where,
-                            "message": f"セル{where}: 「{label}」がエラー値（{text}）になっていて、読み取れません。",
-                            "hint": "参照先が消えた数式などが原因です。数式を使わず、値を直接入力してください。",
-                        }
-                    )
-                )
+                found = issue("cell_error", ref=where, label=label, value=text)
             else:
-                out.append(
-                    i.model_copy(
-                        update={
-                            "code": "formula_no_value",
-                            "cell": where,
-                            "message": f"セル{where}: 「{label}」に数式（={text[:60]}）が入っていて、計算結果が保存されていないため読み取れません。",
-                            "hint": "数式ではなく値を直接入力するか、Excel で開いて計算・保存し直してから送ってください。",
-                        }
-                    )
-                )
+                found = issue("formula_no_value", ref=where, label=label, formula=text[:60])
+            keep = {"file": i.file, "sheet": i.sheet, "field": i.field}
+            at = {"lp": i.lp, "section": i.section, "row": i.row, "column": i.column}
+            out.append(found.model_copy(update={**keep, "cell": where, **at}))
         return out
 
     @staticmethod
@@ -369,18 +312,12 @@ class _Reader:
     def recorded_structure(self, manifest: Manifest) -> dict[str, Any] | None:
         rows = self.sheet(SHEET_MANIFEST)
         if rows is None:
-            self.note(
-                "manifest_sheet_missing",
-                "ブックの構造情報（非表示シート）がありません。構造の比較はできません。",
-            )
+            self.note("manifest_sheet_missing")
             return None
         try:
             structure, taken = _recorded(self.value(rows, ROW_STRUCTURE, 0))
         except (TypeError, ValueError):
-            self.note(
-                "manifest_sheet_broken",
-                "ブックの構造情報（非表示シート）が読めません。構造の比較はできません。",
-            )
+            self.note("manifest_sheet_broken")
             return None
         if taken != manifest.fingerprint:
             self.doubt(issue("fingerprint_mismatch"))
@@ -431,18 +368,18 @@ class _Reader:
                 diff = ref.rows - old.rows
                 self.note(
                     "rows_inserted" if diff > 0 else "rows_deleted",
-                    f"「{label}」の範囲で行が {abs(diff)} 行{'挿入' if diff > 0 else '削除'}されています。",
-                    STRUCTURE_HINT,
                     sheet=ref.sheet,
                     cell=cell_ref(ref.r1, ref.c1),
+                    label=label,
+                    count=abs(diff),
                 )
             elif old is not None and ref.r1 != old.r1:
                 self.note(
                     "rows_moved",
-                    f"「{label}」の位置が {ref.r1 - old.r1:+d} 行ずれています（上で行が挿入・削除されています）。",
-                    STRUCTURE_HINT,
                     sheet=ref.sheet,
                     cell=cell_ref(ref.r1, ref.c1),
+                    label=label,
+                    shift=ref.r1 - old.r1,
                 )
             return ref
         if old is None:
@@ -454,14 +391,8 @@ class _Reader:
         fallback = Ref(sheet, old.c1, old.r1 + shift, old.c2, old.r2 + shift)
         if parts.sheet(sheet) is None:
             return fallback  # the sheet is gone: read_section reports the section as missing
-        self.note(
-            "name_deleted",
-            f"名前付き範囲「{name}」（{label}）が削除されているか壊れています。"
-            f"様式の位置（{cell_ref(fallback.r1, fallback.c1)}〜）から読み取りました。",
-            "読み取った内容が正しいか確認してください。次回は配布したブックをそのまま使ってください。",
-            sheet=sheet,
-            cell=cell_ref(fallback.r1, fallback.c1),
-        )
+        start = cell_ref(fallback.r1, fallback.c1)
+        self.note("name_deleted", sheet=sheet, cell=start, name=name, label=label, start=start)
         return fallback
 
     def layout_ref(self, lp: str, section: Section) -> Ref | None:
@@ -484,15 +415,13 @@ class _Reader:
         if rows is None:
             sec.readable = False
             self.issues.append(
-                Issue(
+                issue(
+                    "section_missing",
                     sheet=sec.sheet,
                     cell=sec.first_cell,
                     field=section_label(section),
-                    code="section_missing",
-                    message=f"「{fill_placeholders(section.title, self.master, self.dept, lp)}」"
-                    "の入力欄（シートまたは名前付き範囲）が見つからず、読み取れませんでした。",
-                    hint="配布した入力ブックに入力し直して送ってください。",
-                    lp=lp,
+                    at={"lp": lp},
+                    label=fill_placeholders(section.title, self.master, self.dept, lp),
                 )
             )
             return sec
@@ -554,7 +483,7 @@ class _Reader:
             for key, value in typed.items():
                 sec.typed_calc[(len(sec.rows), key)] = value
             for col, ch in changes:
-                self.issues.append(sec.issue(row, col, ch.code, ch.message, ch.hint, ch.severity))
+                self.issues.append(sec.coded(row, col, ch.code, **ch.values))
             sec.rows.append(row)
             index += 1
         return sec
@@ -690,10 +619,7 @@ def read_workbook(
             try:
                 master.leading_project(lp)
             except KeyError:
-                reader.note(
-                    "unknown_lp",
-                    f"リーディングプロジェクト「{lp}」がマスタデータにありません。読み飛ばしました。",
-                )
+                reader.note("unknown_lp", lp=lp)
                 continue
             lists = Lists.cached(form, master, lp)
             sections: dict[str, ReadSection] = {}
@@ -726,14 +652,10 @@ def read_workbook(
             getattr(reader, "parts", None) and reader.parts.modified,
         )
     except Exception as exc:  # a file no rule foresaw must not stop the other files
-        issue = Issue(
-            code="unreadable",
-            message=f"ブックを読み取れませんでした（{type(exc).__name__}: {exc}）。",
-            hint=RESEND_HINT + " 直らなければ企画課に連絡してください。",
-        )
+        failed = issue("unreadable", error=f"{type(exc).__name__}: {exc}")
         return ReadResult(
             FileStatus.REJECTED,
-            _with_file([*reader.issues, issue], file),
+            _with_file([*reader.issues, failed], file),
             None,
             manifest,
             manifest.department if manifest else "",

@@ -48,23 +48,9 @@ class IntakeError(Exception):
         self.status = status
 
 
-def refuse(
-    code: str,
-    message: str | None = None,
-    hint: str = "",
-    status: FileStatus | None = None,
-    **params: Any,
-) -> IntakeError:
+def refuse(code: str, *, status: FileStatus | None = None, **params: Any) -> IntakeError:
     """The refusal `code` of the catalogue, its texts filled from `params`. The file becomes
-    `status`: by default rejected for an error row, set aside (ignored) for a warning row.
-
-    Transitional: a call giving its own `message` (and `hint`) builds the Issue from that prose,
-    its severity from `status`; only `reader.py` still does, until its codes are catalogue rows.
-    """
-    if message is not None:
-        status = status or FileStatus.REJECTED
-        severity = Severity.ERROR if status is FileStatus.REJECTED else Severity.WARNING
-        return IntakeError(Issue(code=code, message=message, hint=hint, severity=severity), status)
+    `status`: by default rejected for an error row, set aside (ignored) for a warning row."""
     found = issue(code, **params)
     if status is None:
         status = FileStatus.REJECTED if found.severity is Severity.ERROR else FileStatus.IGNORED

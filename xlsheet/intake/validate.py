@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalogue import issue as catalogue_issue
-from ..catalogue import register
 from ..formdef.compute import recompute, rule_findings
 from ..formdef.formula import ExcelErrorValue
 from ..formdef.model import NUMERIC_KINDS, TEXT_KINDS, Field, FieldKind, Form, Section, norm
@@ -28,41 +27,9 @@ from ..layout import (
     unit_lists,
 )
 from ..limits import CELL_TEXT_MAX
-from ..models import SDG_MARK, Category, Issue, Master, Severity
+from ..models import SDG_MARK, Category, Issue, Master
+from . import read_codes  # noqa: F401  (registers the codes of the rules)
 from .normalize import formula_like
-
-register(
-    (
-        "out_of_range",
-        Severity.ERROR,
-        "「{label}」の {value} が範囲（{span}）の外です。",
-        "{span} の値を入力してください。",
-    ),
-    (
-        "calc_overwritten",
-        Severity.WARNING,
-        "「{label}」（自動計算の欄）に {typed} が入力されていますが、計算すると {computed} です。計算した値を使います。",
-        "自動計算の欄には入力しないでください（数式を消さずに、元の値の欄を直してください）。",
-    ),
-    (
-        "constraint",
-        Severity.ERROR,
-        "「{label}」: {message}",
-        "{hint}",
-    ),
-    (
-        "constraint_warning",
-        Severity.WARNING,
-        "「{label}」: {message}",
-        "{hint}",
-    ),
-    (
-        "required_if",
-        Severity.ERROR,
-        "「{label}」が入力されていません（この行では必須です）。",
-        "{how}",
-    ),
-)
 
 
 @dataclass
@@ -114,24 +81,6 @@ class ReadSection:
     def at(self, row: CellRow | None, col: Field | None) -> dict[str, Any]:
         col = col or self.key_field
         return {"lp": self.lp, "section": self.section.key, "row": row.index if row else 0, "column": col.key}
-
-    def issue(
-        self,
-        row: CellRow | None,
-        col: Field | None,
-        code: str,
-        message: str,
-        hint: str = "",
-        severity: Severity = Severity.ERROR,
-    ) -> Issue:
-        return Issue(
-            **self.where(row, col),
-            code=code,
-            message=message,
-            hint=hint,
-            severity=severity,
-            **self.at(row, col),
-        )
 
     def coded(self, row: CellRow | None, col: Field | None, code: str, **params: Any) -> Issue:
         """An issue from the catalogue at a row and field."""
@@ -214,20 +163,14 @@ def check_required(sec: ReadSection, findings: list[tuple[str, Section, int, Fie
     (from `compute.rule_findings`)."""
     if sec.section.required and sec.readable and not sec.rows:
         who = "主管所属が記入する欄です。" if sec.section.lead_only else ""
-        yield sec.issue(
-            None,
-            None,
-            "required",
-            f"「{sec.label}」が入力されていません。",
-            f"{who}入力してから送ってください。",
-        )
+        yield sec.coded(None, None, "required", label=sec.label, how=f"{who}入力してから送ってください。")
     for kind, section, i, f in findings:
         if kind != "required" or section.key != sec.section.key or i >= len(sec.rows):
             continue
         row = sec.rows[i]
         how = "プルダウンから選ぶか入力してください。" if f.list else "入力してください。"
         if f.required:
-            yield sec.issue(row, f, "required", f"「{f.label}」が入力されていません。", how)
+            yield sec.coded(row, f, "required", label=f.label, how=how)
         else:
             yield sec.coded(row, f, "required_if", label=f.label, how=how)
 
@@ -241,7 +184,14 @@ def check_rules(sec: ReadSection, findings: list[tuple[str, Section, int, Field]
         if f.is_number and isinstance(value, str):
             continue  # not a number: reported when read
         message = f.constraint_message or "条件を満たしていません。"
-        yield sec.coded(sec.rows[i], f, kind, label=f.label, message=message, hint="内容を確認してください。")
+        yield sec.coded(
+            sec.rows[i],
+            f,
+            "constraint_warning" if kind == "constraint_warning" else "constraint",
+            label=f.label,
+            message=message,
+            hint="内容を確認してください。",
+        )
 
 
 def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
@@ -254,13 +204,14 @@ def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
                 continue
             items = lists.items(col.list)
             if value not in items:
-                if is_mark_list(items):
-                    msg = f"「{value}」は使えません。{col.label}には {SDG_MARK} を選んでください。"
-                    code = "sdg_mark"
-                else:
-                    msg = f"{col.label}「{value}」は一覧にありません。"
-                    code = "not_in_list"
-                yield sec.issue(row, col, code, msg, "プルダウンの一覧から選んでください。")
+                yield sec.coded(
+                    row,
+                    col,
+                    "sdg_mark" if is_mark_list(items) else "not_in_list",
+                    label=col.label,
+                    value=value,
+                    mark=SDG_MARK,
+                )
 
 
 def check_lengths(sec: ReadSection) -> Iterator[Issue]:
@@ -273,13 +224,13 @@ def check_lengths(sec: ReadSection) -> Iterator[Issue]:
         for col, limit in inputs:
             value = row.values.get(col.key, "")
             if isinstance(value, str) and len(value) > limit:
-                excel = "。Excel のセルの上限 32,767 文字も超えています" if len(value) > CELL_TEXT_MAX else ""
-                yield sec.issue(
+                yield sec.coded(
                     row,
                     col,
-                    "too_long",
-                    f"「{col.label}」が {len(value):,} 文字あります（上限 {limit:,} 文字{excel}）。",
-                    f"{limit:,} 文字以内にまとめてください。",
+                    "too_long_for_excel" if len(value) > CELL_TEXT_MAX else "too_long",
+                    label=col.label,
+                    length=len(value),
+                    limit=limit,
                 )
 
 
@@ -314,14 +265,7 @@ def check_formula_text(sec: ReadSection) -> Iterator[Issue]:
         for col in free:
             value = row.values.get(col.key, "")
             if value and isinstance(value, str) and formula_like(value):
-                yield sec.issue(
-                    row,
-                    col,
-                    "formula_text",
-                    f"「{col.label}」が「{value[0]}」で始まっています。数式ではなく文字としてそのまま扱います。",
-                    "意図した内容か確認してください。",
-                    Severity.WARNING,
-                )
+                yield sec.coded(row, col, "formula_text", label=col.label, first=value[0])
 
 
 def _code_field(section: Section) -> Field | None:
@@ -344,13 +288,13 @@ def check_rows_per_item(sec: ReadSection) -> Iterator[Issue]:
             continue
         seen[value] += 1
         if seen[value] == limit + 1:
-            yield sec.issue(
+            yield sec.coded(
                 row,
                 sec.key_field,
                 "too_many_projects",
-                f"取り組み「{value}」の{sec.key_field.label}が {limit} 件を超えています（最大 {limit} つまで）。",
-                f"統合ではすべて載せます。{limit} つに絞る場合は送り直してください。",
-                Severity.WARNING,
+                initiative=value,
+                label=sec.key_field.label,
+                limit=limit,
             )
 
 
@@ -371,23 +315,17 @@ def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Is
             continue
         if dept not in reporters.get(code, ()) and not (lead and not per_item):
             owners = sorted(master.department(d).name for d in reporters.get(code, ()))
-            yield sec.issue(
-                row,
-                code_field,
-                "other_department_initiative",
-                f"取り組み「{code}」は{('「' + '・'.join(owners) + '」') if owners else '別の所属'}の担当です。",
-                "コードが正しいか確認してください（担当の所属からも報告されます）。",
-                Severity.WARNING,
-            )
+            who = ("「" + "・".join(owners) + "」") if owners else "別の所属"
+            yield sec.coded(row, code_field, "other_department_initiative", initiative=code, owners=who)
         cat = row.values.get(category_field.key) if category_field else None
         if cat and cat != categories[code].value and cat in Category._value2member_map_:
-            yield sec.issue(
+            yield sec.coded(
                 row,
                 category_field,
                 "category_mismatch",
-                f"取り組み「{code}」の区分は「{categories[code].value}」ですが「{cat}」が選ばれています。",
-                "区分を確認してください。",
-                Severity.WARNING,
+                initiative=code,
+                expected=categories[code].value,
+                chosen=cat,
             )
 
 
