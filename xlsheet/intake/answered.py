@@ -65,6 +65,11 @@ def untouched(master: Master, submission: Submission, form: Form | None = None) 
     units = submission.answers or {e.lp: {} for e in submission.lps}
     if not units:
         return None
+    # Cheap first: a row in use in a section generate never pre-fills is an answer already.
+    blank_sections = [s for s in form.sections if not any(f.default for f in s.fields if f.is_input)]
+    for sections in units.values():
+        if any(any(row_in_use(s, r) for r in sections.get(s.key, [])) for s in blank_sections):
+            return None
     for unit, sections in units.items():
         expected = _expected(master, form, dept, unit)
         if expected is None:
