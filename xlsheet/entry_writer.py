@@ -17,7 +17,7 @@ from typing import Any
 
 from .era import date_label
 from .formdef.compute import excel_formula, recompute
-from .formdef.formula import ExcelErrorValue
+from .formdef.formula import ExcelErrorValue, excel_wildcard
 from .formdef.model import PLACEHOLDER_RE, Field, FieldKind, Form, Section
 from .given import given_json, given_print
 from .layout import (
@@ -682,23 +682,10 @@ def countif_matches(items: Iterable[str], criteria: str) -> bool:
             return False
         cmp = {"<": str.__lt__, "<=": str.__le__, ">": str.__gt__, ">=": str.__ge__}[op]
         return any(cmp(i.casefold(), text) for i in items)
-    pattern = re.compile(_wildcard(text), re.S)
+    pattern = re.compile(excel_wildcard(text), re.S)
     if op == "<>":
         return any(not pattern.fullmatch(i.casefold()) for i in items)
     return any(pattern.fullmatch(i.casefold()) for i in items)
-
-
-def _wildcard(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        c = text[i]
-        if c == "~" and i + 1 < len(text) and text[i + 1] in "*?~":
-            out.append(re.escape(text[i + 1]))
-            i += 2
-            continue
-        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
-        i += 1
-    return "".join(out)
 
 
 def _is_number(text: str) -> bool:

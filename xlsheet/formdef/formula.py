@@ -400,7 +400,7 @@ def to_excel(
 Value = float | str | bool | None
 
 
-def _wildcard(text: str) -> str:
+def excel_wildcard(text: str) -> str:
     """An Excel match pattern (* ? with ~ escaping them) as a regular expression."""
     out, i = [], 0
     while i < len(text):
@@ -419,7 +419,7 @@ def vlookup(table: Mapping[str, str], key: str) -> Any:
     case, * ? ~ being wildcards; #N/A when none does."""
     if key in table:
         return table[key]
-    pattern = re.compile(_wildcard(key.casefold()), re.S)
+    pattern = re.compile(excel_wildcard(key.casefold()), re.S)
     return next((label for value, label in table.items() if pattern.fullmatch(value.casefold())), NA)
 
 
