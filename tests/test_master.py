@@ -163,3 +163,26 @@ def test_not_a_workbook_is_refused(round_dir):
     with pytest.raises(MasterDataError) as err:
         load_master(RoundPaths(round_dir).master)
     assert "Excel ブックとして開けません" in err.value.problems[0]
+
+
+def test_checked_master_is_reused_only_while_the_workbook_is_unchanged(round_dir):
+    from xlsheet.master import checked_copy_path
+
+    path = RoundPaths(round_dir).master
+    first = load_master(path)
+    copy = checked_copy_path(path)
+    assert copy.exists() and first == load_master(path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET_BY_KEY["departments"].name]
+    ws.cell(HEADER_ROW + 2, 2).value = "名前を変えた課"
+    wb.save(path)
+    changed = load_master(path)
+    assert changed.departments[0].name == "名前を変えた課" != first.departments[0].name
+    copy.write_text("壊れた控え", encoding="utf-8")
+    assert load_master(path) == changed  # a broken copy is rebuilt from the workbook
+    wb = openpyxl.load_workbook(path)
+    wb[SHEET_BY_KEY["departments"].name].cell(HEADER_ROW + 2, 1).value = "D110"
+    wb[SHEET_BY_KEY["departments"].name].cell(HEADER_ROW + 3, 1).value = "D110"
+    wb.save(path)
+    with pytest.raises(MasterDataError):  # checked again, never served from the copy
+        load_master(path)
