@@ -1,0 +1,1 @@
+"""Writing one department's entry workbook, one module per concern."""

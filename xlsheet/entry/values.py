@@ -1,0 +1,201 @@
+"""What an entry workbook's sections hold: the pre-fill from 初期値 and a submission's values."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from ..formdef.compute import _parse
+from ..formdef.model import PLACEHOLDER_RE, FieldKind, Form, Section
+from ..layout import list_source
+from ..models import SDG_GOALS, SDG_MARK, LpEntry, Master
+from ..round import default_form
+
+Rows = list[dict[str, Any]]
+"""Section values: one dict per data row, column key -> value."""
+
+MASTER_PREFIX = "マスタ:"
+LIST_PREFIX = "一覧:"
+
+
+def default_values(master: Master, dept: str, lp: str, form: Form | None = None) -> dict[str, Rows]:
+    """What a fresh workbook is pre-filled with, from the fields' 初期値.
+
+    - ``マスタ:事業.列``: one row per known project of each of the department's initiatives, or
+      one row with only the initiative's values for an initiative without any (a row holding a
+      code is in use, so the self-check shows an initiative still lacking a project);
+    - ``一覧:一覧名`` / ``一覧:一覧名.表示``: one row per item of the list (the 17 SDGs);
+    - plain text (with ``{評価対象年度}`` and the like filled in): the value of a block's field.
+    """
+    form = form or default_form()
+    return {s.key: rows for s in form.sections if (rows := section_defaults(form, master, dept, lp, s))}
+
+
+def fill_placeholders(text: str, master: Master, dept: str, lp: str) -> str:
+    """``{評価対象年度}`` and the other placeholders of 見出し, セクション見出し and 初期値."""
+    s = master.settings
+
+    def one(m) -> str:
+        name = m.group(1).strip()
+        values = {
+            "評価年度": s.evaluation_label,
+            "評価対象年度": s.evaluated_label,
+            "リーディングプロジェクト": master.leading_project(lp).name,
+            "所属": master.department(dept).name,
+        }
+        return values.get(name, m.group(0))
+
+    return PLACEHOLDER_RE.sub(one, text)
+
+
+def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Section) -> Rows:
+    defaults = {f.key: f.default for f in section.fields if f.default}
+    if not defaults:
+        return []
+    if any(d.startswith(MASTER_PREFIX) for d in defaults.values()):
+        dname = master.department(dept).name
+        rows: Rows = []
+        for initiative, category in master.department_initiatives(dept, lp):
+            known = master.known_for(initiative.code, dept)
+            for i in range(max(1, len(known))):
+                k = known[i] if i < len(known) else None
+                source = {
+                    "取り組みコード": initiative.code,
+                    "区分": category.value,
+                    "所属名": (k.owner or dname) if k else dname,
+                    "担当所属": (k.owner or dname) if k else dname,
+                    "事業名": k.name if k else None,
+                }
+                row: dict[str, Any] = {}
+                for key, d in defaults.items():
+                    if d.startswith(MASTER_PREFIX):
+                        column = d[len(MASTER_PREFIX) :].partition(".")[2]
+                        if source.get(column) is not None:
+                            row[key] = source[column]
+                rows.append(row)
+        return rows
+    if any(d.startswith(LIST_PREFIX) for d in defaults.values()):
+        rows = []
+        for key, d in defaults.items():
+            if not d.startswith(LIST_PREFIX):
+                continue
+            name, _, part = d[len(LIST_PREFIX) :].partition(".")
+            src = list_source(form, master, name, lp)
+            items = (src.labels or src.values) if part else src.values
+            for i, v in enumerate(items):
+                while len(rows) <= i:
+                    rows.append({})
+                rows[i][key] = int(v) if not part and v.isdigit() else v
+        return rows
+    if section.is_block:
+        return [{k: fill_placeholders(d, master, dept, lp) for k, d in defaults.items()}]
+    return []
+
+
+def entry_values(entry: LpEntry) -> dict[str, Rows]:
+    """Section values from a submission, for a feedback workbook."""
+
+    def paragraphs(ps) -> Rows:
+        return [{"code": p.initiative or "", "heading": p.heading, "body": p.body} for p in ps]
+
+    return {
+        "projects": [
+            {
+                "code": p.initiative,
+                "category": p.category.value if p.category else "",
+                "name": p.name,
+                "owner": p.department,
+            }
+            for p in entry.projects
+        ],
+        "evaluations": paragraphs(entry.evaluations),
+        "summary": [{"body": entry.summary}] if entry.summary else [],
+        "policy_intro": [{"body": entry.policy_intro}] if entry.policy_intro else [],
+        "policies": paragraphs(entry.policies),
+        "sdgs": _sdg_rows(entry.sdgs),
+    }
+
+
+def _sdg_rows(chosen: Iterable[int]) -> Rows:
+    chosen = set(chosen)
+    return [
+        {"goal": n, "name": name, "mark": SDG_MARK if n in chosen else ""}
+        for n, name in enumerate(SDG_GOALS, start=1)
+    ]
+
+
+def master_values(master: Master) -> dict[str, Any]:
+    """What ``[マスタ.名前]`` reads."""
+    s = master.settings
+    out: dict[str, Any] = {"評価年度": s.evaluation_year}
+    cost = getattr(s, "average_personnel_cost", None)
+    if cost is not None:
+        out["平均人件費"] = cost
+    return out
+
+
+def label_tables(form: Form, master: Master, lp: str) -> dict[str, dict[str, str]]:
+    """value → 表示 of every list LABEL may name, by the names the form uses."""
+    names = {f.list for s in form.sections for f in s.fields if f.list}
+    for s in form.sections:
+        for f in s.fields:
+            for text in (f.formula, f.constraint, f.required_if):
+                if text:
+                    names.update(_parse(text).list_names())
+    out: dict[str, dict[str, str]] = {}
+    for name in names:
+        try:
+            src = list_source(form, master, name, lp)
+        except KeyError:
+            continue
+        out[name] = dict(zip(src.values, src.labels or src.values, strict=True))
+    return out
+
+
+def workbook_values(
+    master: Master,
+    dept: str,
+    entries: dict[str, LpEntry] | None = None,
+    form: Form | None = None,
+    answers: dict[str, dict[str, Rows]] | None = None,
+) -> dict[str, dict[str, Rows]]:
+    """Section values per unit: the submission's answers (or seed entries) where given, else the
+    pre-fill. 固定 columns (written by xlsheet) always come from the pre-fill."""
+    form = form or default_form()
+    out: dict[str, dict[str, Rows]] = {}
+    for lp in master.department_lps(dept):
+        prefill = default_values(master, dept, lp.code, form)
+        if answers is not None and lp.code in answers:
+            given = answers[lp.code]
+        elif entries and lp.code in entries:
+            given = entry_values(entries[lp.code])
+        else:
+            out[lp.code] = prefill
+            continue
+        values: dict[str, Rows] = {}
+        for s in form.sections:
+            rows = [_typed(s, r) for r in given.get(s.key, [])]
+            fixed = [f.key for f in s.fields if f.kind is FieldKind.FIXED]
+            if fixed:
+                base = prefill.get(s.key, [])
+                rows = [
+                    {**(rows[i] if i < len(rows) else {}), **{k: base[i].get(k) for k in fixed}}
+                    for i in range(len(base))
+                ]
+            if rows:
+                values[s.key] = rows
+        out[lp.code] = values
+    return out
+
+
+def _typed(section: Section, row: dict[str, Any]) -> dict[str, Any]:
+    """A row as the ledger's JSON gives it back, dates (stored as ISO text) as dates again."""
+    out = dict(row)
+    for f in section.fields:
+        v = out.get(f.key)
+        if f.kind is FieldKind.DATE and isinstance(v, str) and len(v) == 10:
+            with contextlib.suppress(ValueError):
+                out[f.key] = dt.date.fromisoformat(v)
+    return out
