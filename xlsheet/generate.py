@@ -16,10 +16,10 @@ from .formdef import Form
 from .given import given_json, given_print
 from .intake.parts import custom_properties
 from .manifest import Manifest
-from .master import load_master, write_master
+from .master import write_master
 from .models import Master, Settings
 from .paths import RoundPaths
-from .round import keep_form, round_form
+from .round import Round, keep_form
 from .sample import sample_master
 
 
@@ -142,9 +142,8 @@ def generate_round(
     Master data is read (and fully checked) before anything is written. `progress(done, total)`
     is called as workbooks are finished.
     """
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    form = round_form(paths)
+    rnd = Round(Path(root))
+    paths, master, form = rnd.paths, rnd.master, rnd.form
     issued = issued or dt.date.today()
     depts = master.participating_departments()
     out: dict[str, Generated] = {}

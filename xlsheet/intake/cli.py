@@ -12,14 +12,14 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from ..master import load_master
 from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
 from ..paths import RoundPaths, require_round
+from ..round import Round
 from ..termout import cell, progress_bar
 from ..termout import err as err_console
 from ..termout import out as console
 from .collect import collect_round
-from .ledger import Action, Ledger, LedgerError
+from .ledger import Action, LedgerError
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 STATUS_STYLE = {
@@ -73,10 +73,9 @@ def collect(round_dir: Path, as_json: bool, workers: int | None) -> None:
 @ROUND_DIR
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力する（プログラム向け）")
 def status(round_dir: Path, as_json: bool) -> None:
-    paths = RoundPaths(round_dir)
-    _need_master(paths)
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
+    rnd = Round.open(round_dir)
+    master = rnd.master
+    with rnd.ledger() as ledger:
         rows = ledger.status(master)
         received = ledger.received_counts()
     if as_json:

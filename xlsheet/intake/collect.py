@@ -24,7 +24,6 @@ from ..errors import LEDGER_ERRORS, OfficeError, folder_error, ledger_error
 from ..formdef import Form
 from ..leftovers import clean_leftovers
 from ..limits import CELL_TEXT_MAX, ExcelLimitError
-from ..master import load_master
 from ..models import (
     FILE_STATUS_JA,
     TO_FIX,
@@ -37,7 +36,7 @@ from ..models import (
     Submission,
 )
 from ..paths import RoundPaths
-from ..round import round_form
+from ..round import Round, round_form
 from ..textsafe import clean_data, clean_model, clean_text
 from . import (
     intake_codes,  # noqa: F401  (registers the rows used here)
@@ -491,9 +490,9 @@ def collect_round(
     master: Master | None = None,
 ) -> CollectReport:
     """Read inbox/, record every file in the ledger, write feedback books; return what happened."""
-    paths = RoundPaths(Path(root))
-    master = master or load_master(paths.master)
-    form = round_form(paths)
+    rnd = Round(Path(root))
+    paths, form = rnd.paths, rnd.form
+    master = master or rnd.master
     units = inbox_units(paths.inbox)
     workers = workers or os.cpu_count() or 1
     report = CollectReport()

@@ -10,11 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..master import load_master
 from ..models import FILE_STATUS_JA, FileStatus
-from ..paths import RoundPaths
+from ..round import Round
 from .collect import update_feedback
-from .ledger import Action, Ledger, Row
+from .ledger import Action, Row
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,9 @@ class Decided:
 def decide_file(root: Path, ref: str, action: Action, reason: str = "") -> Decided:
     """Record one decision on the file `ref` (inbox/… path or SHA-256 prefix); LedgerError if it
     cannot be taken. Feedback books of the department follow the new state."""
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
+    rnd = Round(Path(root))
+    paths, master = rnd.paths, rnd.master
+    with rnd.ledger() as ledger:
         row: Row = ledger.decide(ref, action, reason)
         update_feedback(master, paths, ledger, {row.department})
         current = next((r.file for r in ledger.current() if r.department == row.department), "")

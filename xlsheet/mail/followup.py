@@ -6,10 +6,9 @@ import datetime as dt
 from email.message import EmailMessage
 from pathlib import Path
 
-from ..intake.ledger import Ledger
-from ..master import load_master
 from ..models import Department, DeptState, Issue, MailKind, Severity
 from ..paths import RoundPaths
+from ..round import Round
 from .compose import DEFAULT_SIZE_LIMIT, feedback_message, reminder_message
 from .mailboxes import original_mail
 from .send import Delivery, SmtpConfig, build_and_deliver, selected_departments
@@ -27,9 +26,9 @@ def build_reminders(
     root: Path, only: list[str] | None = None, now: dt.datetime | None = None
 ) -> tuple[list[tuple[Department, EmailMessage]], list[str]]:
     """A reminder for every participating department without an accepted submission."""
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
+    rnd = Round(Path(root))
+    paths, master = rnd.paths, rnd.master
+    with rnd.ledger() as ledger:
         status = {s.department: s for s in ledger.status(master)}
     mails, problems = [], []
     for dept in selected_departments(master, only):
@@ -75,9 +74,9 @@ def build_feedback(
     root: Path, only: list[str] | None = None, now: dt.datetime | None = None
 ) -> tuple[list[tuple[Department, EmailMessage]], list[str]]:
     """A reply to each department whose latest submission has something to fix."""
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
+    rnd = Round(Path(root))
+    paths, master = rnd.paths, rnd.master
+    with rnd.ledger() as ledger:
         latest = ledger.latest()
         status = {s.department: s for s in ledger.status(master)}
     mails, problems = [], []

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from ..errors import XlsheetError
 from ..intake.ledger import Ledger
-from ..master import load_master
 from ..models import Department, MailKind, Master, SendState
 from ..paths import RoundPaths, safe_filename
+from ..round import Round
 from ..xlsxout import atomic_path
 from .compose import DEFAULT_SIZE_LIMIT, message_bytes, round_message, size_warning
 
@@ -228,9 +228,9 @@ def build_round_mails(
     """The request mail for each participating department whose workbook it has not been sent
     yet (every one with `resend`); Japanese lines for what was skipped as a problem, and for
     departments that already have this very workbook."""
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
+    rnd = Round(Path(root))
+    paths, master = rnd.paths, rnd.master
+    with rnd.ledger() as ledger:
         sent = ledger.sent_digests(ROUND_KINDS)
     mails, problems, skipped = [], [], []
     for dept in selected_departments(master, only):

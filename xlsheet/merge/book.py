@@ -22,7 +22,7 @@ from ..formdef import Form
 from ..leftovers import clean_leftovers
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
-from ..round import round_form
+from ..round import Round
 from ..xlsxout import Book, atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
 from .printed import set_properties, write_form_sheets
@@ -168,9 +168,9 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     `force` a copy is kept first (`MergeResult.kept`)."""
     from ..intake.ledger import Ledger
 
-    paths = RoundPaths(Path(root))
+    rnd = Round(Path(root))
+    paths, form = rnd.paths, rnd.form
     master, received, status, intake_issues = load_round(paths.root)
-    form = round_form(paths)
     target = book_path(paths, master)
     _clean_stale_temps(target)
     for folder in (target.parent, target.parent / "csv"):

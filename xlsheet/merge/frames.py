@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..formdef import Form
 from ..models import DepartmentStatus, Issue, Master, Received
-from ..paths import RoundPaths, safe_filename
-from ..round import round_form
+from ..paths import safe_filename
+from ..round import Round
 from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
@@ -62,7 +62,7 @@ def round_frames(root: Path) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
     sdgs), one per other section of the round's form, status and issues."""
     master, received, status, issues = load_round(root)
-    return frames(master, received, status, issues, round_form(RoundPaths(Path(root))))
+    return frames(master, received, status, issues, Round(Path(root)).form)
 
 
 def csv_names(tables: list[Table]) -> dict[str, str]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..intake.ledger import Ledger
-from ..master import load_master
 from ..models import DepartmentStatus, Issue, Master, Received
-from ..paths import RoundPaths
+from ..round import Round
 from ..textsafe import clean_model
 
 
@@ -17,9 +15,9 @@ def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatu
     Every text is cleaned on the way in (textsafe): whatever the ledger holds (a control
     character from an older intake, a message of any length), the book and CSV get written.
     """
-    paths = RoundPaths(Path(root))
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
+    rnd = Round(Path(root))
+    master = rnd.master
+    with rnd.ledger() as ledger:
         received, status, issues = ledger.current(), ledger.status(master), ledger.issues()
     return (
         master,

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..layout import SHEET_CHECK, SHEET_MANIFEST
-from ..paths import RoundPaths
+from ..round import Round
 from .report import RibbonError, report_errors
 from .round_folder import check_round_dir
 from .workbook import COLOR_ERROR, COLOR_WARNING, alert, is_entry_workbook, write_table
@@ -37,16 +37,13 @@ def _workbook_bytes(book: Any) -> bytes:
 def check(book: Any) -> str:
     """入力チェック: validate the entry workbook in front of the department before it is sent."""
     from ..intake.reader import read_workbook
-    from ..master import load_master
     from ..models import SEVERITY_JA, Severity
-    from ..round import round_form
 
     if not is_entry_workbook(book):
         raise RibbonError("入力ブック（企画課が配布したブック）を開いてから「入力チェック」を押してください")
     root = check_round_dir(book)
-    paths = RoundPaths(root)
-    master = load_master(paths.master)
-    result = read_workbook(_workbook_bytes(book), master, file=book.name, form=round_form(paths))
+    rnd = Round(Path(root))
+    result = read_workbook(_workbook_bytes(book), rnd.master, file=book.name, form=rnd.form)
     issues = [
         i
         for i in result.issues

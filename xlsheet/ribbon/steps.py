@@ -9,6 +9,7 @@ from typing import Any
 
 from ..models import DeptState
 from ..paths import RoundPaths
+from ..round import Round
 from .report import report_errors
 from .round_folder import round_dir
 from .workbook import COLOR_ERROR, COLOR_OK, COLOR_WARNING, alert, local_time, write_table
@@ -116,13 +117,9 @@ def merge(book: Any) -> str:
 
 def status_rows(root: Path) -> list[Any]:
     """The ledger's status table for the round (one DepartmentStatus per department)."""
-    from ..intake.ledger import Ledger
-    from ..master import load_master
-
-    paths = RoundPaths(root)
-    master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
-        return ledger.status(master)
+    rnd = Round(Path(root))
+    with rnd.ledger() as ledger:
+        return ledger.status(rnd.master)
 
 
 def write_status(book: Any, root: Path) -> tuple[int, int]:
