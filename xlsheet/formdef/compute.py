@@ -101,26 +101,32 @@ def recompute(
         s.key: [dict(r) for r in data.get(s.key, ())] or ([{}] if s.is_block else []) for s in form.sections
     }
 
-    def value(section: Section, row: dict[str, Any]) -> Callable[[Ref, bool], Any]:
-        def resolve(ref: Ref, in_aggregate: bool) -> Any:
-            target = _target(form, section, ref)
-            if isinstance(target, str):
-                return master.get(target)
-            tsec, tfield = target
-            if tsec.key == section.key and not in_aggregate:
-                return row.get(tfield.key)
-            rows = out[tsec.key]
-            if tsec.is_block:
-                return rows[0].get(tfield.key) if rows else None
-            return [r.get(tfield.key) for r in rows]
-
-        return resolve
-
     for section, f in calc_order(form):
         formula = _parse(f.formula)
         for row in out[section.key]:
-            row[f.key] = evaluate(formula, value(section, row), lists)
+            row[f.key] = evaluate(formula, resolver(form, master, out, section, row), lists)
     return out
+
+
+def resolver(
+    form: Form, master: Mapping[str, Any], data: Mapping[str, Sequence[Row]], section: Section, row: Row
+) -> Callable[[Ref, bool], Any]:
+    """How a formula evaluated in one row of `section` finds what it names: a field of the same
+    row, a block's field, a table column (a list, inside SUM and the like) or a master value."""
+
+    def resolve(ref: Ref, in_aggregate: bool) -> Any:
+        target = _target(form, section, ref)
+        if isinstance(target, str):
+            return master.get(target)
+        tsec, tfield = target
+        if tsec.key == section.key and not in_aggregate:
+            return row.get(tfield.key)
+        rows = data.get(tsec.key, ())
+        if tsec.is_block:
+            return rows[0].get(tfield.key) if rows else None
+        return [r.get(tfield.key) for r in rows]
+
+    return resolve
 
 
 def _blank(v: Any) -> bool:
@@ -154,17 +160,7 @@ def rule_findings(
             if not row_in_use(section, row):
                 continue
 
-            def resolve(ref: Ref, in_aggregate: bool, section: Section = section, row: Row = row) -> Any:
-                target = _target(form, section, ref)
-                if isinstance(target, str):
-                    return master.get(target)
-                tsec, tfield = target
-                if tsec.key == section.key and not in_aggregate:
-                    return row.get(tfield.key)
-                trows = data.get(tsec.key, ())
-                if tsec.is_block:
-                    return trows[0].get(tfield.key) if trows else None
-                return [r.get(tfield.key) for r in trows]
+            resolve = resolver(form, master, data, section, row)
 
             for f in section.fields:
                 value = row.get(f.key)
