@@ -404,6 +404,23 @@ def _check_formula(value: str, column: str, sheet: str, cell: str, ctx: _Ctx) ->
     return True
 
 
+_INVALID = object()
+"""What `_numeric` returns for a value it reported."""
+
+
+def _numeric(ctx, sheet: str, item, col: Col, conv, valid, want: str):
+    """A number in one column of 項目: None when blank; `_INVALID` (reported as
+    FORM_NUMBER_INVALID with what is wanted) when `conv` cannot read it or `valid` refuses it."""
+    raw = item.raw(col)
+    if text(raw) == "":
+        return None
+    v = conv(raw)
+    if v is None or not valid(v):
+        ctx.add("FORM_NUMBER_INVALID", sheet, item.cell(col), column=col.value, value=text(raw), want=want)
+        return _INVALID
+    return v
+
+
 def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
     ok = True
     key = item.get(Col.KEY)
@@ -465,14 +482,10 @@ def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
         (Col.MAX, "max", "数値", _number),
         (Col.LENGTH, "max_len", "正の整数", _int),
     ):
-        raw = item.raw(col)
-        if text(raw) == "":
+        v = _numeric(ctx, sheet, item, col, conv, lambda v, name=name: name != "max_len" or v >= 1, want)
+        if v is None:
             continue
-        v = conv(raw)
-        if v is None or (name == "max_len" and v < 1):
-            ctx.add(
-                "FORM_NUMBER_INVALID", sheet, item.cell(col), column=col.value, value=text(raw), want=want
-            )
+        if v is _INVALID:
             ok = False
             continue
         limits[name] = v
@@ -531,20 +544,10 @@ def _field(item: ItemRow, sheet: str, ctx: _Ctx) -> Field | None:
         )
         ok = False
 
-    span = 1
-    raw_span = item.raw(Col.SPAN)
-    if text(raw_span):
-        span = _int(raw_span) or 0
-        if span < 1:
-            ctx.add(
-                "FORM_NUMBER_INVALID",
-                sheet,
-                item.cell(Col.SPAN),
-                column=Col.SPAN.value,
-                value=text(raw_span),
-                want="正の整数",
-            )
-            ok = False
+    span = _numeric(ctx, sheet, item, Col.SPAN, _int, lambda v: v >= 1, "正の整数")
+    if span is _INVALID:
+        ok = False
+    span = span if isinstance(span, int) else 1
     row_key = _flag(item.get(Col.ROW_KEY))
     if row_key is None:
         ctx.add(
@@ -633,20 +636,11 @@ def _section(rows: list[ItemRow], sheet: str, ctx: _Ctx) -> Section | None:
             ok = False
         else:
             counts[name] = n
-    height = None
-    raw_h = first.raw(Col.ROW_HEIGHT)
-    if text(raw_h):
-        height = _number(raw_h)
-        if height is None or height <= 0 or height > 409:
-            ctx.add(
-                "FORM_NUMBER_INVALID",
-                sheet,
-                first.cell(Col.ROW_HEIGHT),
-                column=Col.ROW_HEIGHT.value,
-                value=text(raw_h),
-                want="1〜409 の数値（ポイント）",
-            )
-            ok = False
+    height = _numeric(
+        ctx, sheet, first, Col.ROW_HEIGHT, _number, lambda v: 0 < v <= 409, "1〜409 の数値（ポイント）"
+    )
+    if height is _INVALID:
+        ok, height = False, None
     show = _flag(first.get(Col.SHOW_HEADER)) if first.get(Col.SHOW_HEADER) else True
     if show is None:
         ctx.add(
