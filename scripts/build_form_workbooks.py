@@ -357,7 +357,7 @@ def _indicator(section: str, title: str, note: str, what: str) -> list[dict[Col,
 
 
 def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tuple]]:
-    def block(section, title, note, fields):
+    def block(section, title, note, fields, height: float | None = None):
         out = []
         for i, fdef in enumerate(fields):
             row = {Col.SECTION: section, **fdef}
@@ -365,6 +365,8 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
                 row.update(
                     {Col.SECTION_TITLE: title, Col.SECTION_NOTE: note, Col.FILLED_BY: "全所属", Col.ROWS: 1}
                 )
+                if height:
+                    row[Col.ROW_HEIGHT] = height
             out.append(row)
         return out
 
@@ -500,6 +502,7 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
                 Col.EXAMPLE: "認知症サポーター養成講座を開催する",
             },
         ],
+        height=60,
     )
     items += _indicator(
         "activity",
@@ -631,6 +634,7 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
                 Col.EXAMPLE: "成果指標の目標をおおむね達成した。",
             },
         ],
+        height=72,
     )
     items += block(
         "direction",
@@ -658,6 +662,7 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
                 Col.EXAMPLE: "講座の対象を企業・学校に広げる。",
             },
         ],
+        height=72,
     )
     items += block(
         "comment",
@@ -674,6 +679,7 @@ def jimu_items() -> tuple[dict[Setting, str], list[dict[Col, object]], list[tupl
                 Col.HINT: "所属長のコメントを入力してください。",
             },
         ],
+        height=96,
     )
     for row in items:
         if row[Col.SECTION] in ("activity", "outcome"):

@@ -186,3 +186,138 @@ def test_checked_master_is_reused_only_while_the_workbook_is_unchanged(round_dir
     wb.save(path)
     with pytest.raises(MasterDataError):  # checked again, never served from the copy
         load_master(path)
+
+
+# --------------------------------------------------------------------------- 事業 sheet
+
+
+def _project_row(ws, name: str) -> int:
+    return _find_row(ws, _col("known_projects", "name"), name)
+
+
+def _col(sheet_key: str, col_key: str) -> int:
+    return next(i for i, col in enumerate(SHEET_BY_KEY[sheet_key].columns) if col.key == col_key)
+
+
+def _set(ws, row: int, col_key: str, value) -> None:
+    ws.cell(row, _col("known_projects", col_key) + 1).value = value
+
+
+def test_projects_carry_code_budget_item_and_the_personnel_cost(round_dir):
+    master = load_master(RoundPaths(round_dir).master)
+    project = master.project("J0301")
+    assert (project.name, project.department, project.initiative) == ("認知症施策推進事業", "D220", "1-4-2")
+    assert project.budget_item == "民生費 老人福祉費 高齢者福祉費"
+    assert master.settings.average_personnel_cost == 8000
+    assert [k.code for k in master.department_projects("D220")] == [
+        "J0301",
+        "J0302",
+        "J0303",
+        "J0304",
+        "J0305",
+    ]
+
+
+def test_personnel_cost_typed_as_text_is_read_and_a_word_is_refused(round_dir):
+    path = RoundPaths(round_dir).master
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SETTINGS_SHEET]
+    row = _find_row(ws, 0, "平均人件費（千円）")
+    ws.cell(row, 2).value = "８,５００"
+    wb.save(path)
+    assert load_master(path).settings.average_personnel_cost == 8500
+    ws.cell(row, 2).value = "約8千"
+    wb.save(path)
+    with pytest.raises(MasterDataError) as err:
+        load_master(path)
+    assert f"シート「{SETTINGS_SHEET}」B{row}（平均人件費（千円））: 「約8千」は金額" in err.value.problems[0]
+
+
+def test_a_project_listed_twice_is_reported_with_its_cell(round_dir):
+    path = RoundPaths(round_dir).master
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET_BY_KEY["known_projects"].name]
+    first = _project_row(ws, "認知症施策推進事業")
+    last = ws.max_row + 1
+    for c in range(1, ws.max_column + 1):
+        ws.cell(last, c).value = ws.cell(first, c).value
+    _set(ws, last, "code", "J0999")
+    _set(ws, last, "name", "認知症施策推進事業 ")  # a trailing space does not make it another 事業
+    wb.save(path)
+    with pytest.raises(MasterDataError) as err:
+        load_master(path)
+    assert any(
+        p.startswith(
+            f"{_cell('known_projects', 'name', last)}: 事業「認知症施策推進事業」は{first}行目と同じ"
+        )
+        for p in err.value.problems
+    ), err.value.problems
+
+
+def test_duplicate_project_code_and_bad_lineage_are_refused(round_dir):
+    path = RoundPaths(round_dir).master
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET_BY_KEY["known_projects"].name]
+    first = _project_row(ws, "認知症施策推進事業")
+    row = _project_row(ws, "在宅医療・介護連携推進事業")
+    _set(ws, row, "code", "J0301")
+    other = _project_row(ws, "健康づくり推進事業")
+    _set(ws, other, "previous_codes", "J0501; J0001")
+    wb.save(path)
+    with pytest.raises(MasterDataError) as err:
+        load_master(path)
+    problems = err.value.problems
+    assert (
+        f"{_cell('known_projects', 'code', row)}: 事業コード「J0301」は{first}行目と重複しています"
+        in problems
+    )
+    assert any(
+        p.startswith(f"{_cell('known_projects', 'previous_codes', other)}: 旧事業コードに自分の")
+        for p in problems
+    )
+
+
+def test_a_project_named_for_one_leading_project_is_prefilled_only_there(round_dir):
+    """The duplicate pre-fill at its root: an initiative in two leading projects, its 事業 once."""
+    path = RoundPaths(round_dir).master
+    wb = openpyxl.load_workbook(path)
+    lps = wb[SHEET_BY_KEY["leading_projects"].name]
+    lps.append(["KENKO", "健康長寿のまちづくり", "方向性", "D220"])
+    asg = wb[SHEET_BY_KEY["assignments"].name]
+    asg.append(["KENKO", "1-4-2", "主な取り組み", "D220"])
+    ws = wb[SHEET_BY_KEY["known_projects"].name]
+    _set(ws, _project_row(ws, "在宅医療・介護連携推進事業"), "lp", "KENKO")
+    # the 表 (table) of each sheet must grow with the rows openpyxl appended
+    for sheet in (lps, asg):
+        for table in sheet.tables.values():
+            start = table.ref.split(":")[0]
+            table.ref = f"{start}:{col_letter(sheet.max_column - 1)}{sheet.max_row}"
+    wb.save(path)
+    master = load_master(path)
+    names = lambda lp: [k.name for k in master.known_for("1-4-2", "D220", lp)]  # noqa: E731
+    assert names("KENKO") == ["認知症施策推進事業", "在宅医療・介護連携推進事業", "生活支援体制整備事業"]
+    assert "在宅医療・介護連携推進事業" not in names(master.leading_projects[0].code)
+    # and a leading project the initiative does not belong to is named with its cell
+    _set(ws, _project_row(ws, "健康づくり推進事業"), "lp", "KENKO")
+    wb.save(path)
+    with pytest.raises(MasterDataError) as err:
+        load_master(path)
+    assert any(
+        "取り組み 3-1-1 はリーディングプロジェクト「KENKO」の取り組みではありません" in p
+        for p in err.value.problems
+    )
+
+
+def test_master_data_without_the_new_project_columns_still_reads(round_dir):
+    """A master.xlsx made before 事業コード and the other optional columns existed."""
+    path = RoundPaths(round_dir).master
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET_BY_KEY["known_projects"].name]
+    for key in ("previous_codes", "budget_item", "lp", "code"):  # right to left
+        ws.delete_cols(_col("known_projects", key) + 1)
+    for table in list(ws.tables):
+        del ws.tables[table]
+    wb.save(path)
+    master = load_master(path)
+    assert [k.name for k in master.known_projects] == [k.name for k in sample_master().known_projects]
+    assert all(k.code == "" for k in master.known_projects)

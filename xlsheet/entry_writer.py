@@ -31,6 +31,7 @@ from .layout import SHEET_MANIFEST, SheetLayout, workbook_layout
 from .manifest import Manifest, fingerprint, sheet_rows
 from .models import Issue, LpEntry, Master
 from .round import default_form
+from .units import AnswerUnit, unit_codes, unit_kind
 from .xlsxout import Book, atomic_path
 
 __all__ = [
@@ -86,9 +87,10 @@ def write_entry_workbook(
     """
     form = form or default_form()
     annotations = annotations or []
-    lps = [lp.code for lp in master.department_lps(dept)]
+    lps = unit_codes(form, master, dept)
     if not lps:
-        raise ValueError(f"所属「{dept}」には報告する取り組みがありません")
+        what = "担当する事業" if unit_kind(form) is AnswerUnit.PROJECT else "報告する取り組み"
+        raise ValueError(f"所属「{dept}」には{what}がありません")
     values = workbook_values(master, dept, entries, form, answers)
     layouts = entry_layouts(master, dept, values, form)
     issued = issued or dt.date.today()
@@ -107,7 +109,7 @@ def write_entry_workbook(
                 book.define_name(p.name, p.ref(lay.sheet))
         ms = book.add_sheet(SHEET_MANIFEST)
         structure = book.structure
-        given_text = given_json(master, dept)
+        given_text = given_json(master, dept, unit_kind(form) is AnswerUnit.PROJECT)
         manifest = Manifest(
             form_id=form.id,
             form_version=form.version,

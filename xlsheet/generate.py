@@ -21,6 +21,7 @@ from .models import Master, Settings
 from .paths import RoundPaths
 from .round import Round, keep_form
 from .sample import sample_master
+from .units import AnswerUnit, participating_departments, unit_codes, unit_kind
 
 
 def empty_master(today: dt.date | None = None) -> Master:
@@ -100,14 +101,14 @@ def _same_book(old: Manifest | None, master: Master, dept: str, form: Form) -> b
     """Whether the workbook on disk was made from the same form, round and master data."""
     if old is None or not old.master_print:
         return False
-    lps = ",".join(lp.code for lp in master.department_lps(dept))
+    lps = ",".join(unit_codes(form, master, dept))
     return (old.form_id, old.form_version, old.form_digest, old.round_id, old.lps, old.master_print) == (
         form.id,
         form.version,
         form.digest[:16],
         master.settings.round_id,
         lps,
-        given_print(given_json(master, dept)),
+        given_print(given_json(master, dept, unit_kind(form) is AnswerUnit.PROJECT)),
     )
 
 
@@ -145,7 +146,7 @@ def generate_round(
     rnd = Round(Path(root))
     paths, master, form = rnd.paths, rnd.master, rnd.form
     issued = issued or dt.date.today()
-    depts = master.participating_departments()
+    depts = participating_departments(form, master)
     out: dict[str, Generated] = {}
     jobs = []
     for d in depts:

@@ -16,14 +16,24 @@ from typing import Any
 from .models import Master, Severity
 
 
-def given(master: Master, dept: str) -> dict[str, Any]:
-    """The department's share of master data, in the order its workbook shows it."""
+def given(master: Master, dept: str, projects: bool = False) -> dict[str, Any]:
+    """The department's share of master data, in the order its workbook shows it: its leading
+    projects, initiatives and known 事業 or, with `projects` (a form answered per 事業), its 事業."""
+    if projects:
+        return {
+            "round": master.settings.round_id,
+            "projects": [
+                [k.code, k.name, k.initiative, k.budget_item] for k in master.department_projects(dept)
+            ],
+        }
     known = {}
     lps = []
     for lp in master.department_lps(dept):
         initiatives = master.department_initiatives(dept, lp.code)
         for i, _ in initiatives:
-            known[i.code] = [[k.name, k.owner] for k in master.known_for(i.code, dept)]
+            known[i.code] = [
+                [k.name, k.owner, k.lp] if k.lp else [k.name, k.owner] for k in master.known_for(i.code, dept)
+            ]
         lps.append(
             {
                 "lp": lp.code,
@@ -35,8 +45,10 @@ def given(master: Master, dept: str) -> dict[str, Any]:
     return {"round": master.settings.round_id, "lps": lps, "known": known}
 
 
-def given_json(master: Master, dept: str) -> str:
-    return json.dumps(given(master, dept), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+def given_json(master: Master, dept: str, projects: bool = False) -> str:
+    return json.dumps(
+        given(master, dept, projects), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
 
 
 def given_print(text: str) -> str:
@@ -54,7 +66,7 @@ class Change:
 
 def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """What changed between the master data a workbook was made from and today's."""
-    out: list[Change] = []
+    out: list[Change] = _project_changes(old, new) if "projects" in old else []
     old_lps = {x["lp"]: x for x in old.get("lps", [])}
     new_lps = {x["lp"]: x for x in new.get("lps", [])}
     for code, lp in new_lps.items():
@@ -120,6 +132,34 @@ def changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     return out
 
 
+def _project_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Changes to a department's 事業 (a form answered per 事業)."""
+    out: list[Change] = []
+    was = {p[0]: p for p in old.get("projects", [])}
+    now = {p[0]: p for p in new.get("projects", [])}
+    for code, p in now.items():
+        if code not in was:
+            out.append(Change("project_added", Severity.ERROR, f"事業「{p[1]}」（{code}）が追加されています"))
+        elif was[code][1:] != p[1:]:
+            out.append(
+                Change(
+                    "project_changed",
+                    Severity.WARNING,
+                    f"事業 {code} の事業名・取り組みコード・予算の細目が「{p[1]}／{p[2]}／{p[3]}」に変わっています",
+                )
+            )
+    for code, p in was.items():
+        if code not in now:
+            out.append(
+                Change(
+                    "project_removed",
+                    Severity.WARNING,
+                    f"事業「{p[1]}」（{code}）はこの所属の担当から外れています",
+                )
+            )
+    return out
+
+
 def must_answer(given_text: str, master: Master, dept: str) -> list[str]:
     """The changes since `given_text` that the department must report on ([] when none or unknown)."""
     if not given_text:
@@ -129,7 +169,7 @@ def must_answer(given_text: str, master: Master, dept: str) -> list[str]:
     except ValueError:
         return []
     try:
-        new = given(master, dept)
+        new = given(master, dept, "projects" in old)
     except KeyError:
         return []
     return [c.message for c in changes(old, new) if c.severity is Severity.ERROR]

@@ -16,6 +16,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .formdef.model import Field, FieldKind, Form, Section, norm
 from .models import SDG_GOALS, Master
+from .units import AnswerUnit, unit_codes, unit_kind, unit_of
 
 SHEET_INSTRUCTIONS = "はじめに"
 SHEET_LISTS = "_lists"
@@ -48,8 +49,13 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def name_part(unit: str) -> str:
+    """A unit code as part of a defined name: 事業コード may hold "-", which names cannot."""
+    return unit.replace("-", "_")
+
+
 def defined_name(unit: str, section: str) -> str:
-    return f"xs_{unit}_{section}"
+    return f"xs_{name_part(unit)}_{section}"
 
 
 def section_for_name(form: Form, name: str) -> tuple[str, str] | None:
@@ -100,23 +106,32 @@ def _master_key(name: str) -> str | None:
     return None
 
 
-_NAMES: dict[tuple[int, str], tuple[Master, tuple[str, ...]]] = {}
+_NAMES: dict[tuple[int, str, bool], tuple[Master, tuple[str, ...]]] = {}
 
 
-def department_names(master: Master, lp: str) -> tuple[str, ...]:
+def department_names(master: Master, lp: str, form: Form | None = None) -> tuple[str, ...]:
     """所属 lists the departments around the leading project, not the whole city (a prefecture's
     round has 1,741 of them): its reporting and leading departments, every department under the
     same parents (部), and the owners of its known projects. Memoized per master data and leading
     project (master data is immutable): a large round asks for it once per section and workbook,
     and each answer scans the whole master."""
-    hit = _NAMES.get((id(master), lp))
+    by_project = form is not None and unit_kind(form) is AnswerUnit.PROJECT
+    hit = _NAMES.get((id(master), lp, by_project))
     if hit is not None and hit[0] is master:
         return hit[1]
     if len(_NAMES) > 4096:
         _NAMES.clear()
-    names = _department_names(master, lp)
-    _NAMES[(id(master), lp)] = (master, names)
+    names = _project_department_names(master, lp) if by_project else _department_names(master, lp)
+    _NAMES[(id(master), lp, by_project)] = (master, names)
     return names
+
+
+def _project_department_names(master: Master, code: str) -> tuple[str, ...]:
+    """For a 事業: its department and the departments under the same parent (部)."""
+    own = master.department(master.project(code).department)
+    return tuple(
+        d.name for d in master.departments if d.code == own.code or (own.parent and d.parent == own.parent)
+    )
 
 
 def _department_names(master: Master, lp: str) -> tuple[str, ...]:
@@ -140,15 +155,18 @@ def list_source(form: Form, master: Master, name: str, unit: str) -> ListSource:
     """The items of the list `name` (選択肢 or master) on one unit's sheet."""
     key = _master_key(name)
     if key == MASTER_CODES:
-        pairs = master.lp_initiatives(unit)
+        if unit_kind(form) is AnswerUnit.PROJECT:
+            initiatives = [master.initiative(master.project(unit).initiative)]
+        else:
+            initiatives = [i for i, _ in master.lp_initiatives(unit)]
         return ListSource(
-            f"xs_list_codes_{unit}",
-            tuple(i.code for i, _ in pairs),
-            tuple(i.title for i, _ in pairs),
-            f"xs_list_initiatives_{unit}",
+            f"xs_list_codes_{name_part(unit)}",
+            tuple(i.code for i in initiatives),
+            tuple(i.title for i in initiatives),
+            f"xs_list_initiatives_{name_part(unit)}",
         )
     if key == MASTER_DEPARTMENTS:
-        return ListSource(f"xs_list_departments_{unit}", department_names(master, unit))
+        return ListSource(f"xs_list_departments_{name_part(unit)}", department_names(master, unit, form))
     if key == MASTER_SDGS:
         return ListSource(
             "xs_list_sdgs",
@@ -191,19 +209,27 @@ def sheet_columns(form: Form) -> int:
 
 
 def column_widths(form: Form) -> tuple[float, ...]:
+    """The seed's columns for a form up to five columns wide; a wider form (a 事務事業評価's
+    indicator table of eleven) shares the same printed width evenly, never narrower than
+    EXTRA_COLUMN_WIDTH // 2 a column."""
     n = sheet_columns(form)
-    return BASE_COLUMN_WIDTHS[:n] + (EXTRA_COLUMN_WIDTH,) * max(0, n - len(BASE_COLUMN_WIDTHS))
+    if n <= len(BASE_COLUMN_WIDTHS):
+        return BASE_COLUMN_WIDTHS[:n]
+    each = max(EXTRA_COLUMN_WIDTH / 2, round(sum(BASE_COLUMN_WIDTHS) / n, 1))
+    return (each,) * n
 
 
-def rows_per_count(master: Master, list_name: str, dept: str, unit: str) -> int:
+def rows_per_count(form: Form, master: Master, list_name: str, dept: str, unit: str) -> int:
     """How many items of a master list the answering unit has (行数の基準)."""
     key = _master_key(list_name)
     if key == MASTER_CODES:
+        if unit_kind(form) is AnswerUnit.PROJECT:
+            return 1
         return len(master.department_initiatives(dept, unit))
     if key == MASTER_SDGS:
         return len(SDG_GOALS)
     if key == MASTER_DEPARTMENTS:
-        return len(department_names(master, unit))
+        return len(department_names(master, unit, form))
     return 1
 
 
@@ -212,11 +238,13 @@ def fixed_rows(section: Section) -> bool:
     return any(f.kind is FieldKind.FIXED for f in section.fields)
 
 
-def section_capacity(section: Section, master: Master, dept: str, unit: str, filled: int = 0) -> int:
+def section_capacity(
+    form: Form, section: Section, master: Master, dept: str, unit: str, filled: int = 0
+) -> int:
     """How many data rows a section gets: enough for the department, never fewer than filled."""
     if section.is_block:
         return 1
-    per = rows_per_count(master, section.rows_per, dept, unit) if section.rows_per else 1
+    per = rows_per_count(form, master, section.rows_per, dept, unit) if section.rows_per else 1
     base = section.rows * per + section.spare_rows
     if fixed_rows(section):
         return base
@@ -288,8 +316,15 @@ class SheetLayout:
 
 
 def input_sheet_name(form: Form, master: Master, dept: str, lp: str) -> str:
-    lps = master.department_lps(dept)
-    return form.input_sheet if len(lps) == 1 else f"{form.input_sheet}_{lp}"
+    """The input sheet's name: the form's when the department has one unit; else with the
+    leading project's code, or a 事業's code and name (cut to Excel's 31 characters)."""
+    units = unit_codes(form, master, dept)
+    if len(units) == 1:
+        return form.input_sheet
+    if unit_kind(form) is AnswerUnit.PROJECT:
+        name = re.sub(r"[\\/?*\[\]:']", "", master.project(lp).name)
+        return f"{lp}_{name}"[:31].rstrip()
+    return f"{form.input_sheet}_{lp}"
 
 
 def sheet_layout(
@@ -298,7 +333,7 @@ def sheet_layout(
     """Compute every row of one input sheet. `filled` gives row counts of pre-filled data."""
     filled = filled or {}
     width = sheet_columns(form)
-    is_lead = master.leading_project(lp).lead_department == dept
+    is_lead = unit_of(form, master, lp).lead_department == dept
     row = FIRST_SECTION_ROW
     placements = []
     for section in form.sections:
@@ -321,7 +356,7 @@ def sheet_layout(
             c += f.span
         if c < width:
             spans[-1] += width - c
-        n = section_capacity(section, master, dept, lp, filled.get(section.key, 0))
+        n = section_capacity(form, section, master, dept, lp, filled.get(section.key, 0))
         placements.append(
             Placement(
                 section=section,
@@ -354,8 +389,6 @@ def sheet_layout(
 def workbook_layout(
     form: Form, master: Master, dept: str, filled: dict[str, dict[str, int]] | None = None
 ) -> list[SheetLayout]:
-    """All input sheets of one department's workbook, one per leading project."""
+    """All input sheets of one department's workbook, one per unit (leading project or 事業)."""
     filled = filled or {}
-    return [
-        sheet_layout(form, master, dept, lp.code, filled.get(lp.code)) for lp in master.department_lps(dept)
-    ]
+    return [sheet_layout(form, master, dept, u, filled.get(u)) for u in unit_codes(form, master, dept)]

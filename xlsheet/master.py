@@ -25,6 +25,7 @@ from .models import (
     DEPT_CODE_RE,
     EMAIL_RE,
     LP_CODE_RE,
+    PROJECT_CODE_RE,
     Assignment,
     Category,
     Department,
@@ -67,8 +68,9 @@ SETTINGS_FIELDS: tuple[tuple[str, str], ...] = (
     ("office_email", "連絡先メール"),
     ("office_phone", "電話"),
     ("sheet_password", "シート保護パスワード"),
+    ("average_personnel_cost", "平均人件費（千円）"),
 )
-OPTIONAL_SETTINGS = {"office_phone", "sheet_password"}
+OPTIONAL_SETTINGS = {"office_phone", "sheet_password", "average_personnel_cost"}
 
 SHEETS: tuple[MasterSheet, ...] = (
     MasterSheet(
@@ -117,11 +119,17 @@ SHEETS: tuple[MasterSheet, ...] = (
     MasterSheet(
         "known_projects",
         "事業",
-        "前年度の事業。入力ブックにあらかじめ記入されます。所属名（表示）が空欄なら報告所属の名称。",
+        "事業の一覧。政策評価表の「実施した事業」にあらかじめ記入され、事務事業評価では 1 事業 1 シートになります。"
+        "事業コードは年度をまたいで変えません。リーディングプロジェクトコードが空欄なら、その取り組みのすべてのリーディングプロジェクトに記入します。"
+        "旧事業コードは名称変更・統合・分割の前の事業コード（複数は ; で区切る）。",
         (
-            C("initiative", "取り組みコード", 14, code=True),
+            C("code", "事業コード", 14, required=False, code=True),
             C("name", "事業名", 50),
+            C("initiative", "取り組みコード", 14, code=True),
             C("department", "報告所属コード", 16, code=True),
+            C("lp", "リーディングプロジェクトコード", 16, required=False, code=True),
+            C("budget_item", "予算の細目", 24, required=False),
+            C("previous_codes", "旧事業コード", 18, required=False, code=True),
             C("owner", "所属名（表示）", 24, required=False),
         ),
     ),
@@ -155,7 +163,9 @@ def write_master(master: Master, path: Path) -> None:
         "initiatives": [i.model_dump() for i in master.initiatives],
         "assignments": [{**a.model_dump(), "category": a.category.value} for a in master.assignments],
         "departments": [{**d.model_dump(), "emails": "; ".join(d.emails)} for d in master.departments],
-        "known_projects": [k.model_dump() for k in master.known_projects],
+        "known_projects": [
+            {**k.model_dump(), "previous_codes": "; ".join(k.previous_codes)} for k in master.known_projects
+        ],
     }
     with atomic_path(path) as tmp:
         book = Book(tmp)
@@ -173,6 +183,7 @@ def write_master(master: Master, path: Path) -> None:
         book.write(ws, HEADER_ROW, 1, "値", head)
         for r, (key, label) in enumerate(SETTINGS_FIELDS, start=HEADER_ROW + 1):
             value = getattr(master.settings, key)
+            value = "" if value is None else value
             book.write(ws, r, 0, label, head)
             book.write(
                 ws,
@@ -227,6 +238,20 @@ def _code(value: Any) -> str:
     return text
 
 
+def _number(value: Any) -> float | int | None:
+    """A number typed in a cell, also as text with commas or full-width digits (「８,０００」)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
 def checked_copy_path(path: Path) -> Path:
     """Where a checked master is kept beside its workbook (`.master.json`: a line with the
     workbook's SHA-256, then the master data as JSON)."""
@@ -261,7 +286,7 @@ def load_master(path: Path) -> Master:
     return master
 
 
-CHECKED_COPY_VERSION = 1
+CHECKED_COPY_VERSION = 2
 """Bump when Master's fields change, so older copies are rebuilt."""
 
 
@@ -283,11 +308,12 @@ def _load_workbook(path: Path) -> Master:
 
     settings = _read_settings(wb.get_sheet_by_name(SETTINGS_SHEET).to_python(skip_empty_area=False), problems)
     tables: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    columns: dict[str, dict[str, int]] = {}
     for sheet in SHEETS:
         tables[sheet.key] = _read_table(
-            sheet, wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False), problems
+            sheet, wb.get_sheet_by_name(sheet.name).to_python(skip_empty_area=False), problems, columns
         )
-    master = _build(settings, tables, problems)
+    master = _build(settings, tables, problems, columns)
     if problems or master is None:
         raise MasterDataError(problems)
     return master
@@ -329,6 +355,12 @@ def _read_settings(grid: list[list[Any]], problems: list[str]) -> dict[str, Any]
                     f"{where}: 「{value}」は日付ではありません。2020/6/30 のように入力してください"
                 )
                 continue
+        elif key == "average_personnel_cost":
+            number = _number(value)
+            if number is None or number < 0:
+                problems.append(f"{where}: 「{value}」は金額（千円、0 以上の数値。例: 8000）ではありません")
+                continue
+            value = number
         elif key == "office_email":
             if not EMAIL_RE.match(str(value)):
                 problems.append(f"{where}: 「{value}」はメールアドレスの形式ではありません")
@@ -340,22 +372,26 @@ def _read_settings(grid: list[list[Any]], problems: list[str]) -> dict[str, Any]
 
 
 def _read_table(
-    sheet: MasterSheet, grid: list[list[Any]], problems: list[str]
+    sheet: MasterSheet, grid: list[list[Any]], problems: list[str], columns: dict[str, dict[str, int]]
 ) -> list[tuple[int, dict[str, Any]]]:
+    """The sheet's rows as (0-based row, column key -> value); `columns` gets where each column is."""
     if len(grid) <= HEADER_ROW:
         problems.append(f"シート「{sheet.name}」: 見出し行（{HEADER_ROW + 1}行目）がありません")
         return []
     header = [str(_clean(v)) if v is not None else "" for v in grid[HEADER_ROW]]
     positions: dict[str, int] = {}
+    missing = False
     for col in sheet.columns:
         if col.label in header:
             positions[col.key] = header.index(col.label)
-        else:
+        elif col.required:  # an optional column may be absent (master data of an older version)
+            missing = True
             problems.append(
                 f"シート「{sheet.name}」{HEADER_ROW + 1}行目: 列「{col.label}」がありません。見出しを元に戻してください"
             )
-    if len(positions) < len(sheet.columns):
+    if missing:
         return []
+    columns[sheet.key] = positions
     out = []
     for r in range(HEADER_ROW + 1, len(grid)):
         row = grid[r]
@@ -364,7 +400,7 @@ def _read_table(
             continue
         ok = True
         for col in sheet.columns:
-            v = values[col.key]
+            v = values.get(col.key, "")
             if v in ("", None):
                 values[col.key] = ""
                 if col.required:
@@ -384,14 +420,21 @@ def _read_table(
 class _Checks:
     """Cross-sheet checks of master data; every problem goes to `problems` (sheet, row, column)."""
 
-    def __init__(self, tables: dict[str, list[tuple[int, dict[str, Any]]]], problems: list[str]):
+    def __init__(
+        self,
+        tables: dict[str, list[tuple[int, dict[str, Any]]]],
+        problems: list[str],
+        columns: dict[str, dict[str, int]] | None = None,
+    ):
         self.tables = tables
         self.problems = problems
+        self.columns = columns or {}
 
     def where(self, key: str, r: int, col_key: str) -> str:
         sheet = SHEET_BY_KEY[key]
-        c = next(i for i, col in enumerate(sheet.columns) if col.key == col_key)
-        return _where(sheet.name, r, c, sheet.columns[c].label)
+        i = next(i for i, col in enumerate(sheet.columns) if col.key == col_key)
+        c = self.columns.get(key, {}).get(col_key, i)
+        return _where(sheet.name, r, c, sheet.columns[i].label)
 
     def unique(self, key: str, col: str, pattern=None, example: str = "") -> dict[str, int]:
         """Values of one column that must be unique (and match `pattern`): value -> row."""
@@ -448,6 +491,56 @@ class _Checks:
                 reporting.add(row["department"])
         return reporting
 
+    def projects(self, lps: dict[str, int], inits: dict[str, int], depts: dict[str, int]) -> None:
+        """Check 事業: references, unique 事業コード, lineage, and one 事業 listed twice for the same
+        initiative, department and leading project (it would be pre-filled twice)."""
+        key = "known_projects"
+        lp_inits = {(row["lp"], row["initiative"]) for _, row in self.tables["assignments"]}
+        codes: dict[str, int] = {}
+        seen: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+        for r, row in self.tables[key]:
+            row["previous_codes"] = tuple(
+                c for c in (_code(p) for p in str(row["previous_codes"]).replace("；", ";").split(";")) if c
+            )
+            self.ref(key, r, row, "initiative", inits, "取り組み")
+            self.ref(key, r, row, "department", depts, "所属")
+            if (
+                row["lp"]
+                and self.ref(key, r, row, "lp", lps, "リーディングプロジェクト")
+                and (row["lp"], row["initiative"]) not in lp_inits
+            ):
+                self.problems.append(
+                    f"{self.where(key, r, 'lp')}: 取り組み {row['initiative']} はリーディングプロジェクト"
+                    f"「{row['lp']}」の取り組みではありません（取り組み割当シート）。空欄にするか正しいコードにしてください"
+                )
+            code = row["code"]
+            if code:
+                if not PROJECT_CODE_RE.match(code):
+                    self.problems.append(
+                        f"{self.where(key, r, 'code')}: 「{code}」は事業コードの形式ではありません（半角英数字と - _、20文字以内。例: J0101）"
+                    )
+                elif code in codes:
+                    self.problems.append(
+                        f"{self.where(key, r, 'code')}: 事業コード「{code}」は{codes[code] + 1}行目と重複しています"
+                    )
+                else:
+                    codes[code] = r
+            for old in row["previous_codes"]:
+                if old == code:
+                    self.problems.append(
+                        f"{self.where(key, r, 'previous_codes')}: 旧事業コードに自分の事業コード「{code}」があります。名称変更だけなら旧事業コードは空欄にしてください"
+                    )
+            name = unicodedata.normalize("NFKC", row["name"]).replace(" ", "").replace("　", "")
+            group = seen.setdefault((row["initiative"], row["department"], name), [])
+            for prev_r, prev_lp in group:
+                if not prev_lp or not row["lp"] or prev_lp == row["lp"]:
+                    self.problems.append(
+                        f"{self.where(key, r, 'name')}: 事業「{row['name']}」は{prev_r + 1}行目と同じ取り組み・報告所属・リーディングプロジェクトで重複しています"
+                        "（入力ブックに2回記入されます）。どちらかの行を消すか、リーディングプロジェクトコードで分けてください"
+                    )
+                    break
+            group.append((r, row["lp"]))
+
     def emails(self, reporting: set[str]) -> None:
         """Split each department's addresses; a department that gets a workbook needs one."""
         for r, row in self.tables["departments"]:
@@ -467,9 +560,12 @@ class _Checks:
 
 
 def _build(
-    settings: dict[str, Any], tables: dict[str, list[tuple[int, dict[str, Any]]]], problems: list[str]
+    settings: dict[str, Any],
+    tables: dict[str, list[tuple[int, dict[str, Any]]]],
+    problems: list[str],
+    columns: dict[str, dict[str, int]] | None = None,
 ) -> Master | None:
-    check = _Checks(tables, problems)
+    check = _Checks(tables, problems, columns)
     depts = check.unique("departments", "code", DEPT_CODE_RE, "D220")
     lps = check.unique("leading_projects", "code", LP_CODE_RE, "KIZUNA")
     inits = check.unique("initiatives", "code", CODE_RE, "1-4-2")
@@ -478,9 +574,7 @@ def _build(
     for r, row in tables["leading_projects"]:
         if check.ref("leading_projects", r, row, "lead_department", depts, "所属"):
             reporting.add(row["lead_department"])
-    for r, row in tables["known_projects"]:
-        check.ref("known_projects", r, row, "initiative", inits, "取り組み")
-        check.ref("known_projects", r, row, "department", depts, "所属")
+    check.projects(lps, inits, depts)
     check.emails(reporting)
     if not tables["leading_projects"]:
         problems.append("シート「リーディングプロジェクト」: 1件もありません")

@@ -19,6 +19,8 @@ LP_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,9}$")
 """A leading-project code: ASCII, used inside defined names (LP1, KIZUNA)."""
 
 DEPT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+PROJECT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,20}$")
+"""事業コード: stable across years (half-width letters, digits, - and _)."""
 """A department code: ASCII, used in file names and defined names."""
 
 EMAIL_RE = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
@@ -82,6 +84,9 @@ class Settings(_Model):
     office_email: str = Field(description="連絡先メール")
     office_phone: str = Field(default="", description="電話")
     sheet_password: str = Field(default="", description="シート保護パスワード（空欄で無し）")
+    average_personnel_cost: float | None = Field(
+        default=None, description="平均人件費（千円／人・年）: what one person-year (人工) costs"
+    )
 
     @property
     def evaluated_year(self) -> int:
@@ -127,12 +132,25 @@ class Assignment(_Model):
 
 
 class KnownProject(_Model):
-    """A project (事業) known from last year, used to pre-fill the department's rows."""
+    """A project (事業) of master's 事業 sheet: the unit of a 事務事業評価 and the pre-fill of the
+    政策評価表's 実施した事業 rows."""
 
     initiative: str
     name: str
     department: str = Field(description="報告所属コード: whose workbook pre-fills it")
     owner: str = Field(default="", description="所属名 shown on the form; blank means the department's name")
+    code: str = Field(default="", description="事業コード, stable across years")
+    lp: str = Field(
+        default="", description="リーディングプロジェクトコード; blank: every one of the initiative"
+    )
+    budget_item: str = Field(default="", description="予算の細目")
+    previous_codes: tuple[str, ...] = Field(
+        default=(), description="旧事業コード: the codes this 事業 continues (rename, merger or split)"
+    )
+
+    def serves(self, lp: str) -> bool:
+        """Whether the project belongs to leading project `lp` (blank: to all of them)."""
+        return not self.lp or self.lp == lp
 
 
 class Master(_Model):
@@ -175,9 +193,19 @@ class Master(_Model):
         mine = self._index.dept_initiatives.get((dept, lp), set())
         return [(i, c) for i, c in self._index.lp_initiatives.get(lp, ()) if i.code in mine]
 
-    def known_for(self, initiative: str, dept: str) -> list[KnownProject]:
-        """Last year's projects of one initiative reported by one department, in master order."""
-        return list(self._index.known.get((initiative, dept), ()))
+    def known_for(self, initiative: str, dept: str, lp: str | None = None) -> list[KnownProject]:
+        """Projects of one initiative reported by one department, in master order; with `lp`,
+        only those that belong to that leading project."""
+        known = self._index.known.get((initiative, dept), ())
+        return [k for k in known if lp is None or k.serves(lp)]
+
+    def project(self, code: str) -> KnownProject:
+        """A 事業 by its 事業コード."""
+        return self._index.projects[code]
+
+    def department_projects(self, dept: str) -> list[KnownProject]:
+        """The 事業 a department answers for (those with a 事業コード), in master order."""
+        return [k for k in self.known_projects if k.code and k.department == dept]
 
     def participating_departments(self) -> list[Department]:
         """Departments that get an entry workbook: they report something or lead a project."""
@@ -192,6 +220,7 @@ class _MasterIndex:
         self.initiatives = {i.code: i for i in m.initiatives}
         self.lps = {lp.code: lp for lp in m.leading_projects}
         self.known: dict[tuple[str, str], list[KnownProject]] = {}
+        self.projects = {k.code: k for k in m.known_projects if k.code}
         for k in m.known_projects:
             self.known.setdefault((k.initiative, k.department), []).append(k)
         first: dict[str, dict[str, Category]] = {}

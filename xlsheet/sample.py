@@ -79,19 +79,78 @@ _ASSIGNMENTS = (
 
 # (initiative, project name, 所属 shown on the form, reporting department)
 _PROJECTS = (
-    ("1-1-1", "地域づくり支援事業", "各まちづくりセンター", "D110"),
-    ("1-1-1", "小手指まちづくりセンター整備事業（第２駐車場整備）", "小手指まちづくりセンター", "D112"),
-    ("1-2-2", "社会福祉協議会補助金", "地域福祉センター", "D210"),
-    ("1-2-2", "民生委員・児童委員及び協議会活動推進事業", "地域福祉センター", "D210"),
-    ("1-4-2", "認知症施策推進事業", "高齢者支援課", "D220"),
-    ("1-4-2", "在宅医療・介護連携推進事業", "高齢者支援課", "D220"),
-    ("1-4-2", "生活支援体制整備事業", "高齢者支援課", "D220"),
-    ("1-4-3", "介護予防・生活支援サービス事業", "高齢者支援課", "D220"),
-    ("1-4-3", "地域包括支援センター運営事業", "高齢者支援課", "D220"),
-    ("2-1-3", "ファミリーサポート事業", "こども支援課", "D310"),
-    ("2-1-3", "子ども広場設置・整備費補助金", "青少年課", "D320"),
-    ("3-1-1", "健康づくり推進事業", "健康づくり支援課", "D410"),
+    # 取り組みコード, 事業名, 所属名（表示）, 報告所属, 事業コード, 予算の細目 (sample values, 見本)
+    (
+        "1-1-1",
+        "地域づくり支援事業",
+        "各まちづくりセンター",
+        "D110",
+        "J0101",
+        "総務費 総務管理費 地域づくり推進費",
+    ),
+    (
+        "1-1-1",
+        "小手指まちづくりセンター整備事業（第２駐車場整備）",
+        "小手指まちづくりセンター",
+        "D112",
+        "J0102",
+        "総務費 総務管理費 まちづくりセンター費",
+    ),
+    (
+        "1-2-2",
+        "社会福祉協議会補助金",
+        "地域福祉センター",
+        "D210",
+        "J0201",
+        "民生費 社会福祉費 社会福祉総務費",
+    ),
+    (
+        "1-2-2",
+        "民生委員・児童委員及び協議会活動推進事業",
+        "地域福祉センター",
+        "D210",
+        "J0202",
+        "民生費 社会福祉費 社会福祉総務費",
+    ),
+    ("1-4-2", "認知症施策推進事業", "高齢者支援課", "D220", "J0301", "民生費 老人福祉費 高齢者福祉費"),
+    (
+        "1-4-2",
+        "在宅医療・介護連携推進事業",
+        "高齢者支援課",
+        "D220",
+        "J0302",
+        "民生費 老人福祉費 高齢者福祉費",
+    ),
+    ("1-4-2", "生活支援体制整備事業", "高齢者支援課", "D220", "J0303", "民生費 老人福祉費 高齢者福祉費"),
+    (
+        "1-4-3",
+        "介護予防・生活支援サービス事業",
+        "高齢者支援課",
+        "D220",
+        "J0304",
+        "民生費 老人福祉費 介護予防費",
+    ),
+    (
+        "1-4-3",
+        "地域包括支援センター運営事業",
+        "高齢者支援課",
+        "D220",
+        "J0305",
+        "民生費 老人福祉費 介護予防費",
+    ),
+    ("2-1-3", "ファミリーサポート事業", "こども支援課", "D310", "J0401", "民生費 児童福祉費 児童福祉総務費"),
+    ("2-1-3", "子ども広場設置・整備費補助金", "青少年課", "D320", "J0402", "教育費 社会教育費 青少年費"),
+    (
+        "3-1-1",
+        "健康づくり推進事業",
+        "健康づくり支援課",
+        "D410",
+        "J0501",
+        "衛生費 保健衛生費 健康づくり推進費",
+    ),
 )
+SAMPLE_PERSONNEL_COST = 8000
+"""平均人件費（千円／人・年） of the sample round (見本)."""
 
 
 def sample_master() -> Master:
@@ -107,6 +166,7 @@ def sample_master() -> Master:
             office_contact="政策評価担当",
             office_email="kikaku@example.lg.jp",
             office_phone="04-2998-9999",
+            average_personnel_cost=SAMPLE_PERSONNEL_COST,
         ),
         leading_projects=(
             LeadingProject(code=LP, name="絆を紡ぐまちづくり", direction=DIRECTION, lead_department="D110"),
@@ -118,9 +178,14 @@ def sample_master() -> Master:
         departments=tuple(Department(code=c, name=n, parent=p, emails=(e,)) for c, n, p, e in _DEPARTMENTS),
         known_projects=tuple(
             KnownProject(
-                initiative=i, name=n, department=reporter, owner="" if shown == names[reporter] else shown
+                code=code,
+                initiative=i,
+                name=n,
+                department=reporter,
+                owner="" if shown == names[reporter] else shown,
+                budget_item=budget,
             )
-            for i, n, shown, reporter in _PROJECTS
+            for i, n, shown, reporter, code, budget in _PROJECTS
         ),
     )
 
@@ -275,7 +340,7 @@ def sample_submissions(master: Master | None = None) -> list[Submission]:
     for dept in master.participating_departments():
         projects = tuple(
             ProjectEntry(initiative=i, category=category[i], name=n, department=shown)
-            for i, n, shown, reporter in _PROJECTS
+            for i, n, shown, reporter, _code, _budget in _PROJECTS
             if reporter == dept.code
         )
         entry = LpEntry(

@@ -8,6 +8,7 @@ from ..era import date_label
 from ..formdef.compute import recompute
 from ..layout import SheetLayout, cell_ref
 from ..models import Issue, Severity
+from ..units import AnswerUnit, unit_of, unit_title
 from .book import EntryBook
 from .pages import page_breaks, text_height
 from .section import Marks, SectionWriter
@@ -45,14 +46,17 @@ def input_sheet(eb: EntryBook, lay: SheetLayout, values: dict[str, Rows], annota
                 answered += sum(1 for r in rows if not blank(r.get(col.key)))
     status = status_message(*counts, answered=answered > 0 or not answer_terms)
     status_row(eb, ws, lay, (missing_terms, invalid_terms, answer_terms), counts, status)
-    ws.set_h_pagebreaks(page_breaks(lay, eb.heights, eb.print_scale))
+    if unit_of(eb.form, eb.master, lay.lp).kind is AnswerUnit.PROJECT:
+        ws.fit_to_pages(1, 1)  # a 事業's sheet prints on one A4 page, as published sheets do
+    else:
+        ws.set_h_pagebreaks(page_breaks(lay, eb.heights, eb.print_scale))
     eb.protect(ws)
 
 
 def sheet_heading(eb: EntryBook, ws, lay: SheetLayout) -> None:
     """Page setup, title, info line and the leading project's direction."""
     b = eb.b
-    lp = eb.master.leading_project(lay.lp)
+    unit = unit_of(eb.form, eb.master, lay.lp)
     for c, w in enumerate(eb.widths):
         ws.set_column(c, c, w)
     last = lay.width - 1
@@ -70,15 +74,14 @@ def sheet_heading(eb: EntryBook, ws, lay: SheetLayout) -> None:
         lay.info_row,
         0,
         last,
-        f"リーディングプロジェクト: {lp.name}　／　所属: {eb.dept.name}　／　提出期限: "
+        f"{unit.kind.noun}: {unit_title(unit)}　／　所属: {eb.dept.name}　／　提出期限: "
         f"{date_label(eb.master.settings.deadline)}",
         eb.f_sub,
     )
-    b.merge(
-        ws, lay.direction_title_row, 0, last, "【リーディングプロジェクトの方向性】（参考）", eb.f_heading
-    )
-    b.merge(ws, lay.direction_row, 0, last, lp.direction, eb.f_direction)
-    eb.set_height(ws, lay.direction_row, text_height(lp.direction, 150, sum(eb.widths)))
+    b.merge(ws, lay.direction_title_row, 0, last, unit.note_title, eb.f_heading)
+    b.merge(ws, lay.direction_row, 0, last, unit.note, eb.f_direction)
+    minimum = 150 if unit.kind is AnswerUnit.LEADING_PROJECT else 36
+    eb.set_height(ws, lay.direction_row, text_height(unit.note, minimum, sum(eb.widths)))
 
 
 def status_row(

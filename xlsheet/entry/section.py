@@ -64,8 +64,13 @@ class SectionWriter:
         b.merge(ws, p.title_row, 0, last, self.fill(sec.title), eb.f_heading)
         b.merge(ws, p.note_row, 0, last, self.fill(sec.note), eb.f_note)
         if p.header_row is not None:
+            height = 0.0
             for col, start, span in self.spans:
-                b.merge(ws, p.header_row, start, start + span - 1, self.fill(col.label), eb.f_header)
+                label = self.fill(col.label)
+                b.merge(ws, p.header_row, start, start + span - 1, label, eb.f_header)
+                height = max(height, text_height(label, 0, sum(eb.widths[start : start + span])))
+            if height > 16.0 + 4:  # a header that wraps (text_height: 16 pt a line) gets the lines it needs
+                eb.set_height(ws, p.header_row, height)
         if p.example_row is not None:
             for i, (col, start, span) in enumerate(self.spans):
                 text = ("例）" if i == 0 else "") + col.example

@@ -13,6 +13,7 @@ from ..layout import (
     unit_lists,
 )
 from ..models import SEVERITY_JA, Issue
+from ..units import unit_of, unit_title
 from ..xlsxout import sheet_ref
 from .book import EntryBook
 from .pages import text_height
@@ -59,10 +60,10 @@ def instructions_sheet(eb: EntryBook, layouts: list[SheetLayout]) -> None:
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.set_portrait()
-    lps = "、".join(eb.master.leading_project(lay.lp).name for lay in layouts)
+    units = [unit_of(eb.form, eb.master, lay.lp) for lay in layouts]
     rows = [
         ("所属", f"{eb.dept.name}（{eb.dept.code}）"),
-        ("リーディングプロジェクト", lps),
+        (units[0].kind.noun, "、".join(unit_title(u) for u in units)),
         ("提出期限", date_label(s.deadline)),
         (
             "提出先",

@@ -7,11 +7,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from ..era import fiscal_year_label
 from ..formdef.compute import _parse
-from ..formdef.model import PLACEHOLDER_RE, FieldKind, Form, Section
+from ..formdef.model import PLACEHOLDER_RE, YEAR_OFFSET_RE, YEAR_PLACEHOLDERS, FieldKind, Form, Section
 from ..layout import list_source
-from ..models import SDG_GOALS, SDG_MARK, LpEntry, Master
+from ..models import SDG_GOALS, SDG_MARK, KnownProject, LpEntry, Master
 from ..round import default_form
+from ..units import AnswerUnit, unit_codes, unit_kind
 
 Rows = list[dict[str, Any]]
 """Section values: one dict per data row, column key -> value."""
@@ -39,13 +41,26 @@ def fill_placeholders(text: str, master: Master, dept: str, lp: str) -> str:
 
     def one(m) -> str:
         name = m.group(1).strip()
-        values = {
-            "評価年度": s.evaluation_label,
-            "評価対象年度": s.evaluated_label,
-            "リーディングプロジェクト": master.leading_project(lp).name,
-            "所属": master.department(dept).name,
-        }
-        return values.get(name, m.group(0))
+        year = YEAR_OFFSET_RE.fullmatch(name)
+        if year and year.group(1) in YEAR_PLACEHOLDERS:
+            base = s.evaluation_year if year.group(1) == "評価年度" else s.evaluated_year
+            sign = -1 if year.group(2) in "-−" else 1
+            return fiscal_year_label(base + sign * int(year.group(3)))
+        if name == "評価年度":
+            return s.evaluation_label
+        if name == "評価対象年度":
+            return s.evaluated_label
+        if name == "所属":
+            return master.department(dept).name
+        # the unit is a leading project or a 事業 (codes of either kind never look alike in one round)
+        try:
+            if name == "リーディングプロジェクト":
+                return master.leading_project(lp).name
+            if name == "事業名":
+                return master.project(lp).name
+        except KeyError:
+            pass
+        return m.group(0)
 
     return PLACEHOLDER_RE.sub(one, text)
 
@@ -54,11 +69,13 @@ def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Se
     defaults = {f.key: f.default for f in section.fields if f.default}
     if not defaults:
         return []
+    if any(d.startswith(MASTER_PREFIX) for d in defaults.values()) and unit_kind(form) is AnswerUnit.PROJECT:
+        return [_master_row(defaults, _project_source(master, master.project(lp)))]
     if any(d.startswith(MASTER_PREFIX) for d in defaults.values()):
         dname = master.department(dept).name
         rows: Rows = []
         for initiative, category in master.department_initiatives(dept, lp):
-            known = master.known_for(initiative.code, dept)
+            known = master.known_for(initiative.code, dept, lp)
             for i in range(max(1, len(known))):
                 k = known[i] if i < len(known) else None
                 source = {
@@ -68,13 +85,9 @@ def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Se
                     "担当所属": (k.owner or dname) if k else dname,
                     "事業名": k.name if k else None,
                 }
-                row: dict[str, Any] = {}
-                for key, d in defaults.items():
-                    if d.startswith(MASTER_PREFIX):
-                        column = d[len(MASTER_PREFIX) :].partition(".")[2]
-                        if source.get(column) is not None:
-                            row[key] = source[column]
-                rows.append(row)
+                if k is not None:
+                    source.update(事業コード=k.code or None, 予算の細目=k.budget_item or None)
+                rows.append(_master_row(defaults, source))
         return rows
     if any(d.startswith(LIST_PREFIX) for d in defaults.values()):
         rows = []
@@ -92,6 +105,32 @@ def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Se
     if section.is_block:
         return [{k: fill_placeholders(d, master, dept, lp) for k, d in defaults.items()}]
     return []
+
+
+def _project_source(master: Master, k: KnownProject) -> dict[str, Any]:
+    """What ``マスタ:事業.列`` reads for a 事業 that is the answering unit."""
+    dept = master.department(k.department)
+    category = next((a.category.value for a in master.assignments if a.initiative == k.initiative), None)
+    return {
+        "事業コード": k.code,
+        "事業名": k.name,
+        "取り組みコード": k.initiative,
+        "区分": category,
+        "所属名": k.owner or dept.name,
+        "担当所属": k.owner or dept.name,
+        "予算の細目": k.budget_item or None,
+    }
+
+
+def _master_row(defaults: dict[str, str], source: dict[str, Any]) -> dict[str, Any]:
+    """One pre-filled row: each ``マスタ:表.列`` default looked up in `source` (by 列)."""
+    row: dict[str, Any] = {}
+    for key, d in defaults.items():
+        if d.startswith(MASTER_PREFIX):
+            column = d[len(MASTER_PREFIX) :].partition(".")[2]
+            if source.get(column) is not None:
+                row[key] = source[column]
+    return row
 
 
 def entry_values(entry: LpEntry) -> dict[str, Rows]:
@@ -165,14 +204,14 @@ def workbook_values(
     pre-fill. 固定 columns (written by xlsheet) always come from the pre-fill."""
     form = form or default_form()
     out: dict[str, dict[str, Rows]] = {}
-    for lp in master.department_lps(dept):
-        prefill = default_values(master, dept, lp.code, form)
-        if answers is not None and lp.code in answers:
-            given = answers[lp.code]
-        elif entries and lp.code in entries:
-            given = entry_values(entries[lp.code])
+    for code in unit_codes(form, master, dept):
+        prefill = default_values(master, dept, code, form)
+        if answers is not None and code in answers:
+            given = answers[code]
+        elif entries and code in entries:
+            given = entry_values(entries[code])
         else:
-            out[lp.code] = prefill
+            out[code] = prefill
             continue
         values: dict[str, Rows] = {}
         for s in form.sections:
@@ -186,7 +225,7 @@ def workbook_values(
                 ]
             if rows:
                 values[s.key] = rows
-        out[lp.code] = values
+        out[code] = values
     return out
 
 

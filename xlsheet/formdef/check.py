@@ -23,6 +23,7 @@ from .model import (
     MASTER_VALUES,
     PLACEHOLDER_RE,
     PLACEHOLDERS,
+    YEAR_OFFSET_RE,
     YEAR_PLACEHOLDERS,
     ChoiceList,
     Col,
@@ -313,7 +314,7 @@ def _placeholder_known(name: str) -> bool:
     name = name.strip()
     if name in PLACEHOLDERS:
         return True
-    m = re.fullmatch(r"(.+?)\s*[-+−]\s*\d+", name)
+    m = YEAR_OFFSET_RE.fullmatch(name)
     return bool(m and m.group(1) in YEAR_PLACEHOLDERS)
 
 

@@ -252,6 +252,8 @@ PLACEHOLDERS = ("評価年度", "評価対象年度", "リーディングプロ�
 年度 placeholders accept an offset such as ``{評価対象年度-1}``."""
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 YEAR_PLACEHOLDERS = ("評価年度", "評価対象年度")
+YEAR_OFFSET_RE = re.compile(r"(.+?)\s*([-+−])\s*(\d+)")
+"""A year placeholder with an offset: ``評価対象年度-2``."""
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 """キー: lower-case ASCII, digit and _, up to 30 characters (they become defined names)."""

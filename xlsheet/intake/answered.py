@@ -86,7 +86,7 @@ def outdated_issues(given_text: str, master: Master, dept: str) -> list[Issue]:
         return []
     try:
         old = json.loads(given_text)
-        new = given(master, dept)
+        new = given(master, dept, "projects" in old)
     except (ValueError, KeyError):
         return []
     return [

@@ -76,7 +76,7 @@ def status(round_dir: Path, as_json: bool) -> None:
     rnd = Round.open(round_dir)
     master = rnd.master
     with rnd.ledger() as ledger:
-        rows = ledger.status(master)
+        rows = ledger.status(master, rnd.form)
         received = ledger.received_counts()
     if as_json:
         data = [

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ..catalogue import issue
 from ..errors import LEDGER_ERRORS, XlsheetError, ledger_error
+from ..formdef import Form
 from ..given import must_answer
 from ..models import (
     BASIS_JA,
@@ -42,6 +43,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from ..units import participating_departments
 from . import integrity_codes  # noqa: F401  (registers the codes used here)
 
 SCHEMA_VERSION = 2
@@ -649,7 +651,7 @@ class Ledger:
                 out[r.department] = must
         return out
 
-    def status(self, master: Master) -> list[DepartmentStatus]:
+    def status(self, master: Master, form: Form | None = None) -> list[DepartmentStatus]:
         """One row per participating department: sent, received, state, why, issue counts."""
         latest = self.latest()
         outdated = self.outdated(master)
@@ -676,7 +678,12 @@ class Ledger:
             self.db.execute("SELECT department, MAX(sent_at) FROM sent GROUP BY department").fetchall()
         )
         out = []
-        for d in master.participating_departments():
+        depts = (
+            participating_departments(form, master)
+            if form is not None
+            else master.participating_departments()
+        )
+        for d in depts:
             r = latest.get(d.code)
             cur = current.get(d.code)
             sent_at = _dt(sent.get(d.code))

@@ -40,6 +40,7 @@ from ..models import (
     Severity,
     Submission,
 )
+from ..units import AnswerUnit, unit_kind, unit_of
 from . import integrity_codes, read_codes  # noqa: F401  (register the codes raised here)
 from .answered import outdated_issues, untouched
 from .extent import MAX_CELLS, Extent, check_extent, trim
@@ -612,12 +613,12 @@ def read_workbook(
         recorded = reader.recorded = reader.recorded_structure(manifest)
         renamed = compare_structure(reader.zf, parts, recorded, reader.issues) if recorded else {}
         dept = reader.dept = manifest.department
-        lead_of = {lp.code for lp in master.leading_projects if lp.lead_department == dept}
+        by_lp = unit_kind(form) is AnswerUnit.LEADING_PROJECT
         entries = []
         answers: dict[str, dict[str, list[dict[str, Any]]]] = {}
         for lp in [c for c in manifest.lps.split(",") if c]:
             try:
-                master.leading_project(lp)
+                unit = unit_of(form, master, lp)
             except KeyError:
                 reader.note("unknown_lp", lp=lp)
                 continue
@@ -625,15 +626,16 @@ def read_workbook(
             sections: dict[str, ReadSection] = {}
             refs: dict[str, Ref | None] = {}
             for section in form.sections:
-                if section.lead_only and lp not in lead_of:
+                if section.lead_only and unit.lead_department != dept:
                     continue
                 ref = refs[section.key] = reader.locate(parts, recorded, renamed, lp, section)
                 sections[section.key] = reader.read_section(ref, lp, section, lists, parts.date1904)
-            found, unit = validate_unit(form, sections, master, dept, lists, master_values(master))
+            found, values = validate_unit(form, sections, master, dept, lists, master_values(master))
             for key, issues in found.items():
                 reader.issues.extend(reader.explain_empty(issues, refs[key]))
-            answers[lp] = unit
-            entries.append(lp_entry(lp, unit))
+            answers[lp] = values
+            if by_lp:
+                entries.append(lp_entry(lp, values))
         submission = Submission(
             department=dept,
             round_id=manifest.round_id,

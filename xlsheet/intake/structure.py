@@ -111,9 +111,9 @@ def compare_validations(
         if sheet not in cache:
             cache[sheet] = sheet_validations(zf, info)
             for v in cache[sheet]:
-                kind_now = "length" if v.type == "textLength" else v.type
-                key = (v.sheet, kind_now, v.source if kind_now == "list" else "")
+                key = (v.sheet, v.type, v.source if v.type == "list" else "")
                 current[key] = current.get(key, 0) + sqref_cells(v.sqref)
+        kind = XLSXWRITER_TYPES.get(kind, kind)
         key = (sheet, kind, normalize_source(str(source)) if kind == "list" else "")
         have = current.get(key, 0)
         want = sqref_cells(sqref)
@@ -149,9 +149,19 @@ def shift_before(
     return best[1].r2 - best[0].r2 if best else 0
 
 
+XLSXWRITER_TYPES = {"integer": "whole", "length": "textLength"}
+"""XlsxWriter's names of validation types (as the structure records them) → the file's type."""
+VALIDATION_LABELS = {
+    "textLength": "文字数の制限",
+    "whole": "整数の制限",
+    "decimal": "数値の制限",
+    "date": "日付の制限",
+}
+
+
 def validation_label(source: str, kind: str) -> str:
     if kind != "list":
-        return "文字数の制限"
+        return VALIDATION_LABELS.get(XLSXWRITER_TYPES.get(kind, kind), "入力規則")
     for key, label in (
         ("codes", "取り組みコードのプルダウン"),
         ("category", "区分のプルダウン"),

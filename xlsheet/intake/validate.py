@@ -28,6 +28,7 @@ from ..layout import (
 )
 from ..limits import CELL_TEXT_MAX
 from ..models import SDG_MARK, Category, Issue, Master
+from ..units import AnswerUnit, unit_kind
 from . import read_codes  # noqa: F401  (registers the codes of the rules)
 from .normalize import formula_like
 
@@ -298,7 +299,7 @@ def check_rows_per_item(sec: ReadSection) -> Iterator[Issue]:
             )
 
 
-def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Issue]:
+def check_department(form: Form, sec: ReadSection, master: Master, dept: str) -> Iterator[Issue]:
     """An initiative assigned to another department, or filed under another category (区分
     pre-filled from master's 事業.区分)."""
     section = sec.section
@@ -307,6 +308,8 @@ def check_department(sec: ReadSection, master: Master, dept: str) -> Iterator[Is
         return
     per_item = bool(section.rows_per)
     category_field = next((f for f in section.fields if f.default == "マスタ:事業.区分"), None)
+    if unit_kind(form) is AnswerUnit.PROJECT:
+        return  # a 事業's 取り組み is written by xlsheet (固定), nothing to cross-check
     lead = master.leading_project(sec.lp).lead_department == dept
     reporters, categories = _assignments(master, sec.lp)
     for row in sec.rows:
@@ -394,7 +397,7 @@ def validate_unit(
             check_calculations(sec, computed.get(key, [])),
             check_rules(sec, findings),
             check_rows_per_item(sec),
-            check_department(sec, master, dept),
+            check_department(form, sec, master, dept),
         ):
             issues.extend(rule)
         out[key] = issues

@@ -29,9 +29,9 @@ def build_reminders(
     rnd = Round(Path(root))
     paths, master = rnd.paths, rnd.master
     with rnd.ledger() as ledger:
-        status = {s.department: s for s in ledger.status(master)}
+        status = {s.department: s for s in ledger.status(master, rnd.form)}
     mails, problems = [], []
-    for dept in selected_departments(master, only):
+    for dept in selected_departments(master, only, rnd.form):
         s = status.get(dept.code)
         if s is not None and s.done:
             continue
@@ -78,9 +78,9 @@ def build_feedback(
     paths, master = rnd.paths, rnd.master
     with rnd.ledger() as ledger:
         latest = ledger.latest()
-        status = {s.department: s for s in ledger.status(master)}
+        status = {s.department: s for s in ledger.status(master, rnd.form)}
     mails, problems = [], []
-    for dept in selected_departments(master, only):
+    for dept in selected_departments(master, only, rnd.form):
         s, row = status.get(dept.code), latest.get(dept.code)
         if s is None or row is None or s.state not in FIX_STATES:
             continue  # nothing to fix: accepted (a fixed file counts now), held, or nothing came

@@ -13,10 +13,12 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from ..errors import XlsheetError
+from ..formdef import Form
 from ..intake.ledger import Ledger
 from ..models import Department, MailKind, Master, SendState
 from ..paths import RoundPaths, safe_filename
 from ..round import Round
+from ..units import participating_departments
 from ..xlsxout import atomic_path
 from .compose import DEFAULT_SIZE_LIMIT, message_bytes, round_message, size_warning
 
@@ -205,8 +207,12 @@ def attachment_digest(msg: EmailMessage) -> str:
     return ""
 
 
-def selected_departments(master: Master, only: list[str] | None) -> list[Department]:
-    depts = master.participating_departments()
+def selected_departments(
+    master: Master, only: list[str] | None, form: Form | None = None
+) -> list[Department]:
+    depts = (
+        participating_departments(form, master) if form is not None else master.participating_departments()
+    )
     if only:
         unknown = sorted(set(only) - {d.code for d in depts})
         if unknown:
@@ -233,7 +239,7 @@ def build_round_mails(
     with rnd.ledger() as ledger:
         sent = ledger.sent_digests(ROUND_KINDS)
     mails, problems, skipped = [], [], []
-    for dept in selected_departments(master, only):
+    for dept in selected_departments(master, only, rnd.form):
         book = paths.entry_workbook(dept)
         if not dept.emails:
             problems.append(

@@ -89,7 +89,7 @@ def write_book(
     not cover; then 提出状況, 指摘事項.
     """
     cons = consolidate(master, received)
-    status = status if status is not None else derived_status(master, cons.received)
+    status = status if status is not None else derived_status(master, cons.received, form)
     seed = print_layout(form) is PRINT_LAYOUTS[SEED_LAYOUT]
     tables = book_tables(master, cons, status, list(intake_issues or []), form)
     pause = float(os.environ.get(PAUSE_ENV) or 0)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ..catalogue import issue
 from ..era import to_fullwidth
+from ..formdef import Form
 from ..models import (
     SDG_GOALS,
     Category,
@@ -35,6 +36,7 @@ from ..models import (
     Received,
     Severity,
 )
+from ..units import participating_departments
 from .merge_codes import CODES as CODES  # (importing it registers the rows used here)
 
 LOCAL_TZ = ZoneInfo("Asia/Tokyo")
@@ -471,11 +473,16 @@ def _replace(row, **changes):
     return replace(row, **changes)
 
 
-def derived_status(master: Master, received: list[Received]) -> list[DepartmentStatus]:
+def derived_status(
+    master: Master, received: list[Received], form: Form | None = None
+) -> list[DepartmentStatus]:
     """The submission status from the received list alone (when no ledger status is given)."""
     got = {r.department: r for r in received}
     out = []
-    for d in master.participating_departments():
+    depts = (
+        participating_departments(form, master) if form is not None else master.participating_departments()
+    )
+    for d in depts:
         r = got.get(d.code)
         if r is None:
             out.append(DepartmentStatus(department=d.code, name=d.name, state=DeptState.NOT_SUBMITTED))

@@ -54,7 +54,7 @@ def frames(
 ) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of the submissions (without a ledger: status derived from `received`)."""
     cons = consolidate(master, received)
-    status = status if status is not None else derived_status(master, cons.received)
+    status = status if status is not None else derived_status(master, cons.received, form)
     return frames_from(cons, status, intake_issues, form)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..formdef import Form, Section
 from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import DepartmentStatus, Issue, Master, Received
+from ..units import unit_of
 from .consolidate import Consolidated, local_time
 from .tables import (
     PROV_HEADERS,
@@ -80,9 +81,9 @@ def _sheet_name(title: str, taken: set[str]) -> str:
     return name
 
 
-def _unit_name(master: Master, unit: str) -> str:
+def _unit_name(form: Form, master: Master, unit: str) -> str:
     try:
-        return master.leading_project(unit).name
+        return unit_of(form, master, unit).name
     except KeyError:
         return ""
 
@@ -114,7 +115,13 @@ def section_tables(form: Form, master: Master, received: list[Received], taken: 
             for unit, sections in rec.submission.answers.items():
                 for n, row in enumerate(sections.get(section.key, []), start=1):
                     rows.append(
-                        (unit, _unit_name(master, unit), n, *(row.get(f.key, "") for f in fields), *prov)
+                        (
+                            unit,
+                            _unit_name(form, master, unit),
+                            n,
+                            *(row.get(f.key, "") for f in fields),
+                            *prov,
+                        )
                     )
         title = _title(section, master)
         out.append(

@@ -18,7 +18,7 @@ def load_round(root: Path) -> tuple[Master, list[Received], list[DepartmentStatu
     rnd = Round(Path(root))
     master = rnd.master
     with rnd.ledger() as ledger:
-        received, status, issues = ledger.current(), ledger.status(master), ledger.issues()
+        received, status, issues = ledger.current(), ledger.status(master, rnd.form), ledger.issues()
     return (
         master,
         [clean_model(r, None) for r in received],

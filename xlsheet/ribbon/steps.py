@@ -119,7 +119,7 @@ def status_rows(root: Path) -> list[Any]:
     """The ledger's status table for the round (one DepartmentStatus per department)."""
     rnd = Round(Path(root))
     with rnd.ledger() as ledger:
-        return ledger.status(rnd.master)
+        return ledger.status(rnd.master, rnd.form)
 
 
 def write_status(book: Any, root: Path) -> tuple[int, int]:
