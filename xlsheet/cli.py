@@ -18,6 +18,7 @@ from .paths import RoundPaths
 from .ribbon.cli import addin
 from .termout import err as err_out
 from .termout import out, progress_bar
+from .yoy.cli import COMMANDS as YOY_COMMANDS
 
 ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default=".")
 
@@ -68,7 +69,20 @@ def main() -> None:
     default=None,
     help="このラウンドの様式: 様式定義ブック（.xlsx）か同梱の様式 ID（`xlsheet form list`）。既定は政策評価表",
 )
-def init(round_dir: Path, sample: bool, force: bool, form: str | None) -> None:
+@click.option(
+    "--from",
+    "from_round",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="前年度のラウンドのフォルダ: マスタデータを 1 年進めて引き継ぎ、前年度の受理内容を記入と比較に使う",
+)
+def init(round_dir: Path, sample: bool, force: bool, form: str | None, from_round: Path | None) -> None:
+    if from_round is not None:
+        from .yoy.carry import start_from
+        from .yoy.cli import show_carry_report
+
+        show_carry_report(start_from(round_dir, from_round, force=force, form=form))
+        return
     path = init_round(round_dir, sample=sample, force=force, form=form)
     out.say("マスタデータを作成しました: {}", path)
     if not sample:
@@ -118,6 +132,9 @@ for _command in INTAKE_COMMANDS:  # collect, status (xlsheet/intake/cli.py)
     main.add_command(_command)
 
 for _command in MERGE_COMMANDS:  # merge, demo (xlsheet/merge/cli.py)
+    main.add_command(_command)
+
+for _command in YOY_COMMANDS:  # diff (xlsheet/yoy/cli.py)
     main.add_command(_command)
 
 

@@ -20,12 +20,17 @@ def given(master: Master, dept: str, projects: bool = False) -> dict[str, Any]:
     """The department's share of master data, in the order its workbook shows it: its leading
     projects, initiatives and known 事業 or, with `projects` (a form answered per 事業), its 事業."""
     if projects:
-        return {
-            "round": master.settings.round_id,
-            "projects": [
-                [k.code, k.name, k.initiative, k.budget_item] for k in master.department_projects(dept)
-            ],
-        }
+        return _with_previous(
+            master,
+            dept,
+            {
+                "round": master.settings.round_id,
+                "projects": [
+                    [k.code, k.name, k.initiative, k.budget_item] for k in master.department_projects(dept)
+                ],
+            },
+            [k.code for k in master.department_projects(dept)],
+        )
     known = {}
     lps = []
     for lp in master.department_lps(dept):
@@ -42,7 +47,22 @@ def given(master: Master, dept: str, projects: bool = False) -> dict[str, Any]:
                 "initiatives": [[i.code, c.value, i.title] for i, c in initiatives],
             }
         )
-    return {"round": master.settings.round_id, "lps": lps, "known": known}
+    return _with_previous(
+        master,
+        dept,
+        {"round": master.settings.round_id, "lps": lps, "known": known},
+        [lp["lp"] for lp in lps],
+    )
+
+
+def _with_previous(master: Master, dept: str, out: dict[str, Any], units: list[str]) -> dict[str, Any]:
+    """With a previous round, the fingerprint of last year's answers the workbook is pre-filled
+    from (「前年度:…」), so a workbook is rewritten when its lineage in master data changes."""
+    if master.previous is not None:
+        carried = {u: master.previous_for(dept, u) for u in units}
+        text = json.dumps(carried, ensure_ascii=False, sort_keys=True, default=str)
+        out["previous"] = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return out
 
 
 def given_json(master: Master, dept: str, projects: bool = False) -> str:

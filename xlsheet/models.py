@@ -153,6 +153,16 @@ class KnownProject(_Model):
         return not self.lp or self.lp == lp
 
 
+class PreviousAnswers(_Model):
+    """Last year's accepted answers, as a round started with `xlsheet init --from` keeps them
+    (ROUND/前年度.json): what the form's 初期値 「前年度:…」 pre-fills."""
+
+    round_id: str
+    evaluation_year: int
+    answers: dict[str, dict[str, dict[str, list[dict[str, Any]]]]] = Field(default_factory=dict)
+    """department → unit (leading project or 事業コード) → section key → rows → field → value."""
+
+
 class Master(_Model):
     settings: Settings
     leading_projects: tuple[LeadingProject, ...]
@@ -160,6 +170,9 @@ class Master(_Model):
     assignments: tuple[Assignment, ...]
     departments: tuple[Department, ...]
     known_projects: tuple[KnownProject, ...] = ()
+    previous: PreviousAnswers | None = None
+    """Last year's accepted answers when the round has a previous one (not from master.xlsx:
+    `Round.master` adds them from ROUND/前年度.json)."""
 
     @cached_property
     def _index(self) -> _MasterIndex:
@@ -203,6 +216,28 @@ class Master(_Model):
         """A 事業 by its 事業コード."""
         return self._index.projects[code]
 
+    def predecessors(self, code: str) -> tuple[str, ...]:
+        """The 事業コード last year's answers of 事業 `code` are filed under: its 旧事業コード (a
+        merger lists several; a split names the same old code on several 事業), else its own."""
+        k = self._index.projects.get(code)
+        return k.previous_codes if k is not None and k.previous_codes else (code,)
+
+    def previous_for(self, dept: str, unit: str) -> dict[str, list[dict[str, Any]]]:
+        """Last year's accepted answers for this year's unit: the department's own for a leading
+        project; for a 事業, those of its predecessors (whichever department answered them), rows
+        of a merger's predecessors one after another. Empty without a previous round."""
+        if self.previous is None:
+            return {}
+        answers = self.previous.answers
+        if unit not in self._index.projects:
+            return answers.get(dept, {}).get(unit, {})
+        by_unit = self._index.previous_units
+        out: dict[str, list[dict[str, Any]]] = {}
+        for old in self.predecessors(unit):
+            for section, rows in by_unit.get(old, {}).items():
+                out.setdefault(section, []).extend(rows)
+        return out
+
     def department_projects(self, dept: str) -> list[KnownProject]:
         """The 事業 a department answers for (those with a 事業コード), in master order."""
         return [k for k in self.known_projects if k.code and k.department == dept]
@@ -221,6 +256,11 @@ class _MasterIndex:
         self.lps = {lp.code: lp for lp in m.leading_projects}
         self.known: dict[tuple[str, str], list[KnownProject]] = {}
         self.projects = {k.code: k for k in m.known_projects if k.code}
+        self.previous_units: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        if m.previous is not None:
+            for units in m.previous.answers.values():
+                for unit, sections in units.items():
+                    self.previous_units.setdefault(unit, sections)
         for k in m.known_projects:
             self.known.setdefault((k.initiative, k.department), []).append(k)
         first: dict[str, dict[str, Category]] = {}

@@ -69,6 +69,13 @@ class RoundPaths:
         return self.root / "様式定義.xlsx"
 
     @property
+    def previous(self) -> Path:
+        """Last year's round as this one was started from it (`xlsheet init --from`): its master
+        data and accepted answers, kept so that pre-fill and comparison never depend on the old
+        folder staying where it was."""
+        return self.root / "前年度.json"
+
+    @property
     def ledger(self) -> Path:
         return self.root / "ledger.sqlite"
 

@@ -21,6 +21,7 @@ from .formdef import Form, read_form, shipped_form
 from .master import load_master
 from .models import Master
 from .paths import RoundPaths, require_round
+from .yoy.previous import PreviousRound, load_previous
 
 
 class FormNotFound(XlsheetError):
@@ -113,7 +114,17 @@ class Round:
 
     @cached_property
     def master(self) -> Master:
-        return load_master(self.paths.master)
+        """master.xlsx, with last year's accepted answers when the round has a previous one."""
+        master = load_master(self.paths.master)
+        previous = self.previous
+        if previous is not None:
+            master = master.model_copy(update={"previous": previous.answers_model()})
+        return master
+
+    @cached_property
+    def previous(self) -> PreviousRound | None:
+        """The round this one was started from (`xlsheet init --from`), as kept in 前年度.json."""
+        return load_previous(self.paths)
 
     @cached_property
     def form(self) -> Form:

@@ -9,7 +9,16 @@ from typing import Any
 
 from ..era import fiscal_year_label
 from ..formdef.compute import _parse
-from ..formdef.model import PLACEHOLDER_RE, YEAR_OFFSET_RE, YEAR_PLACEHOLDERS, FieldKind, Form, Section
+from ..formdef.model import (
+    NUMERIC_KINDS,
+    PLACEHOLDER_RE,
+    YEAR_OFFSET_RE,
+    YEAR_PLACEHOLDERS,
+    FieldKind,
+    Form,
+    Section,
+    previous_source,
+)
 from ..layout import list_source
 from ..models import SDG_GOALS, SDG_MARK, KnownProject, LpEntry, Master
 from ..round import default_form
@@ -29,6 +38,8 @@ def default_values(master: Master, dept: str, lp: str, form: Form | None = None)
       one row with only the initiative's values for an initiative without any (a row holding a
       code is in use, so the self-check shows an initiative still lacking a project);
     - ``一覧:一覧名`` / ``一覧:一覧名.表示``: one row per item of the list (the 17 SDGs);
+    - ``前年度:キー`` / ``前年度:セクション.キー``: last year's accepted values of that field for
+      the same unit, row by row (a 事業 follows its 旧事業コード; nothing without a previous round);
     - plain text (with ``{評価対象年度}`` and the like filled in): the value of a block's field.
     """
     form = form or default_form()
@@ -69,6 +80,8 @@ def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Se
     defaults = {f.key: f.default for f in section.fields if f.default}
     if not defaults:
         return []
+    if any(previous_source(d) for d in defaults.values()):
+        return _previous_rows(section, defaults, master.previous_for(dept, lp))
     if any(d.startswith(MASTER_PREFIX) for d in defaults.values()) and unit_kind(form) is AnswerUnit.PROJECT:
         return [_master_row(defaults, _project_source(master, master.project(lp)))]
     if any(d.startswith(MASTER_PREFIX) for d in defaults.values()):
@@ -105,6 +118,38 @@ def section_defaults(form: Form, master: Master, dept: str, lp: str, section: Se
     if section.is_block:
         return [{k: fill_placeholders(d, master, dept, lp) for k, d in defaults.items()}]
     return []
+
+
+def _previous_rows(section: Section, defaults: dict[str, str], previous: dict[str, Rows]) -> Rows:
+    """Rows pre-filled from last year's answers: row i of each ``前年度:`` field from row i of its
+    source section (a block keeps the first row)."""
+    rows: Rows = []
+    for key, d in defaults.items():
+        source = previous_source(d)
+        if source is None:
+            continue
+        from_section, from_key = source
+        kind = section.field(key).kind
+        for i, old in enumerate(previous.get(from_section or section.key, [])):
+            value = old.get(from_key)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            while len(rows) <= i:
+                rows.append({})
+            rows[i][key] = _as_kind(kind, value)
+    rows = [r for r in rows if r]
+    return rows[:1] if section.is_block else rows
+
+
+def _as_kind(kind: FieldKind, value: Any) -> Any:
+    """A value from last year's JSON as this year's field holds it (numbers as numbers)."""
+    if kind in NUMERIC_KINDS and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            number = float(value.replace(",", ""))
+            return int(number) if number.is_integer() else number
+    if kind not in NUMERIC_KINDS and isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
 
 
 def _project_source(master: Master, k: KnownProject) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from .model import (
     MASTER_VALUES,
     PLACEHOLDER_RE,
     PLACEHOLDERS,
+    PREVIOUS_SOURCE,
     YEAR_OFFSET_RE,
     YEAR_PLACEHOLDERS,
     ChoiceList,
@@ -30,6 +31,7 @@ from .model import (
     Form,
     Setting,
     norm,
+    previous_source,
 )
 
 INLINE_ITEM_MAX = 255
@@ -128,7 +130,7 @@ def check_form(
             _check_filter(flt, it, choices, fields.get(it.get(Col.SECTION), []), s_items, add)
         default = it.get(Col.DEFAULT)
         if default:
-            used = _check_default(default, it, list_names, s_items, add)
+            used = _check_default(default, it, list_names, s_items, add, fields)
             if used:
                 used_lists.add(norm(used))
         for col in (
@@ -357,12 +359,43 @@ def _check_filter(
         )
 
 
-def _check_default(value: str, it: ItemRow, list_names: list[str], sheet: str, add) -> str:
+def _check_default(
+    value: str, it: ItemRow, list_names: list[str], sheet: str, add, fields: dict[str, list[_F]] | None = None
+) -> str:
     """Check a 初期値; return the list it names (if any)."""
     cell = it.cell(Col.DEFAULT)
     sources = "・".join(f"マスタ:{t}.{c}" for t, cols in MASTER_SOURCES.items() for c in cols[:1])
+    sources += f"・{PREVIOUS_SOURCE}:キー・{PREVIOUS_SOURCE}:セクション.キー"
     head, sep, rest = value.replace("：", ":").partition(":")
     if not sep:
+        return ""
+    previous = previous_source(value)
+    if previous is not None and fields is not None:
+        section, key = previous
+        own = section or it.get(Col.SECTION)
+        if own not in fields:
+            add(
+                "FORM_DEFAULT_INVALID",
+                sheet,
+                cell,
+                value=value,
+                detail=(
+                    f"セクション「{section}」がありません。" + did_you_mean(section, list(fields))
+                ).strip(),
+                sources=sources,
+            )
+        elif key not in {f.key for f in fields[own]}:
+            add(
+                "FORM_DEFAULT_INVALID",
+                sheet,
+                cell,
+                value=value,
+                detail=(
+                    f"セクション「{own}」にキー「{key}」がありません。"
+                    + did_you_mean(key, [f.key for f in fields[own]])
+                ).strip(),
+                sources=sources,
+            )
         return ""
     if norm(head) == norm("一覧"):
         name, _, part = rest.partition(".")

@@ -204,7 +204,7 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
         "FORM_DEFAULT_INVALID",
         E,
         "初期値「{value}」の参照先がありません（{detail}）。",
-        "文字をそのまま書くか、「一覧:一覧名」「一覧:一覧名.表示」「マスタ:表.列」（{sources}）の形にしてください。",
+        "文字をそのまま書くか、「一覧:一覧名」「一覧:一覧名.表示」「マスタ:表.列」「前年度:キー」（{sources}）の形にしてください。",
     ),
     (
         "FORM_PLACEHOLDER_UNKNOWN",

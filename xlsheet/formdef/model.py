@@ -247,6 +247,20 @@ MASTER_SOURCES: dict[str, tuple[str, ...]] = {
 }
 """Pre-fill sources ``マスタ:表.列`` for 初期値 (the rows of the answering unit)."""
 
+PREVIOUS_SOURCE = "前年度"
+"""初期値 ``前年度:キー`` or ``前年度:セクション.キー``: last year's accepted value of that field
+for the same unit (a 事業 follows its 旧事業コード), row by row; blank without a previous round."""
+
+
+def previous_source(default: str) -> tuple[str, str] | None:
+    """(section key or "" for the field's own section, field key) of a ``前年度:`` 初期値, else None."""
+    head, sep, rest = default.replace("：", ":").partition(":")
+    if not sep or norm(head) != norm(PREVIOUS_SOURCE):
+        return None
+    section, _, key = rest.strip().rpartition(".")
+    return section.strip(), key.strip()
+
+
 PLACEHOLDERS = ("評価年度", "評価対象年度", "リーディングプロジェクト", "所属", "事業名")
 """``{名前}`` placeholders in 見出し, セクション見出し and 初期値, filled per answering unit;
 年度 placeholders accept an offset such as ``{評価対象年度-1}``."""

@@ -28,7 +28,7 @@ from .consolidate import Consolidated, consolidate, derived_status
 from .printed import set_properties, write_form_sheets
 from .sections import PRINT_LAYOUTS, SDG_TABLE, SEED_LAYOUT, book_tables, print_layout
 from .source import load_round
-from .tables import TableWriter, write_sdg_matrix
+from .tables import Table, TableWriter, write_sdg_matrix
 
 PAUSE_ENV = "XLSHEET_MERGE_PAUSE"
 """Test hook: seconds to stall after the first bytes of the book are on disk (crash tests)."""
@@ -81,12 +81,13 @@ def write_book(
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
     form: Form | None = None,
+    extra: list[Table] | None = None,
 ) -> Consolidated:
     """Write the consolidated book to `path` atomically and return what it holds.
 
     Sheets, for the 政策評価表 layout: one 政策評価表 per leading project, then 事業一覧,
     評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for every form: a table per section the layout does
-    not cover; then 提出状況, 指摘事項.
+    not cover; then 提出状況, 指摘事項; then the `extra` tables (前年度比較).
     """
     cons = consolidate(master, received)
     status = status if status is not None else derived_status(master, cons.received, form)
@@ -106,6 +107,8 @@ def write_book(
             writer.write(table)
             if seed and table.key == SDG_TABLE:
                 write_sdg_matrix(book, cons)
+        for table in extra or []:
+            writer.write(table)
         title = form.title if form is not None else "政策評価表"
         set_properties(book, master, cons.received, f"{master.settings.evaluation_label} {title}（統合）")
         book.wb.worksheets()[0].activate()
@@ -161,6 +164,15 @@ def keep_edited(target: Path, recorded: str | None, force: bool) -> Path | None:
     return kept
 
 
+def _extra_tables(rnd: Round, master: Master, received: list[Received]) -> list[Table]:
+    """The 前年度比較 table when the round was started from last year's (`init --from`)."""
+    if rnd.previous is None:
+        return []
+    from .compare import comparison_table, round_comparison
+
+    return [comparison_table(round_comparison(rnd.previous, master, received, rnd.form))]
+
+
 def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool = False) -> MergeResult:
     """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request).
 
@@ -177,7 +189,10 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
         clean_leftovers(folder)  # `.pdf-*` work folders and `.tmp` files of a killed merge
     with Ledger(paths.ledger) as ledger:
         kept = keep_edited(target, ledger.output_digest(target.resolve()), force)
-        cons = write_book(master, received, target, status=status, intake_issues=intake_issues, form=form)
+        extra = _extra_tables(rnd, master, received)
+        cons = write_book(
+            master, received, target, status=status, intake_issues=intake_issues, form=form, extra=extra
+        )
         ledger.record_output(target.resolve(), _digest(target))
     result = MergeResult(
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
@@ -189,6 +204,6 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     if csv:
         from .frames import csv_names, frames_of, write_csv
 
-        tables = book_tables(master, cons, status, intake_issues, form)
+        tables = book_tables(master, cons, status, intake_issues, form) + extra
         result.csv = write_csv(frames_of(tables), paths.output / "csv", names=csv_names(tables))
     return result

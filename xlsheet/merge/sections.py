@@ -30,7 +30,7 @@ from .tables import (
 SEED_LAYOUT = "政策評価表"
 SDG_TABLE = "sdgs"
 """The 政策評価表 layout's SDG table, followed in the book by its matrix and chart."""
-RESERVED_SHEETS = ("ＳＤＧｓマトリクス", "提出状況", "指摘事項")
+RESERVED_SHEETS = ("ＳＤＧｓマトリクス", "提出状況", "指摘事項", "前年度比較")
 
 
 @dataclass(frozen=True)
