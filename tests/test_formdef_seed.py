@@ -15,6 +15,7 @@ from xlsheet.models import SDG_GOALS, SDG_MARK, Category
 # The 政策評価表 as shipped (what the Python form said before the workbook became the source).
 SECTIONS = [  # key, 記入者, 行数, 行数の基準, 予備行, 行の高さ, 見出し行, 記入例の行, 必須
     ("projects", "all", 3, "取り組みコード", 3, None, True, True, False),
+    ("previous_policies", "all", 10, "", 0, None, True, False, False),
     ("evaluations", "all", 6, "", 0, 96.0, True, True, False),
     ("summary", "lead", 1, "", 0, 120.0, False, False, True),
     ("policy_intro", "lead", 1, "", 0, 90.0, False, False, True),
@@ -25,6 +26,11 @@ TITLES = {  # key: (見出し, 説明)
     "projects": (
         "【{評価対象年度}に実施した事業】",
         "取り組みごとに事業名と所属を記載してください（1つの取り組みにつき最大３つまで）。",
+    ),
+    "previous_policies": (
+        "【前年度の今後の方針】（参考）",
+        "前年度（{評価年度-1}）の評価で示した今後の方針です（前年度に受理した内容。変更できません）。"
+        "今年度の評価の参考にしてください。",
     ),
     "evaluations": (
         "【評価及び今後の方針】\u3000{評価対象年度}の取り組みに対する評価",
@@ -52,6 +58,11 @@ FIELDS = {  # key, 見出し, 種類, 必須, 一覧, 文字数, 列数, 行の�
         ("title", "取り組み名（自動表示）", "calc", False, "", None, 1, False, ""),
         ("name", "事業名", "text", True, "", 100, 1, True, "マスタ:事業.事業名"),
         ("owner", "所属", "choice", True, "所属", None, 1, False, "マスタ:事業.所属名"),
+    ],
+    "previous_policies": [  # last year's 今後の方針, read-only (a round made with init --from)
+        ("code", "取り組みコード", "fixed", False, "", None, 1, False, "前年度:policies.code"),
+        ("heading", "見出し（●の後）", "fixed", False, "", None, 2, True, "前年度:policies.heading"),
+        ("body", "本文", "fixed", False, "", None, 2, False, "前年度:policies.body"),
     ],
     "evaluations": [
         ("code", "取り組みコード", "code", False, "取り組みコード", None, 1, False, ""),
@@ -81,6 +92,9 @@ HINTS = {  # section.key: (入力の説明, 記入例)
     "projects.title": ("", "住み慣れた自宅や地域で…"),
     "projects.name": ("事業名を入力してください（1つの取り組みにつき最大３つまで）。", "認知症施策推進事業"),
     "projects.owner": ("事業を担当する所属をプルダウンから選んでください。", "高齢者支援課"),
+    "previous_policies.code": ("", ""),
+    "previous_policies.heading": ("", ""),
+    "previous_policies.body": ("", ""),
     "evaluations.code": ("関係する取り組みコードをプルダウンから選んでください（任意）。", "1-4-2"),
     "evaluations.heading": ("● の後に続く見出しを入力してください（● は不要）。", "認知症施策の推進"),
     "evaluations.body": (
@@ -126,6 +140,7 @@ def test_seed_sections_in_order_with_their_rows(seed):
         assert (s.title, s.note) == TITLES[key], key
         assert s.width == 5, key  # the input sheet's columns A–E
     assert [s.key for s in seed.sections if s.lead_only] == ["summary", "policy_intro"]
+    assert [s.key for s in seed.sections if s.carried] == ["previous_policies"]
     assert seed.section("sdgs").rows == len(SDG_GOALS)
 
 

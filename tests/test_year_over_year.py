@@ -253,6 +253,7 @@ def seed_rounds(tmp_path_factory):
     for sub in sample_submissions(rnd.master):
         fill_workbook(books[sub.department], old / "inbox" / books[sub.department].name, sub, rnd.form)
     _collect_all(old)
+    first_books = books
     start_from(new, old)
     _next_year_master(new)
     rnd2 = Round(new)
@@ -264,7 +265,34 @@ def seed_rounds(tmp_path_factory):
     for sub in _edited_seed(subs, rnd2.master):
         fill_workbook(books[sub.department], new / "inbox" / books[sub.department].name, sub, rnd2.form)
     _collect_all(new)
+    SEED_BOOKS.update(first=first_books, second=books)
     return old, new
+
+
+SEED_BOOKS: dict[str, dict[str, Path]] = {}
+
+
+def test_last_years_policies_shown_read_only_beside_this_years_evaluation(seed_rounds):
+    """The PDCA view: the seed form's previous_policies section (固定, 初期値 前年度:policies.…)
+    appears only in the round made with --from, just above this year's 評価, locked."""
+    old, _ = seed_rounds
+    first = openpyxl.load_workbook(SEED_BOOKS["first"]["D110"])
+    assert not any("previous_policies" in n for n in first.defined_names)
+    wb = openpyxl.load_workbook(SEED_BOOKS["second"]["D110"])
+    sheet, c1, r1, c2, r2 = name_range(wb, "xs_KIZUNA_previous_policies")
+    ws = wb[sheet]
+    with Round(old).ledger() as ledger:
+        policies = next(r for r in ledger.current() if r.department == "D110").submission.answers["KIZUNA"][
+            "policies"
+        ]
+    shown = [
+        (ws.cell(r, c1).value, ws.cell(r, c1 + 1).value, ws.cell(r, c1 + 3).value) for r in range(r1, r2 + 1)
+    ]
+    assert shown == [(p["code"], p["heading"], p["body"]) for p in policies]
+    assert all(ws.cell(r, c).protection.locked for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
+    assert "前年度（令和２年度）の評価で示した今後の方針" in ws.cell(r1 - 2, 1).value
+    _, _, e1, _, _ = name_range(wb, "xs_KIZUNA_evaluations")
+    assert r2 < e1  # right above this year's 評価
 
 
 def test_seed_prefill_lists_this_years_projects_once(seed_rounds):
@@ -340,8 +368,13 @@ def _sheet_rows(path: Path, sheet: str) -> list[tuple]:
 def test_consolidated_book_compares_with_last_year(seed_rounds):
     old, new = seed_rounds
     first = merge_round(old)
-    assert "前年度比較" not in openpyxl.load_workbook(first.book, read_only=True).sheetnames
+    assert not {"前年度比較", "前年度の今後の方針 （参考）"} & set(
+        openpyxl.load_workbook(first.book, read_only=True).sheetnames
+    )
     result = merge_round(new, csv=True)
+    names = openpyxl.load_workbook(result.book, read_only=True).sheetnames
+    assert names[-1] == "前年度比較" and "前年度の今後の方針 （参考）" in names
+    assert names[0] == "政策評価表_絆を紡ぐまちづくり"
     rows = _sheet_rows(result.book, "前年度比較")
     assert rows[0] == ("区分", "対象", "所属", "項目", "前年度", "今年度", "備考")
     diff = diff_rounds(old, new)

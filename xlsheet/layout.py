@@ -244,6 +244,8 @@ def section_capacity(
     """How many data rows a section gets: enough for the department, never fewer than filled."""
     if section.is_block:
         return 1
+    if section.carried:
+        return max(filled, 1)
     per = rows_per_count(form, master, section.rows_per, dept, unit) if section.rows_per else 1
     base = section.rows * per + section.spare_rows
     if fixed_rows(section):
@@ -327,6 +329,14 @@ def input_sheet_name(form: Form, master: Master, dept: str, lp: str) -> str:
     return f"{form.input_sheet}_{lp}"
 
 
+def section_shown(section: Section, master: Master, is_lead: bool) -> bool:
+    """Whether an input sheet has the section: 主管所属 sections for the unit's lead only, and a
+    section of last year's values only in a round that has a last year."""
+    if section.lead_only and not is_lead:
+        return False
+    return not (section.carried and master.previous is None)
+
+
 def sheet_layout(
     form: Form, master: Master, dept: str, lp: str, filled: dict[str, int] | None = None
 ) -> SheetLayout:
@@ -337,7 +347,7 @@ def sheet_layout(
     row = FIRST_SECTION_ROW
     placements = []
     for section in form.sections:
-        if section.lead_only and not is_lead:
+        if not section_shown(section, master, is_lead):
             continue
         title, note = row, row + 1
         row += 2

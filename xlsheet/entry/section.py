@@ -109,7 +109,9 @@ class SectionWriter:
             values = rows[r] if r < len(rows) else {}
             height = base
             for col, start, span in self.spans:
-                if col.kind is FieldKind.LONGTEXT and values.get(col.key):
+                if values.get(col.key) and (
+                    col.kind is FieldKind.LONGTEXT or (col.kind is FieldKind.FIXED and self.p.section.carried)
+                ):
                     width = sum(self.eb.widths[start : start + span])
                     height = max(height, text_height(str(values[col.key]), 0, width))
             if height:

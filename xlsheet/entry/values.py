@@ -12,12 +12,11 @@ from ..formdef.compute import _parse
 from ..formdef.model import (
     NUMERIC_KINDS,
     PLACEHOLDER_RE,
-    YEAR_OFFSET_RE,
-    YEAR_PLACEHOLDERS,
     FieldKind,
     Form,
     Section,
     previous_source,
+    year_of,
 )
 from ..layout import list_source
 from ..models import SDG_GOALS, SDG_MARK, KnownProject, LpEntry, Master
@@ -52,15 +51,9 @@ def fill_placeholders(text: str, master: Master, dept: str, lp: str) -> str:
 
     def one(m) -> str:
         name = m.group(1).strip()
-        year = YEAR_OFFSET_RE.fullmatch(name)
-        if year and year.group(1) in YEAR_PLACEHOLDERS:
-            base = s.evaluation_year if year.group(1) == "評価年度" else s.evaluated_year
-            sign = -1 if year.group(2) in "-−" else 1
-            return fiscal_year_label(base + sign * int(year.group(3)))
-        if name == "評価年度":
-            return s.evaluation_label
-        if name == "評価対象年度":
-            return s.evaluated_label
+        year = year_of(name, s.evaluation_year)
+        if year is not None:
+            return fiscal_year_label(year)
         if name == "所属":
             return master.department(dept).name
         # the unit is a leading project or a 事業 (codes of either kind never look alike in one round)

@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from ..era import fiscal_year_label
+
 
 @functools.lru_cache(maxsize=4096)
 def norm(text: str) -> str:
@@ -269,6 +271,33 @@ YEAR_PLACEHOLDERS = ("評価年度", "評価対象年度")
 YEAR_OFFSET_RE = re.compile(r"(.+?)\s*([-+−])\s*(\d+)")
 """A year placeholder with an offset: ``評価対象年度-2``."""
 
+
+def year_of(name: str, evaluation_year: int) -> int | None:
+    """The fiscal year a year placeholder names (``評価対象年度-2`` → evaluation − 3), else None."""
+    name = name.strip()
+    m = YEAR_OFFSET_RE.fullmatch(name)
+    base, delta = (
+        (m.group(1).strip(), (-1 if m.group(2) in "-−" else 1) * int(m.group(3))) if m else (name, 0)
+    )
+    if base == "評価年度":
+        return evaluation_year + delta
+    if base == "評価対象年度":
+        return evaluation_year - 1 + delta
+    return None
+
+
+def fill_years(text: str, evaluation_year: int) -> str:
+    """The year placeholders of a heading filled in (``{評価対象年度-2}`` → 平成30年度 in the
+    令和２年度 round; 元年 and the 平成／令和 boundary as `era.fiscal_year_label` names them);
+    other placeholders are left as they are."""
+
+    def one(m: re.Match) -> str:
+        year = year_of(m.group(1), evaluation_year)
+        return m.group(0) if year is None else fiscal_year_label(year)
+
+    return PLACEHOLDER_RE.sub(one, text)
+
+
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 """キー: lower-case ASCII, digit and _, up to 30 characters (they become defined names)."""
 
@@ -331,6 +360,12 @@ class Section(_Model):
     @property
     def lead_only(self) -> bool:
         return self.filled_by is FilledBy.LEAD
+
+    @property
+    def carried(self) -> bool:
+        """Only last year's values, read-only: every field 固定 with a 「前年度:…」 初期値 (the
+        PDCA view). Shown only in a round started from last year's, as many rows as it had."""
+        return all(f.kind is FieldKind.FIXED and previous_source(f.default) for f in self.fields)
 
     @property
     def is_block(self) -> bool:

@@ -27,7 +27,15 @@ from ..catalogue import issue
 from ..entry_writer import default_values, fill_placeholders, master_values
 from ..formdef.model import Field, FieldKind, Form, Section
 from ..given import given_print
-from ..layout import SHEET_MANIFEST, cell_ref, defined_name, fixed_rows, sheet_columns, sheet_layout
+from ..layout import (
+    SHEET_MANIFEST,
+    cell_ref,
+    defined_name,
+    fixed_rows,
+    section_shown,
+    sheet_columns,
+    sheet_layout,
+)
 from ..manifest import ROW_GIVEN, ROW_MANIFEST, ROW_STRUCTURE, Manifest, fingerprint
 from ..models import (
     Category,
@@ -626,7 +634,7 @@ def read_workbook(
             sections: dict[str, ReadSection] = {}
             refs: dict[str, Ref | None] = {}
             for section in form.sections:
-                if section.lead_only and unit.lead_department != dept:
+                if not section_shown(section, master, unit.lead_department == dept):
                     continue
                 ref = refs[section.key] = reader.locate(parts, recorded, renamed, lp, section)
                 sections[section.key] = reader.read_section(ref, lp, section, lists, parts.date1904)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..formdef import Form, Section
+from ..formdef.model import fill_years
 from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..units import unit_of
@@ -59,10 +60,7 @@ def print_layout(form: Form | None) -> PrintLayout | None:
 
 def _title(section: Section, master: Master) -> str:
     """The section's heading without its brackets and bullets, years filled in."""
-    s = master.settings
-    text = section.title.replace("{評価対象年度}", s.evaluated_label).replace(
-        "{評価年度}", s.evaluation_label
-    )
+    text = fill_years(section.title, master.settings.evaluation_year)
     text = re.sub(r"\{[^}]*\}", "", text)
     text = re.sub(r"[【】●○≪≫\s　]+", " ", text).strip()
     return text or section.key
@@ -97,7 +95,7 @@ def section_tables(form: Form, master: Master, received: list[Received], taken: 
     current = sorted(received, key=lambda r: (order.get(r.department, len(order)), r.department))
     out = []
     for section in form.sections:
-        if section.key in covered:
+        if section.key in covered or (section.carried and master.previous is None):
             continue
         fields = section.fields
         rows = []
@@ -128,7 +126,13 @@ def section_tables(form: Form, master: Master, received: list[Received], taken: 
             Table(
                 section.key,
                 _sheet_name(title, taken),
-                ("回答単位", "回答単位の名称", "行", *(f.label for f in fields), *PROV_HEADERS),
+                (
+                    "回答単位",
+                    "回答単位の名称",
+                    "行",
+                    *(fill_years(f.label, master.settings.evaluation_year) for f in fields),
+                    *PROV_HEADERS,
+                ),
                 (14.0, 22.0, 6.0, *(min(60.0, 12.0 + 6.0 * f.span) for f in fields), *PROV_WIDTHS),
                 rows,
                 title=title,

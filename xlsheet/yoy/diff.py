@@ -27,7 +27,7 @@ from typing import Any
 
 from ..era import fiscal_year_label
 from ..formdef import Form, Section
-from ..formdef.model import PLACEHOLDER_RE, YEAR_OFFSET_RE, FieldKind
+from ..formdef.model import NUMERIC_KINDS, PLACEHOLDER_RE, FieldKind, year_of
 from ..layout import section_label
 from ..models import KnownProject, Master
 from ..units import AnswerUnit, unit_kind, unit_of
@@ -39,6 +39,8 @@ MASTER_PROJECT = "マスタ:事業."
 LIST_PREFIX = "一覧:"
 EXCERPT = 40
 """Characters of changed text shown per paragraph."""
+SERIES = 4
+"""Fiscal years of an indicator's series shown in a trend's note."""
 
 
 class ChangeKind(StrEnum):
@@ -412,20 +414,14 @@ def _choices(section, rows_old, rows_new, where, out: list[Change]) -> None:
             )
 
 
-def _year_offset(label: str) -> tuple[str, int | None]:
-    """A 見出し's stem and the year offset its placeholder names: 「実績値（{評価対象年度-2}）」 →
-    ("実績値", evaluated − 2 as (評価対象年度, -2))."""
-    offset = None
-    for m in PLACEHOLDER_RE.finditer(label):
-        name = m.group(1).strip()
-        y = YEAR_OFFSET_RE.fullmatch(name)
-        base, delta = (y.group(1), (-1 if y.group(2) in "-−" else 1) * int(y.group(3))) if y else (name, 0)
-        if base == "評価対象年度":
-            offset = delta - 1
-        elif base == "評価年度":
-            offset = delta
+def _label_year(label: str, evaluation_year: int) -> tuple[str, int | None]:
+    """A 見出し's stem and the fiscal year its placeholder names: 「実績値（{評価対象年度-2}）」 in
+    the 令和２年度 round → ("実績値", 2017)."""
+    years = [
+        y for m in PLACEHOLDER_RE.finditer(label) if (y := year_of(m.group(1), evaluation_year)) is not None
+    ]
     stem = re.sub(r"[（(]?\{[^}]*\}[）)]?", "", label).strip()
-    return stem, offset
+    return stem, years[0] if years else None
 
 
 def _number(v: Any) -> float | None:
@@ -451,18 +447,17 @@ def _trends(old: RoundSide, new: RoundSide, old_section, section, rows_old, rows
         return
 
     def series(side: RoundSide, sec: Section, rows) -> dict[tuple[str, str], dict[int, float]]:
-        base = side.master.settings.evaluation_year
         out_: dict[tuple[str, str], dict[int, float]] = {}
         for f in sec.fields:
-            if f.kind not in (FieldKind.INTEGER, FieldKind.NUMBER, FieldKind.MONEY, FieldKind.PERCENT):
+            if f.kind not in NUMERIC_KINDS:
                 continue
-            stem, offset = _year_offset(f.label)
-            if offset is None:
+            stem, year = _label_year(f.label, side.master.settings.evaluation_year)
+            if year is None:
                 continue
             for r in rows:
                 name, v = str(r.get(name_f.key) or "").strip(), _number(r.get(f.key))
                 if name and v is not None:
-                    out_.setdefault((_key(name), stem), {})[base + offset] = v
+                    out_.setdefault((_key(name), stem), {})[year] = v
         return out_
 
     names = {
@@ -482,7 +477,7 @@ def _trends(old: RoundSide, new: RoundSide, old_section, section, rows_old, rows
         a, b = values[latest], before[key][prev]
         arrow = "→" if a == b else "↑" if a > b else "↓"
         rate = f" {(a - b) / b:+.1%}" if b else ""
-        trail = "、".join(f"{fiscal_year_label(y)} {_fmt(v)}" for y, v in sorted(merged.items()))
+        trail = "、".join(f"{fiscal_year_label(y)} {_fmt(v)}" for y, v in sorted(merged.items())[-SERIES:])
         out.append(
             Change(
                 ChangeKind.TREND,
