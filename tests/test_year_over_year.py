@@ -33,6 +33,7 @@ RENAMED = ("J0401", "ファミリーサポート事業", "ファミリー・サ�
 MERGED_FROM = ("J0302", "J0303")
 MERGED = ("J0306", "在宅医療・生活支援体制推進事業")
 ENDED = ("J0402", "子ども広場設置・整備費補助金")
+WRITTEN_IN = "見守りネットワーク事業"
 
 
 def _collect_all(root: Path) -> None:
@@ -180,6 +181,35 @@ def test_diff_of_the_jimu_rounds(jimu_rounds):
     assert trend.note.startswith("↑")
 
 
+def test_init_from_command_reports_what_to_check(jimu_rounds, tmp_path):
+    old, _, _, _, _ = jimu_rounds
+    result = CliRunner().invoke(
+        main, ["init", str(tmp_path / "R03"), "--from", str(old)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "令和３年度 のラウンドを 令和２年度 から作成しました" in result.output
+    assert "確かめること" in result.output and "提出期限" in result.output
+    again = CliRunner().invoke(main, ["init", str(tmp_path / "R03"), "--from", str(old)])
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+def test_lineage_changed_after_generate_rewrites_the_book(jimu_rounds):
+    from xlsheet.given import given
+
+    _, new, _, _, _ = jimu_rounds
+    master = Round(new).master
+    relinked = master.model_copy(
+        update={
+            "known_projects": tuple(
+                k.model_copy(update={"previous_codes": (MERGED_FROM[0],)}) if k.code == MERGED[0] else k
+                for k in master.known_projects
+            )
+        }
+    )
+    assert given(relinked, "D220", True) != given(master, "D220", True)
+    assert given(relinked, "D110", True) == given(master, "D110", True)
+
+
 def test_diff_command_json_and_table(jimu_rounds):
     old, new, _, _, _ = jimu_rounds
     runner = CliRunner()
@@ -222,6 +252,7 @@ def _edited_seed(subs, master):
         )
         update = {"projects": projects}
         if s.department == "D110":
+            update["projects"] = (*projects, e.projects[0].model_copy(update={"name": WRITTEN_IN}))
             update["sdgs"] = (11,)
             update["policies"] = (
                 e.policies[0],
@@ -251,10 +282,14 @@ def seed_rounds(tmp_path_factory):
     rnd = Round(old)
     books = {g.department: g.path for g in generate_round(old)}
     for sub in sample_submissions(rnd.master):
+        if sub.department == "D110":  # a 事業 the department wrote in that master data did not list
+            e = sub.lps[0]
+            extra = e.projects[0].model_copy(update={"name": WRITTEN_IN})
+            sub = sub.model_copy(update={"lps": (e.model_copy(update={"projects": (*e.projects, extra)}),)})
         fill_workbook(books[sub.department], old / "inbox" / books[sub.department].name, sub, rnd.form)
     _collect_all(old)
     first_books = books
-    start_from(new, old)
+    SEED_BOOKS["report"] = start_from(new, old)
     _next_year_master(new)
     rnd2 = Round(new)
     books = {g.department: g.path for g in generate_round(new)}
@@ -269,7 +304,20 @@ def seed_rounds(tmp_path_factory):
     return old, new
 
 
-SEED_BOOKS: dict[str, dict[str, Path]] = {}
+SEED_BOOKS: dict = {}
+
+
+def test_a_project_written_in_last_year_is_carried_into_master_once(seed_rounds):
+    _, new = seed_rounds
+    report = SEED_BOOKS["report"]
+    assert [(k.initiative, k.name, k.department) for k in report.added_projects] == [
+        ("1-1-1", WRITTEN_IN, "D110")
+    ]
+    assert any("事業シートになかった 1 件" in c for c in report.checks)
+    master = load_master(new / "master.xlsx")
+    assert [k.name for k in master.known_for("1-1-1", "D110")].count(WRITTEN_IN) == 1
+    rows = default_values(Round(new).master, "D110", "KIZUNA", Round(new).form)["projects"]
+    assert [r["name"] for r in rows].count(WRITTEN_IN) == 1
 
 
 def test_last_years_policies_shown_read_only_beside_this_years_evaluation(seed_rounds):
@@ -383,6 +431,10 @@ def test_consolidated_book_compares_with_last_year(seed_rounds):
     ]
     kinds = {r[0] for r in rows[1:]}
     assert {"名称変更", "統合", "終了した事業", "選択の取り消し", "新しい見出し", "本文の変更"} <= kinds
+    from xlsheet.merge import round_frames
+
+    frame = round_frames(new)["comparison"]
+    assert list(frame["区分"]) == [c.kind.ja for c in diff.changes]
     csv = next(p for p in result.csv if p.name.startswith("前年度比較"))
     assert "ファミリー・サポート・センター事業" in csv.read_text(encoding="utf-8-sig")
 
@@ -395,3 +447,71 @@ def test_jimu_book_compares_grades_and_indicators(jimu_rounds):
     )
     assert (grade[4], grade[5]) == ("C", "A")
     assert any(r[0] == "指標の推移" and r[1].startswith(MERGED[0]) for r in rows)
+
+
+# --------------------------------------------------------------------------- 元年 and 平成／令和
+
+ERA_YEARS = {  # evaluation year: (評価年度, 評価対象年度, 評価対象年度-1, 評価対象年度-2, round ID, next year)
+    2018: ("平成３０年度", "平成２９年度", "平成２８年度", "平成２７年度", "H30-seisaku-hyoka", "令和元年度"),
+    2019: ("令和元年度", "平成３０年度", "平成２９年度", "平成２８年度", "R01-seisaku-hyoka", "令和２年度"),
+    2020: ("令和２年度", "令和元年度", "平成３０年度", "平成２９年度", "R02-seisaku-hyoka", "令和３年度"),
+}
+DEADLINES = {  # 30 April of the year, and a year on (平成 ended on 30 April 2019)
+    2018: ("平成３０年４月３０日（月）", "平成３１年４月３０日（火）"),
+    2019: ("平成３１年４月３０日（火）", "令和２年４月３０日（木）"),
+    2020: ("令和２年４月３０日（木）", "令和３年４月３０日（金）"),
+}
+
+
+@pytest.mark.parametrize("year", sorted(ERA_YEARS))
+def test_years_labelled_right_everywhere(tmp_path, year):
+    """Fiscal 2019 is 令和元年度 (never 平成31年度); every place a year is shown says so: the entry
+    workbook, the mails, the consolidated book and its tables, the CSV headers, init --from."""
+    from xlsheet.mail.compose import round_body, round_subject
+    from xlsheet.merge.sections import section_tables
+    from xlsheet.round import form_source, read_form
+
+    evaluation, evaluated, minus1, minus2, round_id, following = ERA_YEARS[year]
+    root = tmp_path / round_id
+    init_round(root, sample=True)
+    m = load_master(root / "master.xlsx")
+    settings = m.settings.model_copy(
+        update={"evaluation_year": year, "round_id": round_id, "deadline": dt.date(year, 4, 30)}
+    )
+    write_master(m.model_copy(update={"settings": settings}), root / "master.xlsx")
+    books = {g.department: g.path for g in generate_round(root)}
+    rnd = Round(root)
+    # the entry workbook
+    ws = openpyxl.load_workbook(books["D110"])[rnd.form.input_sheet]
+    texts = {c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert f"{evaluation} 政策評価表　入力シート" in texts
+    assert f"【{evaluated}に実施した事業】" in texts
+    assert any(DEADLINES[year][0] in t for t in texts)
+    # the mails
+    dept = rnd.master.department("D110")
+    assert round_subject(rnd.master, dept).startswith(f"【{evaluation}政策評価】")
+    body = round_body(rnd.master, dept, books["D110"].name)
+    assert f"{evaluation}の政策評価（{evaluated}の取り組みの評価）" in body
+    assert DEADLINES[year][0] in body
+    # the consolidated book
+    for sub in sample_submissions(rnd.master):
+        sub = sub.model_copy(update={"round_id": round_id})
+        fill_workbook(books[sub.department], root / "inbox" / books[sub.department].name, sub, rnd.form)
+    _collect_all(root)
+    book = merge_round(root).book
+    wb = openpyxl.load_workbook(book)
+    printed = {c.value for row in wb.worksheets[0].iter_rows() for c in row if isinstance(c.value, str)}
+    assert f"{evaluation} 政策評価表" in printed and f"【{evaluated}に実施した事業】" in printed
+    assert wb.properties.title.startswith(evaluation)
+    assert not any("平成３１年度" in t or "平成31年度" in t for t in (*texts, *printed, body))
+    # a form's year columns (指標 of the 事務事業評価) in the book's tables and CSV headers
+    jimu = read_form(form_source(JIMU_FORM))
+    headers = next(t for t in section_tables(jimu, rnd.master, [], set()) if t.key == "activity").headers
+    assert {f"目標値（{minus2}）", f"実績値（{minus1}）", f"達成率（{evaluated}）"} <= set(headers)
+    # next year's round
+    report = start_from(tmp_path / "next", root)
+    assert (report.old_label, report.new_label) == (evaluation, following)
+    nxt = load_master(tmp_path / "next" / "master.xlsx").settings
+    assert nxt.evaluation_label == following
+    assert nxt.round_id == {2018: "R01", 2019: "R02", 2020: "R03"}[year] + "-seisaku-hyoka"
+    assert any(DEADLINES[year][1] in c for c in report.checks)

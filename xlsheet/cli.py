@@ -78,6 +78,10 @@ def main() -> None:
 )
 def init(round_dir: Path, sample: bool, force: bool, form: str | None, from_round: Path | None) -> None:
     if from_round is not None:
+        if sample:
+            fail(
+                "--sample と --from は一緒に使えません。前年度のラウンドから作るときは --from だけを付けてください"
+            )
         from .yoy.carry import start_from
         from .yoy.cli import show_carry_report
 

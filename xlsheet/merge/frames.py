@@ -17,6 +17,7 @@ from ..paths import safe_filename
 from ..round import Round
 from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
+from .compare import COMPARISON_KEY, comparison_table, round_comparison
 from .consolidate import Consolidated, consolidate, derived_status
 from .sections import book_tables
 from .source import load_round
@@ -60,9 +61,16 @@ def frames(
 
 def round_frames(root: Path) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
-    sdgs), one per other section of the round's form, status and issues."""
+    sdgs), one per other section of the round's form, status and issues; and "comparison" (the
+    前年度比較 sheet's rows) when the round was started from last year's."""
     master, received, status, issues = load_round(root)
-    return frames(master, received, status, issues, Round(Path(root)).form)
+    rnd = Round(Path(root))
+    out = frames(master, received, status, issues, rnd.form)
+    if rnd.previous is not None:
+        out[COMPARISON_KEY] = table_frame(
+            comparison_table(round_comparison(rnd.previous, master, received, rnd.form))
+        )
+    return out
 
 
 def csv_names(tables: list[Table]) -> dict[str, str]:
