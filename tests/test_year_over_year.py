@@ -515,3 +515,18 @@ def test_years_labelled_right_everywhere(tmp_path, year):
     assert nxt.evaluation_label == following
     assert nxt.round_id == {2018: "R01", 2019: "R02", 2020: "R03"}[year] + "-seisaku-hyoka"
     assert any(DEADLINES[year][1] in c for c in report.checks)
+
+
+def test_next_years_books_are_valid_open_xml(seed_rounds, jimu_rounds):
+    """The books with last year's content in them (read-only 今後の方針, carried 指標, the
+    前年度比較 sheet) pass Microsoft's Open XML validator."""
+    from tests.validator import validate_all, validator_path
+
+    exe = validator_path()
+    if exe is None:
+        pytest.skip("ooxml-validator がありません（bash scripts/setup.sh）")
+    _, new = seed_rounds
+    _, jnew, _, generated, _ = jimu_rounds
+    books = [SEED_BOOKS["second"]["D110"], next(g.path for g in generated if g.department == "D220")]
+    books += [merge_round(new).book, merge_round(jnew).book]
+    assert validate_all(books, exe) == []

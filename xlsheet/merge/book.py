@@ -24,6 +24,7 @@ from ..models import DepartmentStatus, Issue, Master, Received
 from ..paths import RoundPaths, safe_filename
 from ..round import Round
 from ..xlsxout import Book, atomic_path
+from .compare import comparison_table, round_comparison
 from .consolidate import Consolidated, consolidate, derived_status
 from .printed import set_properties, write_form_sheets
 from .sections import PRINT_LAYOUTS, SDG_TABLE, SEED_LAYOUT, book_tables, print_layout
@@ -168,8 +169,6 @@ def _extra_tables(rnd: Round, master: Master, received: list[Received]) -> list[
     """The 前年度比較 table when the round was started from last year's (`init --from`)."""
     if rnd.previous is None:
         return []
-    from .compare import comparison_table, round_comparison
-
     return [comparison_table(round_comparison(rnd.previous, master, received, rnd.form))]
 
 

@@ -85,6 +85,8 @@ def reported_projects(master: Master, form: Form, current: list[Received]) -> li
     if unit_kind(form) is AnswerUnit.PROJECT:
         return []  # a 事務事業評価's 事業 are master's own
     out: list[KnownProject] = []
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    """(initiative, department, name) → the leading projects it was reported under."""
     for section in form.sections:
         by_source = {
             f.default[len(MASTER_PROJECT) :]: f.key
@@ -95,7 +97,6 @@ def reported_projects(master: Master, form: Form, current: list[Received]) -> li
         owner_key = by_source.get("所属名") or by_source.get("担当所属")
         if not name_key or not code_key:
             continue
-        seen: dict[tuple[str, str, str], list[str]] = {}
         for received in current:
             dept = received.department
             try:
@@ -121,14 +122,11 @@ def reported_projects(master: Master, form: Form, current: list[Received]) -> li
                             initiative=code, name=name, department=dept, owner="" if owner == dname else owner
                         )
                     )
-        # a 事業 reported under one leading project only belongs to that one
-        for i, k in enumerate(out):
-            units = seen.get((k.initiative, k.department, _name_key(k.name)), [])
-            if (
-                len(units) == 1
-                and len({a.lp for a in master.assignments if a.initiative == k.initiative}) > 1
-            ):
-                out[i] = k.model_copy(update={"lp": units[0]})
+    # a 事業 reported under one of several leading projects of its initiative belongs to that one
+    for i, k in enumerate(out):
+        units = seen.get((k.initiative, k.department, _name_key(k.name)), [])
+        if len(units) == 1 and len({a.lp for a in master.assignments if a.initiative == k.initiative}) > 1:
+            out[i] = k.model_copy(update={"lp": units[0]})
     return out
 
 

@@ -30,6 +30,7 @@ from ..formdef import Form, Section
 from ..formdef.model import NUMERIC_KINDS, PLACEHOLDER_RE, FieldKind, year_of
 from ..layout import section_label
 from ..models import KnownProject, Master
+from ..round import Round
 from ..units import AnswerUnit, unit_kind, unit_of
 
 Answers = dict[str, dict[str, dict[str, list[dict[str, Any]]]]]
@@ -162,8 +163,6 @@ class RoundDiff:
 
 def round_side(root: Path) -> RoundSide:
     """A round folder's master data, form and accepted answers (the ledger's current ones)."""
-    from ..round import Round
-
     rnd = Round.open(Path(root))
     answers: Answers = {}
     if rnd.paths.ledger.exists():
