@@ -515,6 +515,7 @@ def test_years_labelled_right_everywhere(tmp_path, year):
     assert nxt.evaluation_label == following
     assert nxt.round_id == {2018: "R01", 2019: "R02", 2020: "R03"}[year] + "-seisaku-hyoka"
     assert any(DEADLINES[year][1] in c for c in report.checks)
+    assert any("元号が変わります（平成→令和）" in c for c in report.checks) == (year == 2018)
 
 
 def test_next_years_books_are_valid_open_xml(seed_rounds, jimu_rounds):
@@ -530,3 +531,35 @@ def test_next_years_books_are_valid_open_xml(seed_rounds, jimu_rounds):
     books = [SEED_BOOKS["second"]["D110"], next(g.path for g in generated if g.department == "D220")]
     books += [merge_round(new).book, merge_round(jnew).book]
     assert validate_all(books, exe) == []
+
+
+def test_a_split_feeds_each_new_project_and_is_reported_once():
+    """One old 事業 split in two: both new ones are pre-filled from it, the diff says 分割 once."""
+    from xlsheet.models import PreviousAnswers
+    from xlsheet.round import form_source, read_form
+    from xlsheet.sample import sample_master
+    from xlsheet.yoy.diff import RoundSide, compare
+
+    old = sample_master()
+    jimu = read_form(form_source(JIMU_FORM))
+    split_from = next(k for k in old.known_projects if k.code == "J0501")
+    parts = tuple(
+        split_from.model_copy(update={"code": code, "name": name, "previous_codes": ("J0501",)})
+        for code, name in (("J0502", "健康診査事業"), ("J0503", "健康教育事業"))
+    )
+    new = old.model_copy(
+        update={"known_projects": (*(k for k in old.known_projects if k.code != "J0501"), *parts)}
+    )
+    last = sample_project_answers(old, "D410")
+    carried = new.model_copy(
+        update={"previous": PreviousAnswers(round_id="R02", evaluation_year=2020, answers={"D410": last})}
+    )
+    for code in ("J0502", "J0503"):
+        rows = default_values(carried, "D410", code, jimu)["outcome"]
+        assert [r["actual_1"] for r in rows] == [r["actual_2"] for r in last["J0501"]["outcome"]]
+    diff = compare(RoundSide(old, jimu, {"D410": last}), RoundSide(new, jimu, {}))
+    split = diff.of(ChangeKind.PROJECT_SPLIT)
+    assert [(c.before, c.after) for c in split] == [
+        ("J0501 健康づくり推進事業", "J0502 健康診査事業、J0503 健康教育事業")
+    ]
+    assert diff.of(ChangeKind.PROJECT_ENDED) == [] and diff.of(ChangeKind.PROJECT_NEW) == []

@@ -214,6 +214,12 @@ def _report(
         f"評価年度: {fiscal_year_label(o.evaluation_year)} → {fiscal_year_label(s.evaluation_year)}"
         f"（評価対象年度 {fiscal_year_label(s.evaluated_year)}）。設定シートで確かめてください"
     )
+    old_era, new_era = report.old_label[:2], report.new_label[:2]
+    if old_era != new_era:
+        checks.append(
+            f"元号が変わります（{old_era}→{new_era}）。年度は自動で「{report.new_label}」と表示します。"
+            "様式定義や master.xlsx の文章に年度を直接書いていれば直してください"
+        )
     checks.append(
         f"回収ラウンドID: {o.round_id} → {s.round_id}。ほかのラウンドと重ならない ID にしてください"
     )
