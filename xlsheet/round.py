@@ -114,9 +114,10 @@ class Round:
 
     @cached_property
     def master(self) -> Master:
-        """master.xlsx, with last year's accepted answers when the round has a previous one."""
+        """master.xlsx, with last year's accepted answers when the round has a previous one and
+        its form pre-fills from them (初期値 「前年度:…」)."""
         master = load_master(self.paths.master)
-        previous = self.previous
+        previous = self.previous if self.paths.previous.is_file() and self.form.uses_previous else None
         if previous is not None:
             master = master.model_copy(update={"previous": previous.answers_model()})
         return master

@@ -429,6 +429,11 @@ class Form(_Model):
         return next(s for s in self.sections if s.key == key)
 
     @property
+    def uses_previous(self) -> bool:
+        """Whether a field is pre-filled from last year's answers (初期値 「前年度:…」)."""
+        return any(previous_source(f.default) for s in self.sections for f in s.fields)
+
+    @property
     def digest(self) -> str:
         """SHA-256 of what the form says (not where it was read from, nor its rows on 項目):
         two definitions with the same digest produce the same entry workbooks."""

@@ -72,7 +72,7 @@ def snapshot(root: Path, master: Master, form: Form, current: list[Received]) ->
 def save_previous(paths: RoundPaths, previous: PreviousRound) -> Path:
     """Write 前年度.json into the round (atomically)."""
     with atomic_path(paths.previous) as tmp:
-        tmp.write_text(previous.model_dump_json(indent=1), encoding="utf-8")
+        tmp.write_text(previous.model_dump_json(), encoding="utf-8")
     return paths.previous
 
 
