@@ -412,6 +412,7 @@ class _Reader:
     ) -> ReadSection:
         sheet = ref.sheet if ref else ""
         sec = ReadSection(lp, section, sheet, cell_ref(ref.r1, ref.c1) if ref else "")
+        sec.fill = lambda text: fill_placeholders(text, self.master, self.dept, lp)
         rows = self.sheet(sheet) if ref else None
         if rows is None:
             sec.readable = False
