@@ -15,7 +15,13 @@ from .entry.input_sheet import input_sheet
 from .entry.pages import MAX_ROW_PT
 from .entry.pages import text_height as _text_height
 from .entry.selfcheck import STATUS_OK, STATUS_UNTOUCHED, countif_matches, self_check_counts, status_message
-from .entry.sheets import instructions_sheet, instructions_status, issues_sheet, lists_sheet
+from .entry.sheets import (
+    evaluations_sheet,
+    instructions_sheet,
+    instructions_status,
+    issues_sheet,
+    lists_sheet,
+)
 from .entry.values import (
     Rows,
     default_values,
@@ -101,6 +107,7 @@ def write_entry_workbook(
         for lay in layouts:
             input_sheet(eb, lay, values[lay.lp], annotations)
         instructions_status(eb, layouts)
+        evaluations_sheet(eb, layouts)
         if annotations:
             issues_sheet(eb, annotations)
         lists_sheet(eb, lps)

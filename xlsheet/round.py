@@ -113,7 +113,14 @@ class Round:
 
     @cached_property
     def master(self) -> Master:
-        return load_master(self.paths.master)
+        """master.xlsx; with a 事務事業評価ラウンド named in its 設定, the 事業 are that round's
+        accepted ones, each with its evaluation (answer once: `project_results`)."""
+        master = load_master(self.paths.master)
+        if master.settings.project_round:
+            from .project_results import with_project_results
+
+            master = with_project_results(master, self.root)
+        return master
 
     @cached_property
     def form(self) -> Form:
