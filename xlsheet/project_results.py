@@ -11,11 +11,23 @@ which the entry workbook shows beside the 事業 (`entry.sheets.evaluations_shee
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Protocol
 
 from .errors import XlsheetError
 from .formdef.model import FieldKind, Form
+from .master import MasterDataError
 from .models import KnownProject, Master
 from .units import AnswerUnit, unit_kind
+
+
+class OpenRound(Protocol):
+    """What this module reads of a round (xlsheet.round.Round, which imports this module)."""
+
+    master: Master
+    form: Form
+    paths: Any
+
+    def ledger(self) -> Any: ...
 
 
 class ProjectRoundError(XlsheetError):
@@ -42,16 +54,13 @@ def evaluation_of(form: Form, values: dict[str, list[dict]]) -> tuple[tuple[str,
     return tuple(out)
 
 
-def with_project_results(master: Master, root: Path) -> Master:
-    """`master` with its 事業 replaced by those accepted in the named 事務事業評価 round."""
-    from .master import MasterDataError
-    from .round import Round
-
+def with_project_results(master: Master, root: Path, other: OpenRound) -> Master:
+    """`master` with its 事業 replaced by those accepted in the 事務事業評価 round `other` (the
+    one its 設定 names, opened by the caller)."""
     where = project_round_path(master, root)
     label = f"設定「事務事業評価ラウンド」の「{master.settings.project_round}」"
     if not (where / "master.xlsx").is_file():
         raise ProjectRoundError(f"{label}（{where}）に master.xlsx がありません。フォルダを確かめてください")
-    other = Round(where)
     try:
         theirs = other.master
     except MasterDataError as exc:
@@ -69,11 +78,11 @@ def with_project_results(master: Master, root: Path) -> Master:
             for received in ledger.current():
                 for code, values in (received.submission.answers or {}).items():
                     accepted[code] = evaluation_of(other.form, values)
-    known = [k for k in theirs.known_projects if k.code in accepted]
-    mine = {i.code for i in master.initiatives}
+    initiatives = {i.code for i in master.initiatives}
+    departments = {d.code for d in master.departments}
     projects = tuple(
         KnownProject(**{**k.model_dump(), "evaluation": accepted[k.code]})
-        for k in known
-        if k.initiative in mine
+        for k in theirs.known_projects
+        if k.code in accepted and k.initiative in initiatives and k.department in departments
     )
     return master.model_copy(update={"known_projects": projects})

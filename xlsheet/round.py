@@ -21,6 +21,7 @@ from .formdef import Form, read_form, shipped_form
 from .master import load_master
 from .models import Master
 from .paths import RoundPaths, require_round
+from .project_results import project_round_path, with_project_results
 
 
 class FormNotFound(XlsheetError):
@@ -117,9 +118,8 @@ class Round:
         accepted ones, each with its evaluation (answer once: `project_results`)."""
         master = load_master(self.paths.master)
         if master.settings.project_round:
-            from .project_results import with_project_results
-
-            master = with_project_results(master, self.root)
+            other = Round(project_round_path(master, self.root))
+            master = with_project_results(master, self.root, other)
         return master
 
     @cached_property
