@@ -144,6 +144,8 @@ def run_demo(
     say(f"8. 統合ブック: {merged.book}")
     if merged.pdf:
         say(f"   PDF（政策評価表）: {merged.pdf}")
+        for path in merged.lp_pdfs:
+            say(f"   PDF（リーディングプロジェクト別）: {path.name}")
     elif merged.pdf_message:
         say(f"   PDF: {merged.pdf_message}")
     elif not want_pdf:

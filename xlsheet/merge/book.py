@@ -41,6 +41,9 @@ class MergeResult:
     status: list[DepartmentStatus]
     intake_issues: list[Issue]
     pdf: Path | None = None
+    """The whole book's PDF (`--pdf`)."""
+    lp_pdfs: list[Path] = field(default_factory=list)
+    """One PDF per leading project, beside the whole book's (`--pdf`)."""
     pdf_message: str = ""
     """Why no PDF was made (Japanese), when one was asked for and none came."""
     csv: list[Path] = field(default_factory=list)
@@ -162,7 +165,8 @@ def keep_edited(target: Path, recorded: str | None, force: bool) -> Path | None:
 
 
 def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool = False) -> MergeResult:
-    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request).
+    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request:
+    the whole book's PDF and one per leading project, each recorded in the ledger like the book).
 
     A book edited by hand since the last merge is never overwritten silently: BookEdited, or with
     `force` a copy is kept first (`MergeResult.kept`)."""
@@ -183,9 +187,15 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
     )
     if pdf:
-        from .pdf import export_pdf
+        from .pdf import export_pdfs
 
-        result.pdf, result.pdf_message = export_pdf(master, cons, target.with_suffix(".pdf"))
+        printed = export_pdfs(master, cons, target.with_suffix(".pdf"))
+        result.pdf, result.lp_pdfs, result.pdf_message = printed.book, printed.projects, printed.message
+        written = [p for p in (printed.book, *printed.projects) if p is not None]
+        if written:
+            with Ledger(paths.ledger) as ledger:
+                for p in written:
+                    ledger.record_output(p.resolve(), _digest(p))
     if csv:
         from .frames import csv_names, frames_of, write_csv
 

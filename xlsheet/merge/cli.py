@@ -58,6 +58,8 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)
+            for path in result.lp_pdfs:
+                console.say("  リーディングプロジェクト別: {}", path.name)
             if result.pdf_message:
                 err_console.say("[yellow]注意:[/] {}", result.pdf_message)
         else:
