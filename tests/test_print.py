@@ -310,3 +310,27 @@ def test_sample_pdf_keeps_the_seed_and_the_rules(tmp_path):
             assert pos >= 0, line
     n = len(footers(out.book))
     assert footers(out.projects[0]) == footers(out.book) == [(k + 1, n) for k in range(n)]
+
+
+def test_every_table_header_is_readable(tmp_path):
+    """Each table header fits its column on at most two lines beside the filter button, and the
+    header row is high enough for them (「リーディングプロジェクト」 is not cut)."""
+    from openpyxl.utils import get_column_letter
+
+    from xlsheet.merge.tables import FILTER_BUTTON_UNITS, HEADER_LINE_PT, HEADER_LINES, UNITS_PER_CHAR
+
+    path = tmp_path / "book.xlsx"
+    write_book(sample_master(), received(), path)
+    wb = openpyxl.load_workbook(path)
+    checked = 0
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            rows = 1
+            for k, col in enumerate(table.tableColumns):
+                width = ws.column_dimensions[get_column_letter(k + 1)].width
+                n = len(wrap(col.name, (width - FILTER_BUTTON_UNITS) / UNITS_PER_CHAR))
+                assert n <= HEADER_LINES, (ws.title, col.name, width)
+                rows = max(rows, n)
+                checked += 1
+            assert ws.row_dimensions[1].height >= rows * HEADER_LINE_PT, ws.title
+    assert checked > 20
