@@ -97,6 +97,19 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert_lines_in_order(seed_lines(), pdf_text)
+    # every PDF the demo wrote (the whole book and the leading project's) keeps the 禁則 rules
+    from tests.test_print import assert_printed_like_print
+
+    pdfs = sorted(book.parent.glob("*.pdf"))
+    assert len(pdfs) == 2 and pdf in pdfs
+    for p in pdfs:
+        assert_printed_like_print(p)
+        assert_lines_in_order(
+            seed_lines(),
+            subprocess.run(
+                ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+            ).stdout,
+        )
 
     # re-run: the demo folder is cleared and made again, not appended to
     again = runner.invoke(main, ["demo", "demo-round"])

@@ -23,7 +23,7 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 @click.option(
     "--pdf",
     is_flag=True,
-    help="政策評価表を PDF にも出力する（Windows/Mac では Excel、ほかは LibreOffice で作成）",
+    help="政策評価表を PDF にも出力する（全体とリーディングプロジェクトごと。Windows/Mac では Excel、ほかは LibreOffice で作成）",
 )
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"

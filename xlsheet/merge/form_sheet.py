@@ -40,11 +40,13 @@ TITLE_PT = 14.0
 
 @dataclass(frozen=True)
 class Metrics:
-    """How wide a column prints in the application that will print it, and how safely to wrap.
+    """How the application that will print a sheet sizes its columns and lines.
 
     Row heights must be set by us (Excel never grows the row of a merged cell), and Excel and
-    LibreOffice size the same column differently, so the book is laid out for Excel and the
-    print-only workbook behind the PDF for LibreOffice.
+    LibreOffice size the same column differently: the book is written for Excel and the
+    print-only workbook behind the PDF for LibreOffice, each with the column units that print
+    COLUMN_PT wide in it. The lines (and so the pages) are the same in both; only the row
+    heights follow each application's line spacing.
     """
 
     pt_per_unit: float
