@@ -334,3 +334,76 @@ def test_every_table_header_is_readable(tmp_path):
                 checked += 1
             assert ws.row_dimensions[1].height >= rows * HEADER_LINE_PT, ws.title
     assert checked > 20
+
+
+def test_book_and_pdf_twin_print_the_same_lines_on_the_same_pages(tmp_path):
+    """The consolidated book (laid out for Excel) and the workbook behind the PDF (for
+    LibreOffice) hold the same cell texts, page breaks and footers; only column units and row
+    heights differ, and the columns print equally wide in each application."""
+    from xlsheet.merge.consolidate import consolidate
+    from xlsheet.merge.form_sheet import COLUMN_PT, EXCEL, LIBREOFFICE
+    from xlsheet.merge.pdf import _print_book
+
+    master = three_lp_master()
+    subs = three_lp_submissions(master)
+    book = tmp_path / "book.xlsx"
+    cons = write_book(master, received(subs), book)
+    twin = tmp_path / "twin.xlsx"
+    _print_book(master, consolidate(master, received(subs)), twin, LIBREOFFICE, None)
+    a, b = openpyxl.load_workbook(book), openpyxl.load_workbook(twin)
+    names = form_sheet_names(cons.forms)
+    assert b.sheetnames == names and len(names) == 3
+    for name in names:
+        x, y = a[name], b[name]
+        assert [[c.value for c in row] for row in x.iter_rows()] == [
+            [c.value for c in row] for row in y.iter_rows()
+        ]
+        assert [r.id for r in x.row_breaks.brk] == [r.id for r in y.row_breaks.brk]
+        assert x.oddFooter.center.text == y.oddFooter.center.text
+        for k, pt in enumerate(COLUMN_PT):
+            letter = "ABCDEF"[k]
+            assert x.column_dimensions[letter].width * EXCEL.pt_per_unit == pytest.approx(pt, abs=1.0)
+            assert y.column_dimensions[letter].width * LIBREOFFICE.pt_per_unit == pytest.approx(pt, abs=1.0)
+
+
+def test_intake_removes_a_typed_bullet_and_says_so():
+    from xlsheet.intake.normalize import normalize_text
+
+    for typed, clean in (
+        ("●主体的な健康づくりの推進", "主体的な健康づくりの推進"),
+        ("・　見出し", "見出し"),
+        ("○○", "○○"),
+    ):
+        n = normalize_text(typed, "見出し（●の後）")
+        assert n.value == clean
+        assert [c.code for c in n.changes] == (["bullet_removed"] if clean != typed else [])
+    (change,) = normalize_text("● 見出し", "見出し").changes
+    assert "先頭の「●」" in change.message and change.severity.name == "FIXED"
+
+
+def test_excel_prints_the_book_and_each_project_with_one_excel(tmp_path, monkeypatch):
+    """With Excel present: one Excel run for all PDFs; the whole book holds every project's
+    sheet, each project's workbook only its own."""
+    from xlsheet.merge import pdf
+    from xlsheet.merge.consolidate import consolidate
+
+    calls = []
+
+    def fake_excel(jobs):
+        calls.append([(openpyxl.load_workbook(src).sheetnames, out.name) for src, out in jobs])
+        for _src, out in jobs:
+            out.write_bytes(b"%PDF-1.7 excel")
+
+    monkeypatch.setattr(pdf, "excel_present", lambda: True)
+    monkeypatch.setattr(pdf, "excel_to_pdf", fake_excel)
+    monkeypatch.setattr(
+        pdf, "convert", lambda *a, **k: pytest.fail("LibreOffice used although Excel is there")
+    )
+    master = three_lp_master()
+    cons = consolidate(master, received(three_lp_submissions(master)))
+    out = pdf.export_pdfs(master, cons, tmp_path / "政策評価表_R.pdf")
+    names = form_sheet_names(cons.forms)
+    assert len(calls) == 1 and [sheets for sheets, _ in calls[0]] == [names, *[[n] for n in names]]
+    assert out.message == "" and out.book == tmp_path / "政策評価表_R.pdf"
+    assert [p.name for p in out.projects] == [f"政策評価表_R_{f.lp.name}.pdf" for f in cons.forms]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (out.book, *out.projects))

@@ -65,18 +65,20 @@ def _excel_installed() -> bool:
     return True
 
 
-def excel_to_pdf(src: Path, out: Path) -> None:
-    """Print every sheet of `src` to `out` with an invisible Excel of its own (quit afterwards)."""
+def excel_to_pdf(jobs: list[tuple[Path, Path]]) -> None:
+    """Print every sheet of each source workbook to its PDF with one invisible Excel of its own
+    (started once for all of them, quit afterwards)."""
     import xlwings as xw
 
     app = xw.App(visible=False, add_book=False)
     try:
         app.display_alerts = False
-        book = app.books.open(str(src), read_only=True, update_links=False)
-        try:
-            book.to_pdf(str(out), show=False)
-        finally:
-            book.close()
+        for src, out in jobs:
+            book = app.books.open(str(src), read_only=True, update_links=False)
+            try:
+                book.to_pdf(str(out), show=False)
+            finally:
+                book.close()
     finally:
         app.quit()
 
@@ -135,14 +137,16 @@ def _export(
     try:
         if os.environ.get(PDF_ENV, "").lower() == "excel" or excel_present():
             try:
-                done = []
+                pairs, done = [], []
                 for k, (only, target) in enumerate(jobs):
                     src, out = work / f"{k}-excel.xlsx", work / f"{k}-excel.pdf"
                     _print_book(master, cons, src, EXCEL, only)
-                    excel_to_pdf(src, out)
+                    pairs.append((src, out))
+                    done.append((out, target))
+                excel_to_pdf(pairs)
+                for out, _target in done:
                     if not out.exists():
                         raise FileNotFoundError(out)
-                    done.append((out, target))
             except FileNotFoundError:
                 excel_failed = "Excel が PDF を書き出しませんでした。LibreOffice を使いました。"
             except Exception as exc:  # Excel missing, busy with a dialog, or refusing: try LibreOffice
