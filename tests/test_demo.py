@@ -122,6 +122,7 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
     assert merged.exit_code == 0, merged.output
     assert re.search(r"政策評価表 1 枚、事業 12 件", merged.output)
     assert "事業一覧.csv" in merged.output
+    assert "リーディングプロジェクト別: 政策評価表_R02-seisaku-hyoka_絆を紡ぐまちづくり.pdf" in merged.output
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
