@@ -407,3 +407,22 @@ def test_excel_prints_the_book_and_each_project_with_one_excel(tmp_path, monkeyp
     assert out.message == "" and out.book == tmp_path / "政策評価表_R.pdf"
     assert [p.name for p in out.projects] == [f"政策評価表_R_{f.lp.name}.pdf" for f in cons.forms]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (out.book, *out.projects))
+
+
+@needs_libreoffice
+def test_a_renamed_projects_old_pdf_is_removed(three_lp_round):
+    """A project PDF an earlier merge wrote, that no project prints now, goes; a file merge did
+    not write (or one changed since) stays."""
+    import hashlib
+
+    root = three_lp_round
+    output = RoundPaths(root).output
+    stem = "政策評価表_R02-seisaku-hyoka"
+    stale, mine = output / f"{stem}_旧名称のプロジェクト.pdf", output / f"{stem}_手作業.pdf"
+    stale.write_bytes(b"%PDF-1.7 old")
+    mine.write_bytes(b"%PDF-1.7 by hand")
+    with Ledger(RoundPaths(root).ledger) as ledger:
+        ledger.record_output(stale.resolve(), hashlib.sha256(stale.read_bytes()).hexdigest())
+    result = merge_round(root, pdf=True)
+    assert result.removed == [stale] and not stale.exists()
+    assert mine.exists() and all(p.exists() for p in result.lp_pdfs)

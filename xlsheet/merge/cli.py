@@ -60,6 +60,8 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
             console.say("PDF: {}", result.pdf)
             for path in result.lp_pdfs:
                 console.say("  リーディングプロジェクト別: {}", path.name)
+            for path in result.removed:
+                console.say("  以前の PDF（今はないリーディングプロジェクト）を削除しました: {}", path.name)
             if result.pdf_message:
                 err_console.say("[yellow]注意:[/] {}", result.pdf_message)
         else:
