@@ -202,6 +202,11 @@ def test_the_book_carries_the_printed_lines_and_the_seed():
         pages = len(ws.row_breaks.brk) + 1
         assert ws.oddFooter.center.text.endswith(f"&P / {pages}")  # this project's own page count
         assert ws.page_setup.useFirstPageNumber and ws.page_setup.firstPageNumber in (None, 1)
+        # the tables (and so the CSV) keep the text as submitted: the breaks are the print's only
+        table = wb["評価・方針"]
+        header = [c.value for c in table[1]]
+        bodies = [row[header.index("本文")] for row in table.iter_rows(min_row=2, values_only=True)]
+        assert bodies == [p.body for p in cons.paragraphs]
     finally:
         shutil.rmtree(path.parent)
 
