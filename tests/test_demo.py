@@ -112,6 +112,19 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert_lines_in_order(seed_lines(), pdf_text)
+    # every PDF the demo wrote (the whole book and the leading project's) keeps the 禁則 rules
+    from tests.test_print import assert_printed_like_print
+
+    pdfs = sorted(book.parent.glob("*.pdf"))
+    assert len(pdfs) == 2 and pdf in pdfs
+    for p in pdfs:
+        assert_printed_like_print(p)
+        assert_lines_in_order(
+            seed_lines(),
+            subprocess.run(
+                ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+            ).stdout,
+        )
 
     # re-run: the demo folder is cleared and made again, not appended to
     again = runner.invoke(main, ["demo", "demo-round"])
@@ -124,6 +137,7 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
     assert merged.exit_code == 0, merged.output
     assert re.search(r"政策評価表 1 枚、事業 12 件", merged.output)
     assert "事業一覧.csv" in merged.output
+    assert "リーディングプロジェクト別: 政策評価表_R02-seisaku-hyoka_絆を紡ぐまちづくり.pdf" in merged.output
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

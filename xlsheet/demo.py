@@ -183,6 +183,8 @@ def run_demo(
     say(f"9. 統合ブック: {merged.book}")
     if merged.pdf:
         say(f"   PDF（政策評価表）: {merged.pdf}")
+        for path in merged.lp_pdfs:
+            say(f"   PDF（リーディングプロジェクト別）: {path.name}")
     elif merged.pdf_message:
         say(f"   PDF: {merged.pdf_message}")
     elif pdf is False:

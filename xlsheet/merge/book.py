@@ -41,9 +41,14 @@ class MergeResult:
     status: list[DepartmentStatus]
     intake_issues: list[Issue]
     pdf: Path | None = None
+    """The whole book's PDF (`--pdf`)."""
+    lp_pdfs: list[Path] = field(default_factory=list)
+    """One PDF per leading project, beside the whole book's (`--pdf`)."""
     pdf_message: str = ""
     """Why no PDF was made (Japanese), when one was asked for and none came."""
     csv: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    """Leading-project PDFs of an earlier merge no project prints as any more (renamed, removed)."""
     kept: Path | None = None
     """Where a hand-edited book was kept before it was replaced (`…_編集版_<time>.xlsx`)."""
 
@@ -161,8 +166,27 @@ def keep_edited(target: Path, recorded: str | None, force: bool) -> Path | None:
     return kept
 
 
+def _remove_stale_pdfs(target: Path, written: list[Path], ledger) -> list[Path]:
+    """Remove `<book>_*.pdf` files an earlier merge wrote (recorded in the ledger and unchanged
+    since) that no leading project prints now, so a renamed project's old pages are not
+    published by mistake. Files merge did not write, or that were changed, stay."""
+    keep = {p.resolve() for p in written}
+    removed = []
+    for old in sorted(target.parent.glob(f"{target.stem}_*.pdf")):
+        path = old.resolve()
+        if path in keep or ledger.output_digest(path) != _digest(old):
+            continue
+        try:
+            old.unlink()
+        except OSError:  # open in a viewer on Windows: left for the next merge
+            continue
+        removed.append(old)
+    return removed
+
+
 def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool = False) -> MergeResult:
-    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request).
+    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request:
+    the whole book's PDF and one per leading project, each recorded in the ledger like the book).
 
     A book edited by hand since the last merge is never overwritten silently: BookEdited, or with
     `force` a copy is kept first (`MergeResult.kept`)."""
@@ -183,9 +207,17 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
     )
     if pdf:
-        from .pdf import export_pdf
+        from .pdf import export_pdfs
 
-        result.pdf, result.pdf_message = export_pdf(master, cons, target.with_suffix(".pdf"))
+        printed = export_pdfs(master, cons, target.with_suffix(".pdf"))
+        result.pdf, result.lp_pdfs, result.pdf_message = printed.book, printed.projects, printed.message
+        written = [p for p in (printed.book, *printed.projects) if p is not None]
+        if written:
+            with Ledger(paths.ledger) as ledger:
+                for p in written:
+                    ledger.record_output(p.resolve(), _digest(p))
+                if printed.book is not None and len(printed.projects) == len(cons.forms):
+                    result.removed = _remove_stale_pdfs(target, written, ledger)
     if csv:
         from .frames import csv_names, frames_of, write_csv
 

@@ -23,7 +23,7 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 @click.option(
     "--pdf",
     is_flag=True,
-    help="政策評価表を PDF にも出力する（Windows/Mac では Excel、ほかは LibreOffice で作成）",
+    help="政策評価表を PDF にも出力する（全体とリーディングプロジェクトごと。Windows/Mac では Excel、ほかは LibreOffice で作成）",
 )
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"
@@ -58,6 +58,10 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)
+            for path in result.lp_pdfs:
+                console.say("  リーディングプロジェクト別: {}", path.name)
+            for path in result.removed:
+                console.say("  以前の PDF（今はないリーディングプロジェクト）を削除しました: {}", path.name)
             if result.pdf_message:
                 err_console.say("[yellow]注意:[/] {}", result.pdf_message)
         else:

@@ -41,11 +41,16 @@ def document_date(master: Master, received: list[Received]) -> dt.datetime:
     return max(times) if times else dt.datetime(master.settings.evaluation_year, 4, 1)
 
 
-def write_form_sheets(book: Book, master: Master, cons: Consolidated, metrics: Metrics = EXCEL) -> list[str]:
+def write_form_sheets(
+    book: Book, master: Master, cons: Consolidated, metrics: Metrics = EXCEL, only: int | None = None
+) -> list[str]:
+    """One 政策評価表 sheet per leading project (or only the `only`-th one, for its own PDF);
+    each numbers its pages from 1."""
     writer = FormSheetWriter(book, master.settings, metrics)
     names = form_sheet_names(cons.forms)
-    for name, form in zip(names, cons.forms, strict=True):
-        writer.write(book.add_sheet(name), form)
+    for k, (name, form) in enumerate(zip(names, cons.forms, strict=True)):
+        if only is None or k == only:
+            writer.write(book.add_sheet(name), form)
     return names
 
 
