@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from ..entry.pages import text_height
 from ..era import date_label
 from ..formdef import Form
 from ..layout import SHEET_LISTS, SHEET_MANIFEST, cell_ref
@@ -119,6 +120,8 @@ class _Writer:
         marks: dict[Col, Severity],
         comments: dict[Col, str],
     ) -> None:
+        texts = [(str(values[col.key]), col.width) for col in columns if isinstance(values.get(col.key), str)]
+        ws.set_row(r, max([text_height(t, 18, wd) for t, wd in texts] or [18]))
         for c, col in enumerate(columns):
             if col.key is Col.COUNT and ws.name == SHEET_PROJECTS:
                 continue  # a formula, written by the caller
