@@ -295,6 +295,10 @@ def test_too_many_chosen_is_refused_with_the_cell_and_a_returned_book(answered, 
     assert _get(ws, PROJECT_COLUMNS, r, Col.CHOSEN) == "○"  # the lead's own marks, carried back
     merged = merge_round(root).consolidated
     assert "merge.review_missing" in {i.code for i in merged.issues}
+    from xlsheet.review.status import ReviewState, review_status
+
+    with Ledger(paths.ledger) as ledger:
+        assert [v.state for v in review_status(paths, ledger_master(root), ledger)] == [ReviewState.NEEDS_FIX]
 
 
 def paths_dept(root: Path, code: str):
@@ -362,3 +366,47 @@ def test_review_of_an_outdated_draft_is_refused_and_decisions_carried(answered, 
         "子ども広場設置・整備費補助金",
         "ファミリーサポート事業",
     ]
+
+
+def test_cli_review_status_and_office_decision(answered, tmp_path):
+    from click.testing import CliRunner
+
+    from xlsheet.cli import main
+    from xlsheet.intake.decide import withdraw_file
+    from xlsheet.review.status import ReviewState, review_status
+
+    root = _fresh(answered, tmp_path)
+    paths = RoundPaths(root)
+    runner = CliRunner()
+    res = runner.invoke(main, ["review", str(root)])
+    assert res.exit_code == 0, res.output
+    assert (
+        "確認ブックを 1 冊作りました" in res.output
+        and "確認依頼メールの下書きを 1 通作りました" in res.output
+    )
+    (mail,) = paths.review_mail_outbox.glob("*.eml")
+    assert b"chiiki@example.lg.jp" in mail.read_bytes()
+    res = runner.invoke(main, ["status", str(root)])
+    assert "主管所属の確認" in res.output and "未提出" in res.output
+
+    book = paths.review_workbook(paths_dept(root, "D110"), LP)
+    _fill_decisions(book, paths.inbox / "review.xlsx")
+    collect_round(root, workers=1)
+    with Ledger(paths.ledger) as ledger:
+        (st,) = review_status(paths, ledger_master(root), ledger)
+    assert st.state is ReviewState.ACCEPTED and st.file == "inbox/review.xlsx"
+    res = runner.invoke(main, ["merge", str(root)])
+    assert "主管所属の確認: 1 / 1 件を判断どおりに載せました" in res.output
+
+    decided = withdraw_file(root, "inbox/review.xlsx", "主管所属から取り消しの連絡")
+    assert decided.status is FileStatus.WITHDRAWN and decided.current == ""
+    with Ledger(paths.ledger) as ledger:
+        assert ledger.reviews() == [] and len(ledger.current()) == 7
+    res = runner.invoke(main, ["merge", str(root), "--force"])
+    assert "0 / 1 件" in res.output and "確認ブックがまだ届いていません" in res.output
+
+
+def ledger_master(root: Path):
+    from xlsheet.master import load_master
+
+    return load_master(RoundPaths(root).master)
