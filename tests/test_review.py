@@ -299,6 +299,18 @@ def test_too_many_chosen_is_refused_with_the_cell_and_a_returned_book(answered, 
 
     with Ledger(paths.ledger) as ledger:
         assert [v.state for v in review_status(paths, ledger_master(root), ledger)] == [ReviewState.NEEDS_FIX]
+    # the reply asking for fixes, with the returned book, like a department's feedback mail
+    from xlsheet.review.steps import review_feedback_round
+
+    (mail,) = review_feedback_round(root).mails
+    assert mail.department == "D110" and mail.path.parent == paths.mail_outbox / "feedback" / "review"
+    import email
+    from email import policy
+
+    msg = email.message_from_bytes(mail.path.read_bytes(), policy=policy.default)
+    assert [a.get_filename() for a in msg.iter_attachments()] == [returned.name]
+    assert "review.too_many_chosen" not in msg.get_body().get_content()  # codes are not for people
+    assert "2-1-3" in msg.get_body().get_content()
 
 
 def paths_dept(root: Path, code: str):

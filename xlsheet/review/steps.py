@@ -13,7 +13,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from ..generate import BOOK_CHANGE_JA, BookChange, stamped_manifest
-from ..mail.compose import DEFAULT_SIZE_LIMIT, attach_file, deadline_text, new_message, signature
+from ..mail.compose import (
+    DEFAULT_SIZE_LIMIT,
+    attach_file,
+    deadline_text,
+    feedback_message,
+    new_message,
+    signature,
+)
 from ..mail.send import Delivery, SmtpConfig, deliver
 from ..merge.consolidate import consolidate
 from ..merge.draft import carried
@@ -22,7 +29,7 @@ from ..models import Department, MailKind, Master
 from ..round import Round
 from .write import write_review_workbook
 
-__all__ = ["BOOK_CHANGE_JA", "ReviewBook", "review_round", "send_reviews"]
+__all__ = ["BOOK_CHANGE_JA", "ReviewBook", "review_feedback_round", "review_round", "send_reviews"]
 
 
 @dataclass(frozen=True)
@@ -145,4 +152,66 @@ def send_reviews(
     result = deliver(root, mails, rnd.paths.review_mail_outbox, MailKind.REVIEW, smtp, size_limit, now)
     result.problems[:0] = problems
     result.skipped = skipped
+    return result
+
+
+def build_review_feedback(
+    root: Path, only: list[str] | None = None, now: dt.datetime | None = None
+) -> tuple[list[tuple[Department, EmailMessage]], list[str]]:
+    """A reply to each lead department whose latest review workbook was refused: what to fix,
+    with the returned review book(s) attached."""
+    from ..mail.followup import fix_lines
+    from ..mail.mailboxes import original_mail
+    from ..models import TO_FIX
+
+    rnd = Round(Path(root))
+    paths, master = rnd.paths, rnd.master
+    with rnd.ledger() as ledger:
+        latest = ledger.latest(reviews=True)
+    per_dept: dict[str, list[tuple[str, list[str], Path | None, str]]] = {}
+    for unit, row in sorted(latest.items()):
+        lp = unit.split(":", 1)[1]
+        if row.status not in TO_FIX or (only and row.department not in only):
+            continue
+        fixes = fix_lines(row.issues)
+        try:
+            dept = master.department(row.department)
+        except KeyError:
+            continue
+        if fixes:
+            book = paths.review_feedback(dept, lp)
+            per_dept.setdefault(dept.code, []).append(
+                (lp, fixes, book if book.is_file() else None, row.origin)
+            )
+    mails, problems = [], []
+    for code, items in per_dept.items():
+        dept = master.department(code)
+        if not dept.emails:
+            problems.append(
+                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
+            )
+            continue
+        fixes = [f"（確認ブック {lp}）{line}" for lp, lines, _, _ in items for line in lines]
+        books = [b for _, _, b, _ in items if b is not None]
+        msg = feedback_message(
+            master, dept, fixes, books[0] if books else None, original_mail(paths.root, items[0][3]), now
+        )
+        for b in books[1:]:
+            attach_file(msg, b.read_bytes(), b.name)
+        mails.append((dept, msg))
+    return mails, problems
+
+
+def review_feedback_round(
+    root: Path,
+    smtp: SmtpConfig | None = None,
+    size_limit: int = DEFAULT_SIZE_LIMIT,
+    only: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Delivery:
+    """`xlsheet feedback --mail` for review workbooks: replies to outbox/mail/feedback/review/."""
+    folder = Round(Path(root)).paths.mail_outbox / "feedback" / "review"
+    mails, problems = build_review_feedback(root, only, now)
+    result = deliver(root, mails, folder, MailKind.FEEDBACK, smtp, size_limit, now)
+    result.problems[:0] = problems
     return result
