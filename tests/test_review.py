@@ -422,3 +422,18 @@ def ledger_master(root: Path):
     from xlsheet.master import load_master
 
     return load_master(RoundPaths(root).master)
+
+
+def test_review_workbooks_are_valid_ooxml(answered, tmp_path):
+    from tests.validator import validate_all, validator_path
+
+    exe = validator_path()
+    if exe is None:
+        pytest.skip("ooxml-validator がありません（bash scripts/setup.sh）")
+    root = _fresh(answered, tmp_path)
+    paths = RoundPaths(root)
+    book = review_round(root)[0].path
+    _fill_decisions(book, paths.inbox / "review.xlsx", too_many=True)
+    report = collect_round(root, workers=1)
+    (returned,) = [p for p in report.feedback if "確認" in p.name]
+    assert validate_all([book, returned], exe) == []
