@@ -24,7 +24,9 @@ from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
 from xlsheet.manifest import KIND_REVIEW
 from xlsheet.merge.book import merge_round
+from xlsheet.merge.consolidate import NOT_CHOSEN, SHOWN
 from xlsheet.merge.draft import review_unit
+from xlsheet.merge.frames import round_frames
 from xlsheet.models import FileStatus, Paragraph, ProjectEntry, Submission
 from xlsheet.paths import RoundPaths
 from xlsheet.review.layout import (
@@ -259,7 +261,10 @@ def test_lead_review_decides_what_prints(answered, tmp_path):
     assert DROPPED_POLICY not in [p.heading for p in form.policies]
     assert form.sdgs == frozenset({3, 5, 10, 11, 17})
     shown = {p.name: p.shown for p in cons.projects if p.initiative == "2-1-3"}
-    assert shown["放課後児童クラブ運営事業"].startswith("非掲載")
+    assert shown["放課後児童クラブ運営事業"] == NOT_CHOSEN and shown["乳幼児健康診査事業"] == SHOWN
+    frame = round_frames(root)["projects"]  # pandas agrees with the book
+    by_name = dict(zip(frame["事業名"], frame["政策評価表"], strict=True))
+    assert by_name["放課後児童クラブ運営事業"] == NOT_CHOSEN and by_name["乳幼児健康診査事業"] == SHOWN
 
     for text in (_book_text(result.book), _pdf_text(result.pdf)):
         assert "乳幼児健康診査事業" in text

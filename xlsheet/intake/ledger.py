@@ -37,6 +37,7 @@ from ..models import (
     DeptState,
     FileStatus,
     Issue,
+    MailKind,
     Master,
     Received,
     Severity,
@@ -707,14 +708,17 @@ class Ledger:
         decided: dict[str, Decision] = {}
         for d in self.decisions():
             decided[d.sha256] = d
-        dept_of = dict(self.db.execute("SELECT sha256, department FROM files"))
+        dept_of = dict(self.db.execute("SELECT sha256, department FROM files WHERE unit = ''"))
         last_decision: dict[str, Decision] = {}
         for sha, d in decided.items():
             dept = dept_of.get(sha, "")
             if dept and (dept not in last_decision or d.id > last_decision[dept].id):
                 last_decision[dept] = d
         sent = dict(
-            self.db.execute("SELECT department, MAX(sent_at) FROM sent GROUP BY department").fetchall()
+            self.db.execute(
+                "SELECT department, MAX(sent_at) FROM sent WHERE kind NOT LIKE ? GROUP BY department",
+                (f"{MailKind.REVIEW.value}%",),
+            ).fetchall()
         )
         out = []
         for d in master.participating_departments():
