@@ -214,6 +214,25 @@ def _pdf_text(pdf: Path) -> str:
     return WS.sub("", out.stdout)
 
 
+def _circled_goals(book: Path) -> set[int]:
+    """The SDG goals the 政策評価表 sheet circles: the goal number in the cell under each ring
+    (the drawing's anchors, read from the package: openpyxl drops images without Pillow)."""
+    import unicodedata
+    import zipfile
+
+    wb = openpyxl.load_workbook(book)
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("政策評価表"))]
+    with zipfile.ZipFile(book) as zf:
+        sheet = wb.sheetnames.index(ws.title) + 1  # XlsxWriter names parts in sheet order
+        rels = zf.read(f"xl/worksheets/_rels/sheet{sheet}.xml.rels").decode()
+        (target,) = re.findall(r'Target="../drawings/(drawing\d+\.xml)"', rels)
+        xml = zf.read(f"xl/drawings/{target}").decode()
+    anchors = re.findall(r"<xdr:from><xdr:col>(\d+)</xdr:col>.*?<xdr:row>(\d+)</xdr:row>", xml)
+    return {
+        int(unicodedata.normalize("NFKC", str(ws.cell(int(r) + 1, int(c) + 1).value))) for c, r in anchors
+    }
+
+
 def _book_text(book: Path) -> str:
     wb = openpyxl.load_workbook(book)
     name = next(n for n in wb.sheetnames if n.startswith("政策評価表"))
@@ -228,6 +247,7 @@ def test_lead_review_decides_what_prints(answered, tmp_path):
     book = review_round(root)[0].path  # the review stage begins: a form without a review says so
     before = merge_round(root, force=True)
     assert {i.code for i in before.consolidated.issues} >= {"merge.review_missing", "merge.too_many_projects"}
+    assert _circled_goals(before.book) == {3, 4, 10, 11, 17}  # every department's ○, before the review
     block = next(b for b in before.consolidated.forms[0].blocks if b.initiative.code == "2-1-3")
     assert [p.name for p in block.projects] == [
         "ファミリーサポート事業",
@@ -266,6 +286,7 @@ def test_lead_review_decides_what_prints(answered, tmp_path):
     by_name = dict(zip(frame["事業名"], frame["政策評価表"], strict=True))
     assert by_name["放課後児童クラブ運営事業"] == NOT_CHOSEN and by_name["乳幼児健康診査事業"] == SHOWN
 
+    assert _circled_goals(result.book) == {3, 5, 10, 11, 17}  # the lead's ○/×, not every department's
     for text in (_book_text(result.book), _pdf_text(result.pdf)):
         assert "乳幼児健康診査事業" in text
         assert "放課後児童クラブ運営事業" not in text

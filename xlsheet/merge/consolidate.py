@@ -516,7 +516,7 @@ class _Collector:
         blocks = [InitiativeBlock(i, c) for i, c in ix.order.get(lp.code, [])]
         by_code = {b.initiative.code: b for b in blocks}
         if review is not None:
-            return self._reviewed_blocks(blocks, by_code, draft, review)
+            return self._reviewed_blocks(lp, blocks, draft, review)
         for _, row in sorted(self.proj_by_lp.get(lp.code, []), key=lambda kr: kr[0]):
             block = by_code[row.initiative]
             if len(block.projects) < PROJECTS_PER_INITIATIVE:
@@ -559,12 +559,27 @@ class _Collector:
         return blocks
 
     def _reviewed_blocks(
-        self, blocks: list[InitiativeBlock], by_code: dict[str, InitiativeBlock], draft: Draft, review: Review
+        self, lp: LeadingProject, blocks: list[InitiativeBlock], draft: Draft, review: Review
     ) -> list[InitiativeBlock]:
+        """The projects the lead chose per initiative (○ in the review workbook), in its order."""
         choice = review.projects
         by_key = {p.key: p for p in draft.projects}
         for block in blocks:
-            items = [p.key for p in draft.projects if p.initiative == block.initiative.code]
+            code = block.initiative.code
+            items = [p.key for p in draft.projects if p.initiative == code]
+            if not items:
+                who = "、".join(self.ix.dept_name(d) for d in self.ix.assigned[lp.code].get(code, []))
+                self.issues.append(
+                    _issue(
+                        "merge.no_projects",
+                        None,
+                        lp.code,
+                        "projects",
+                        lp_name=lp.name,
+                        initiative=code,
+                        who=who,
+                    )
+                )
             chosen = [k for k in items if k in choice and choice[k].chosen]
             keys = ordered(chosen, {k: choice[k].order for k in chosen})[:PROJECTS_PER_INITIATIVE]
             block.projects = [by_key[k].row for k in keys]
