@@ -463,3 +463,21 @@ def test_review_workbooks_are_valid_ooxml(answered, tmp_path):
     report = collect_round(root, workers=1)
     (returned,) = [p for p in report.feedback if "確認" in p.name]
     assert validate_all([book, returned], exe) == []
+
+
+def test_draft_fingerprint_follows_content_not_rows(answered):
+    from xlsheet.merge.consolidate import consolidate
+    from xlsheet.merge.source import current_received
+
+    with Ledger(RoundPaths(answered).ledger) as ledger:
+        received = current_received(ledger)
+    draft = consolidate(ledger_master(answered), received).drafts[LP]
+    assert draft.bare().fingerprint == draft.fingerprint
+    assert [p.key for p in draft.projects][:3] == ["P01", "P02", "P03"]
+    assert {p.key[0] for p in draft.paragraphs} == {"E", "H"}
+    # another department's edit makes another draft
+    edited = [
+        r.model_copy(update={"submission": _d320(r.submission)}) if r.department == "D410" else r
+        for r in received
+    ]
+    assert consolidate(ledger_master(answered), edited).drafts[LP].fingerprint != draft.fingerprint

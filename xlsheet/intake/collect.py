@@ -602,4 +602,5 @@ def review_drafts(paths: RoundPaths, master: Master, ledger: Ledger) -> dict | N
     from ..merge.consolidate import consolidate
     from ..merge.source import current_received
 
-    return consolidate(master, current_received(ledger)).drafts
+    drafts = consolidate(master, current_received(ledger)).drafts
+    return {lp: d.bare() for lp, d in drafts.items()}

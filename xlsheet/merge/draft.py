@@ -125,6 +125,16 @@ class Draft:
     paragraphs: list[DraftParagraph] = field(default_factory=list)
     sdgs: list[DraftSdg] = field(default_factory=list)
 
+    def bare(self) -> Draft:
+        """The draft without the merge's rows (what intake checks a review against, sent to its
+        worker processes)."""
+        return Draft(
+            self.lp,
+            [replace(p, row=None) for p in self.projects],
+            [replace(p, row=None) for p in self.paragraphs],
+            list(self.sdgs),
+        )
+
     @property
     def fingerprint(self) -> str:
         """SHA-256 (first 16 hex digits) of the draft's content and keys."""
