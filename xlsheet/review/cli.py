@@ -8,6 +8,8 @@ import click
 
 from ..mail.cli import _mail_errors, _report, _smtp_config, smtp_options
 from ..paths import require_round
+from ..round import Round
+from ..termout import err as err_console
 from ..termout import out as console
 
 
@@ -42,6 +44,16 @@ def review(
             b.path.name,
         )
     console.say("確認ブックを {} 冊作りました: {}", len(books), paths.review_outbox)
+    rnd = Round.open(round_dir)
+    with rnd.ledger() as ledger:
+        waiting = [st.name for st in ledger.status(rnd.master) if not st.done]
+    if waiting:
+        err_console.say(
+            "[yellow]注意:[/] まだ受理していない所属が {} 件あります（{}）。確認ブックはいま受理している回答で作りました。"
+            "回答が届いたら `xlsheet collect` の後にもう一度 `xlsheet review` を実行すると、変わった確認ブックだけを作り直します。",
+            len(waiting),
+            "、".join(waiting),
+        )
     if no_mail:
         return
     result = send_reviews(round_dir, books, cfg, int(max_size * 1024 * 1024), resend=resend)
