@@ -409,6 +409,8 @@ class MailKind(StrEnum):
     ROUND = "round"
     REMINDER = "reminder"
     FEEDBACK = "feedback"
+    REVIEW = "review"
+    """The review workbooks to a lead department (`xlsheet review`)."""
 
     def recorded(self, sent: bool) -> str:
         """The kind as the ledger records it: "round" when sent over SMTP, "round-draft" when drafted."""

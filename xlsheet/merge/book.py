@@ -25,9 +25,10 @@ from ..paths import RoundPaths, safe_filename
 from ..round import Round
 from ..xlsxout import Book, atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
+from .draft import Review
 from .printed import set_properties, write_form_sheets
 from .sections import PRINT_LAYOUTS, SDG_TABLE, SEED_LAYOUT, book_tables, print_layout
-from .source import load_round
+from .source import current_reviews, load_round
 from .tables import TableWriter, write_sdg_matrix
 
 PAUSE_ENV = "XLSHEET_MERGE_PAUSE"
@@ -86,14 +87,17 @@ def write_book(
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
     form: Form | None = None,
+    reviews: dict[str, Review] | None = None,
+    review_stage: bool = False,
 ) -> Consolidated:
     """Write the consolidated book to `path` atomically and return what it holds.
 
     Sheets, for the 政策評価表 layout: one 政策評価表 per leading project, then 事業一覧,
     評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for every form: a table per section the layout does
-    not cover; then 提出状況, 指摘事項.
+    not cover; then 提出状況, 指摘事項. `reviews` (the lead departments' decisions) and
+    `review_stage` as for `consolidate`.
     """
-    cons = consolidate(master, received)
+    cons = consolidate(master, received, reviews, review_stage=review_stage)
     status = status if status is not None else derived_status(master, cons.received, form)
     seed = print_layout(form) is PRINT_LAYOUTS[SEED_LAYOUT]
     tables = book_tables(master, cons, status, list(intake_issues or []), form)
@@ -195,13 +199,24 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     rnd = Round(Path(root))
     paths, form = rnd.paths, rnd.form
     master, received, status, intake_issues = load_round(paths.root)
+    with rnd.ledger() as ledger:
+        reviews = current_reviews(ledger, master)
     target = book_path(paths, master)
     _clean_stale_temps(target)
     for folder in (target.parent, target.parent / "csv"):
         clean_leftovers(folder)  # `.pdf-*` work folders and `.tmp` files of a killed merge
     with Ledger(paths.ledger) as ledger:
         kept = keep_edited(target, ledger.output_digest(target.resolve()), force)
-        cons = write_book(master, received, target, status=status, intake_issues=intake_issues, form=form)
+        cons = write_book(
+            master,
+            received,
+            target,
+            status=status,
+            intake_issues=intake_issues,
+            form=form,
+            reviews=reviews,
+            review_stage=paths.review_outbox.is_dir(),
+        )
         ledger.record_output(target.resolve(), _digest(target))
     result = MergeResult(
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept

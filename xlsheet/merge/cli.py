@@ -55,6 +55,7 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
         len(result.status),
         len(cons.received),
     )
+    _say_reviews(cons)
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)
@@ -84,6 +85,20 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
     if errors:
         console.say("指摘事項（エラー）{} 件は統合ブックの「指摘事項」シートにあります。", errors)
+
+
+def _say_reviews(cons) -> None:
+    """One line on the lead departments' reviews: which leading projects print their decisions."""
+    if not cons.reviewed and not any(i.code.startswith("merge.review_") for i in cons.issues):
+        return  # the round has not begun its review stage
+    names = {lp.code: lp.name for lp in cons.master.leading_projects}
+    waiting = [names[c] for c in names if c not in cons.reviewed]
+    console.say(
+        "  主管所属の確認: {} / {} 件を判断どおりに載せました{}",
+        len(cons.reviewed),
+        len(names),
+        f"（確認なし・古い確認: {'、'.join(waiting)}）" if waiting else "",
+    )
 
 
 @click.command(

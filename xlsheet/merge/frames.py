@@ -18,8 +18,9 @@ from ..round import Round
 from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
+from .draft import Review
 from .sections import book_tables
-from .source import load_round
+from .source import current_reviews, load_round
 from .tables import Table
 
 CSV_ENCODING = "utf-8-sig"
@@ -51,9 +52,11 @@ def frames(
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
     form: Form | None = None,
+    reviews: dict[str, Review] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Tidy DataFrames of the submissions (without a ledger: status derived from `received`)."""
-    cons = consolidate(master, received)
+    """Tidy DataFrames of the submissions (without a ledger: status derived from `received`);
+    `reviews`: the lead departments' decisions, as for `consolidate`."""
+    cons = consolidate(master, received, reviews)
     status = status if status is not None else derived_status(master, cons.received, form)
     return frames_from(cons, status, intake_issues, form)
 
@@ -62,7 +65,10 @@ def round_frames(root: Path) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
     sdgs), one per other section of the round's form, status and issues."""
     master, received, status, issues = load_round(root)
-    return frames(master, received, status, issues, Round(Path(root)).form)
+    rnd = Round(Path(root))
+    with rnd.ledger() as ledger:
+        reviews = current_reviews(ledger, master)
+    return frames(master, received, status, issues, rnd.form, reviews)
 
 
 def csv_names(tables: list[Table]) -> dict[str, str]:
