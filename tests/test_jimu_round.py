@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import openpyxl
@@ -18,6 +20,7 @@ from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
 from xlsheet.layout import defined_name
 from xlsheet.libreoffice import convert
+from xlsheet.mail.send import send_round
 from xlsheet.models import FileStatus, Severity
 from xlsheet.round import Round
 from xlsheet.sample_jimu import SAMPLE_MARK, SAMPLE_ROUND_ID, sample_project_answers
@@ -205,3 +208,13 @@ def test_libreoffice_prints_each_filled_project_on_one_a4_page(jimu, tmp_path):
         assert f"事業:{k.code}{k.name}" in flat and "【所属長のコメント】" in flat
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "(A4)" in info and "595.304 x 841.89" in info  # portrait
+
+
+def test_the_request_mail_names_the_form_and_the_projects(jimu):
+    delivery = send_round(jimu)
+    mail = next(m for m in delivery.mails if m.department == "D220")
+    msg = BytesParser(policy=policy.default).parsebytes(mail.path.read_bytes())
+    assert msg["Subject"].startswith("【令和２年度事務事業評価】事務事業評価の作成依頼（高齢者支援課")
+    body = msg.get_body(("plain",)).get_content()
+    assert "■ 対象の事業: 「J0301 認知症施策推進事業」" in body and "リーディングプロジェクト" not in body
+    assert "実施方法・総合評価・今後の方向性はプルダウンから選んでください" in body
