@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import ISSUED
+from tests.rounds import answer
 from xlsheet.cli import main
 from xlsheet.entry.sheets import EVALUATIONS_SHEET
 from xlsheet.fill import fill_answers, name_range
@@ -19,6 +21,8 @@ from xlsheet.layout import defined_name
 from xlsheet.master import load_master, write_master
 from xlsheet.models import FileStatus
 from xlsheet.project_results import ProjectRoundError
+from xlsheet.review.layout import FIRST_ROW, PROJECT_COLUMNS, SHEET_PROJECTS, Col, col_index
+from xlsheet.review.steps import review_round
 from xlsheet.round import Round
 from xlsheet.sample import LP
 from xlsheet.sample_jimu import sample_project_answers
@@ -128,3 +132,26 @@ def test_a_wrong_project_round_is_named_and_nothing_is_written(tmp_path, setting
     res = CliRunner().invoke(main, ["generate", str(policy.root)])
     assert res.exit_code == 2 and expected.replace(" ", "") in "".join(res.output.split()), res.output
     assert list(policy.paths.outbox.iterdir()) == []
+
+
+def test_the_lead_review_shows_each_projects_evaluation(tmp_path):
+    """The 主管所属 chooses the three 事業 per initiative with their 総合評価 in view."""
+    _project_round(tmp_path / "jimu")
+    policy = _policy_round(tmp_path / "seisaku", "../jimu")
+    generate_round(policy.root, issued=ISSUED)
+    for d in ("D110", "D112", "D210", "D220", "D310", "D320", "D410"):
+        answer(policy.root, d, f"{d}.xlsx")
+        shutil.copy(policy.root / "answers" / f"{d}.xlsx", policy.paths.inbox / f"{d}.xlsx")
+    collect_round(policy.root, workers=1)
+    [book] = review_round(policy.root, issued=ISSUED)
+    wb = openpyxl.load_workbook(book.path)
+    ws = wb[SHEET_PROJECTS]
+    name_col = col_index(PROJECT_COLUMNS, Col.NAME) + 1
+    eval_col = col_index(PROJECT_COLUMNS, Col.EVALUATION) + 1
+    shown = {
+        ws.cell(r, name_col).value: ws.cell(r, eval_col).value
+        for r in range(FIRST_ROW + 1, ws.max_row + 1)
+        if ws.cell(r, name_col).value
+    }
+    assert "総合評価 B" in shown["在宅医療・介護連携推進事業"]  # 高齢者支援課's own grade
+    assert shown["社会福祉協議会補助金"] in (None, "")  # 地域福祉センター has not been evaluated

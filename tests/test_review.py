@@ -22,6 +22,7 @@ from tests.rounds import answer, reply_mail
 from xlsheet.generate import generate_round, init_round, stamped_manifest
 from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Ledger
+from xlsheet.layout import col_letter
 from xlsheet.manifest import KIND_REVIEW
 from xlsheet.merge.book import merge_round
 from xlsheet.merge.consolidate import NOT_CHOSEN, SHOWN
@@ -310,7 +311,8 @@ def test_too_many_chosen_is_refused_with_the_cell_and_a_returned_book(answered, 
     (got,) = [f for f in report.files if f.path.endswith("review.xlsx")]
     assert got.status is FileStatus.REJECTED
     (too_many,) = [i for i in got.issues if i.code == "review.too_many_chosen"]
-    assert too_many.sheet == SHEET_PROJECTS and re.fullmatch(r"H\d+", too_many.cell)
+    chosen_col = col_letter(col_index(PROJECT_COLUMNS, Col.CHOSEN))
+    assert too_many.sheet == SHEET_PROJECTS and re.fullmatch(chosen_col + r"\d+", too_many.cell)
     assert "2-1-3" in too_many.message and "4 件" in too_many.message
     returned = paths.review_feedback(paths_dept(root, "D110"), LP)
     assert returned in report.feedback and returned.exists()

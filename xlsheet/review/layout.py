@@ -48,6 +48,7 @@ class Col(StrEnum):
     GOAL_NAME = "goal_name"
     MARKED_BY = "marked_by"
     KEEP = "keep"
+    EVALUATION = "evaluation"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ PROJECT_COLUMNS = (
     Column(Col.NAME, "事業名", 36),
     Column(Col.OWNER, "所属（表示）", 18),
     Column(Col.DEPARTMENT, "報告した所属", 18),
+    Column(Col.EVALUATION, "事務事業評価", 16),
     Column(Col.CHOSEN, "採用（○は3件まで）", 10, True),
     Column(Col.ORDER, "順番", 7, True),
     Column(Col.COUNT, "この取り組みの○", 10),

@@ -174,6 +174,11 @@ def write_review_workbook(
     names = {d.code: d.name for d in master.departments}
     categories = {i.code: c for i, c in master.lp_initiatives(lp_code)}
     titles = {i.code: i.title for i in master.initiatives}
+    evaluations = {
+        (k.initiative, k.department, k.name): "・".join(f"{label} {value}" for label, value in k.evaluation)
+        for k in master.known_projects
+        if k.evaluation
+    }
     s = master.settings
     with atomic_path(path) as tmp:
         book = Book(tmp)
@@ -260,6 +265,7 @@ def write_review_workbook(
                 Col.NAME: p.name,
                 Col.OWNER: p.owner,
                 Col.DEPARTMENT: names.get(p.department, p.department),
+                Col.EVALUATION: evaluations.get((p.initiative, p.department, p.name), ""),
                 Col.CHOSEN: CHOSEN_MARK if chosen_now[p.key] else "",
                 Col.ORDER: choice.order if choice and choice.order else "",
             }
