@@ -15,6 +15,7 @@ from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
+from .publish.cli import COMMANDS as PUBLISH_COMMANDS
 from .ribbon.cli import addin
 from .termout import err as err_out
 from .termout import out, progress_bar
@@ -118,6 +119,9 @@ for _command in INTAKE_COMMANDS:  # collect, status (xlsheet/intake/cli.py)
     main.add_command(_command)
 
 for _command in MERGE_COMMANDS:  # merge, demo (xlsheet/merge/cli.py)
+    main.add_command(_command)
+
+for _command in PUBLISH_COMMANDS:  # publish (xlsheet/publish/cli.py)
     main.add_command(_command)
 
 

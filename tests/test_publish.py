@@ -1,0 +1,291 @@
+"""`xlsheet publish`: the round's records as open data (CSV, JSON, a Frictionless Data Package,
+the PDFs), validated by frictionless-py and read back with pandas in the declared types."""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import needs_libreoffice
+from tests.rounds import answer
+from tests.test_merge_sections import _round_with_outcomes
+from xlsheet.cli import main
+from xlsheet.intake.collect import collect_round
+from xlsheet.master import load_master
+from xlsheet.merge import merge_round, round_frames
+from xlsheet.paths import RoundPaths
+from xlsheet.publish import PublishError, publish_round
+from xlsheet.publish import package as package_module
+from xlsheet.sample import sample_submissions
+from xlsheet.textsafe import csv_cell
+
+frictionless = pytest.importorskip("frictionless")
+
+FORMULA_SUMMARY = '=HYPERLINK("http://evil.example","総評")'
+FORMULA_INTRO = "+今後の方針の前文"
+FORMULA_HEADING = "@SUM(A1)"
+FORMULA_BODY = "-1+2 本文"
+FORMULA_PROJECT = '=cmd|" /C calc"!A0'
+FORMULAS = (FORMULA_SUMMARY, FORMULA_INTRO, FORMULA_HEADING, FORMULA_BODY, FORMULA_PROJECT)
+
+PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
+
+
+def _with_formulas(sub):
+    """The lead department's answer with text a spreadsheet would run, in every kind of cell."""
+    e = sub.lps[0]
+    ev = (
+        e.evaluations[0].model_copy(update={"heading": FORMULA_HEADING, "body": FORMULA_BODY}),
+        *e.evaluations[1:],
+    )
+    pr = (e.projects[0].model_copy(update={"name": FORMULA_PROJECT}), *e.projects[1:])
+    entry = e.model_copy(
+        update={"summary": FORMULA_SUMMARY, "policy_intro": FORMULA_INTRO, "evaluations": ev, "projects": pr}
+    )
+    return sub.model_copy(update={"lps": (entry,)})
+
+
+@pytest.fixture
+def answered_round(sample_round) -> Path:
+    """The sample round with every department's answer collected; D110 (the lead department)
+    writes formula-looking text into its 総評, 前文, an evaluation and a project."""
+    root = sample_round
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    paths.inbox.mkdir(exist_ok=True)
+    for sub in sample_submissions(master):
+        edit = _with_formulas if sub.department == "D110" else None
+        name = f"{sub.department}.xlsx"
+        shutil.copy(answer(root, sub.department, name, edit), paths.inbox / name)
+    collect_round(root)
+    return root
+
+
+def _schema_frame(folder: Path, resource: dict) -> pd.DataFrame:
+    """A published CSV read by pandas with the dtypes its Table Schema declares."""
+    fields = resource["schema"]["fields"]
+    dtypes = {f["name"]: PANDAS_TYPES[f["type"]] for f in fields if f["type"] in PANDAS_TYPES}
+    dates = [f["name"] for f in fields if f["type"] in ("date", "datetime")]
+    return pd.read_csv(
+        folder / resource["path"],
+        encoding="utf-8-sig",
+        dtype=dtypes,
+        parse_dates=dates,
+        keep_default_na=False,
+        na_values={n: [""] for n in dtypes},
+    )
+
+
+def _cells(path: Path) -> list[str]:
+    return [c for row in csv.reader(io.StringIO(path.read_text("utf-8-sig"))) for c in row]
+
+
+def _resources(folder: Path) -> dict[str, dict]:
+    return {r["name"]: r for r in json.loads((folder / "datapackage.json").read_text("utf-8"))["resources"]}
+
+
+def _validate(folder: Path):
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
+    return report
+
+
+def test_published_package_validates_and_reads_in_declared_types(answered_round, tmp_path):
+    root = answered_round
+    target = tmp_path / "公開"
+    result = publish_round(root, target, pdf=False, lg_code="112089")
+    report = _validate(target)
+    resources = _resources(target)
+    tabular = [r for r in resources.values() if r.get("schema")]
+    assert {r["name"] for r in tabular} == {
+        "departments",
+        "leading_projects",
+        "initiatives",
+        "projects",
+        "evaluations",
+        "sdgs",
+    }
+    assert {t.name for t in report.tasks} >= {r["name"] for r in tabular}
+    assert sum(t.stats["rows"] for t in report.tasks if t.type == "table") == sum(
+        len(t.rows) for t in result.tables
+    )
+    # Office-only tables and columns stay home.
+    paths = [r["path"] for r in resources.values()]
+    assert "提出状況.csv" not in paths and "指摘事項.csv" not in paths
+    for r in tabular:
+        names = [f["name"] for f in r["schema"]["fields"]]
+        assert not {"元ファイル", "SHA-256", "受付日時", "企画課の判断"} & set(names)
+        assert names[:6] == [
+            "全国地方公共団体コード",
+            "地方公共団体名",
+            "評価年度",
+            "評価年度（和暦）",
+            "評価対象年度",
+            "評価対象年度（和暦）",
+        ]
+
+    frames = {name: _schema_frame(target, r) for name, r in resources.items() if r.get("schema")}
+    for name, df in frames.items():
+        declared = {f["name"]: f["type"] for f in resources[name]["schema"]["fields"]}
+        assert list(df.columns) == list(declared), name
+        for col, kind in declared.items():
+            assert str(df[col].dtype) == PANDAS_TYPES[kind], (name, col)
+        assert set(df["評価年度"]) == {2020} and set(df["評価年度（和暦）"]) == {"令和2年度"}
+        assert set(df["評価対象年度（和暦）"]) == {"令和元年度"}
+        assert set(df["全国地方公共団体コード"]) == {"112089"}  # a code stays text
+    # Codes stay codes: 1-1-1 is text, not a date or a number.
+    assert "1-1-1" in set(frames["projects"]["取り組みコード"])
+
+    # Values match the consolidated book's records (the ledger), office-only columns aside.
+    book = round_frames(root)
+
+    def published(v):
+        return csv_cell(v.replace("\r\n", "\n").strip(" \t\n\u3000")) if isinstance(v, str) else v
+
+    for key, cols in (
+        (
+            "projects",
+            ["リーディングプロジェクト", "取り組みコード", "事業名", "所属内の順番", "報告所属コード"],
+        ),
+        (
+            "evaluations",
+            ["リーディングプロジェクト", "種別", "取り組みコード", "見出し", "本文", "報告所属コード"],
+        ),
+        ("sdgs", ["リーディングプロジェクト", "目標番号", "目標", "報告所属コード"]),
+    ):
+        want = [tuple(published(v) for v in row) for row in book[key][cols].itertuples(index=False)]
+        got = [
+            tuple(None if pd.isna(v) else v for v in row) for row in frames[key][cols].itertuples(index=False)
+        ]
+        want = [tuple(None if v in ("", None) else v for v in row) for row in want]
+        assert got == want, key
+    master = load_master(RoundPaths(root).master)
+    assert list(frames["departments"]["所属コード"]) == [d.code for d in master.participating_departments()]
+
+    # The JSON holds the same records as the CSV files.
+    records = json.loads(result.json.read_text("utf-8"))["tables"]
+    for name, df in frames.items():
+        rows = [
+            {k: (None if pd.isna(v) else v.item() if hasattr(v, "item") else v) for k, v in r.items()}
+            for r in df.to_dict("records")
+        ]
+        assert records[name]["records"] == rows, name
+
+
+def test_formula_text_is_neutralised_in_every_csv(answered_round, tmp_path):
+    """A 総評 starting with =HYPERLINK( (and the other formula starts) reaches no CSV as a formula:
+    neither the merge's CSV files nor the published ones, nor the JSON."""
+    root = answered_round
+    target = tmp_path / "pub"
+    publish_round(root, target, pdf=False)
+    merged = merge_round(root, csv=True)
+    evaluations = _cells(target / "評価・方針.csv")
+    assert "'" + FORMULA_SUMMARY in evaluations and "'" + FORMULA_SUMMARY in _cells(
+        RoundPaths(root).output / "csv" / "評価・方針.csv"
+    )
+    published = [c for p in target.glob("*.csv") for c in _cells(p)]
+    from_merge = [c for p in merged.csv for c in _cells(p)]
+    for cells in (published, from_merge):
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+        assert {"'" + f for f in FORMULAS} <= set(cells)
+    text = json.loads(next(target.glob("*.json")).read_text("utf-8"))
+    values = [
+        v for t in text["tables"].values() for r in t["records"] for v in r.values() if isinstance(v, str)
+    ]
+    assert not [v for v in values if v.startswith(("=", "+", "-", "@"))]
+    _validate(target)
+
+
+@needs_libreoffice
+def test_package_carries_every_pdf_the_merge_wrote(answered_round, tmp_path):
+    target = tmp_path / "pub"
+    result = publish_round(answered_round, target)
+    made = sorted(p.name for p in (RoundPaths(answered_round).output).glob("*.pdf"))
+    assert made and sorted(p.name for p in result.pdfs) == made
+    resources = _resources(target)
+    pdfs = [r for r in resources.values() if r.get("format") == "pdf"]
+    assert sorted(Path(r["path"]).name for r in pdfs) == made
+    assert all((target / r["path"]).read_bytes()[:5] == b"%PDF-" for r in pdfs)
+    _validate(target)  # sizes and SHA-256 of the copies match what the package says
+
+
+def test_a_form_section_is_published_with_the_field_kinds(tmp_path):
+    root = _round_with_outcomes(tmp_path)
+    target = tmp_path / "pub"
+    publish_round(root, target, pdf=False)
+    _validate(target)
+    resources = _resources(target)
+    outcomes = resources["outcomes"]
+    types = {f["name"]: f["type"] for f in outcomes["schema"]["fields"]}
+    assert (types["指標名"], types["目標値"], types["実績値"], types["達成率"]) == (
+        "string",
+        "integer",
+        "integer",
+        "number",
+    )
+    assert {
+        "fields": ["回答単位"],
+        "reference": {"resource": "leading_projects", "fields": ["リーディングプロジェクトコード"]},
+    } in outcomes["schema"]["foreignKeys"]
+    df = _schema_frame(target, outcomes)
+    assert list(df["目標値"]) == [1500, 10] and list(df["達成率"]) == [0.823, 1.2]
+    assert list(df["指標名"]) == ["認知症サポーター数", '\'=HYPERLINK("x")']
+
+
+def test_a_failed_publish_leaves_the_previous_package(answered_round, tmp_path, monkeypatch):
+    target = tmp_path / "pub"
+    publish_round(answered_round, target, pdf=False)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    real = package_module.write_table_csv
+    calls = []
+
+    def disk_full_on_third(table, path):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(table, path)
+
+    monkeypatch.setattr(package_module, "write_table_csv", disk_full_on_third)
+    with pytest.raises(OSError):
+        publish_round(answered_round, target, pdf=False, license="CC0-1.0")
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no half package left
+
+
+def test_publish_refuses_a_folder_that_is_not_a_package(answered_round, tmp_path):
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "memo.txt").write_text("企画課のメモ", "utf-8")
+    with pytest.raises(PublishError, match="公開用データ以外のファイル"):
+        publish_round(answered_round, other, pdf=False)
+    assert (other / "memo.txt").read_text("utf-8") == "企画課のメモ"
+    with pytest.raises(PublishError, match="検査数字"):
+        publish_round(answered_round, tmp_path / "x", pdf=False, lg_code="112088")
+    with pytest.raises(PublishError, match="ライセンス"):
+        publish_round(answered_round, tmp_path / "x", pdf=False, license="MIT")
+    assert not (tmp_path / "x").exists()
+
+
+def test_publish_command(answered_round, tmp_path):
+    target = tmp_path / "pub"
+    result = CliRunner().invoke(
+        main, ["publish", str(answered_round), str(target), "--no-pdf", "--license", "cc0-1.0"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "公開用データを作成しました" in result.output and "評価・方針.csv" in result.output
+    package = json.loads((target / "datapackage.json").read_text("utf-8"))
+    assert package["licenses"][0]["name"] == "CC0-1.0"
+    assert package["title"] == "所沢市 令和２年度 政策評価表"
+    _validate(target)
+    # Default folder: ROUND/output/opendata.
+    result = CliRunner().invoke(main, ["publish", str(answered_round), "--no-pdf"])
+    assert result.exit_code == 0, result.output
+    _validate(RoundPaths(answered_round).output / "opendata")
