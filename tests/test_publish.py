@@ -289,3 +289,69 @@ def test_publish_command(answered_round, tmp_path):
     result = CliRunner().invoke(main, ["publish", str(answered_round), "--no-pdf"])
     assert result.exit_code == 0, result.output
     _validate(RoundPaths(answered_round).output / "opendata")
+
+
+JIMU_ANSWERS = {
+    "basis": [{"law": "介護保険法", "start_year": 2015, "end_year": "", "method": "直営"}],
+    "activity": [
+        {
+            "name": "認知症サポーター養成講座の開催",
+            "unit": "回",
+            "target_1": 20,
+            "actual_1": 18,
+            "target_3": 24,
+            "actual_3": 25.5,
+        },
+    ],
+    "cost": [
+        {"national_prefectural": 1200000, "bonds": 0, "other": 35000, "general": 2500000, "person_years": 1.5}
+    ],
+    "grade": [{"grade": "A", "reason": '=HYPERLINK("http://evil.example","理由")'}],
+}
+
+
+def test_a_tables_only_form_is_published_with_years_in_both_calendars(tmp_path):
+    """事務事業評価 (a form without a print layout): one table per section, a 西暦 年度 field gets
+    its 和暦 twin, year placeholders in labels become years, money stays a number."""
+    from xlsheet.generate import init_round
+    from xlsheet.intake.ledger import Entry, Ledger
+    from xlsheet.models import FileStatus
+
+    root = tmp_path / "jimu"
+    init_round(root, sample=True, form="xlsheet.jimu-jigyo-hyoka")
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    with Ledger(paths.ledger) as ledger:
+        for n, sub in enumerate(sample_submissions(master)):
+            if sub.department != "D220":
+                continue
+            sub = sub.model_copy(update={"lps": (), "answers": {"KIZUNA": JIMU_ANSWERS}})
+            ledger.record(
+                Entry(
+                    sha256=f"{n:064x}",
+                    origin=f"inbox/{sub.department}.xlsx",
+                    size=1,
+                    status=FileStatus.ACCEPTED,
+                    issues=[],
+                    department=sub.department,
+                    round_id=sub.round_id,
+                    submission=sub,
+                )
+            )
+    target = tmp_path / "pub"
+    result = publish_round(root, target, pdf=False)
+    _validate(target)
+    resources = _resources(target)
+    assert not {"projects", "evaluations", "sdgs"} & set(resources)
+    basis = _schema_frame(target, resources["basis"])
+    assert list(basis["開始年度（西暦）"]) == [2015] and list(basis["開始年度（和暦）"]) == ["平成27年度"]
+    assert basis["終了年度（西暦）"].isna().all()
+    assert str(basis["開始年度（西暦）"].dtype) == "Int64"
+    activity = _schema_frame(target, resources["activity"])
+    assert {"目標値（2017年度）", "実績値（2019年度）"} <= set(activity.columns)
+    assert list(activity["実績値（2019年度）"]) == [25.5]
+    cost = _schema_frame(target, resources["cost"])
+    assert list(cost["国・県支出金"]) == [1200000] and str(cost["国・県支出金"].dtype) == "Int64"
+    grade = _schema_frame(target, resources["grade"])
+    assert list(grade["評価の理由"]) == ['\'=HYPERLINK("http://evil.example","理由")']
+    assert "平成27年度" in result.json.read_text("utf-8")

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..era import date_label, fiscal_year_label
 from ..formdef import FieldKind, Form
-from ..formdef.model import KIND_JA
+from ..formdef.model import KIND_JA, PLACEHOLDER_RE
 from ..merge.consolidate import Consolidated
 from ..merge.frames import csv_names
 from ..merge.sections import book_tables
@@ -187,6 +187,11 @@ def era_date(v: dt.date | None) -> str | None:
     return None if v is None else date_label(v, fullwidth=False, weekday=False)
 
 
+def era_year(v: int | None) -> str | None:
+    """令和2年度 for 2020; None for an empty cell or a number that is no 西暦 year."""
+    return fiscal_year_label(v, fullwidth=False) if v is not None and 1868 <= v <= 2200 else None
+
+
 # --------------------------------------------------------------------------- building
 
 
@@ -226,9 +231,11 @@ def _make(
     rows: list[tuple],
     kinds: dict[str, FieldKind] | None = None,
     descriptions: dict[str, str] | None = None,
+    fiscal_years: frozenset[str] = frozenset(),
 ) -> PublicTable:
-    """A public table from headers and rows: typed columns, a 和暦 twin after every date column,
-    the lead columns first."""
+    """A public table from headers and rows: typed columns, a 和暦 twin after every date column
+    and every fiscal-year column (`fiscal_years`: headers of 西暦 年度 integers), the lead
+    columns first."""
     kinds = kinds or {}
     descriptions = {**DESCRIPTIONS, **(descriptions or {})}
     rows = [tuple(_value(v) for v in r) for r in rows]
@@ -241,6 +248,10 @@ def _make(
         if kind in ("date", "datetime"):
             fields.append(PublicField(h + ERA_SUFFIX, "string", f"{h}の和暦表記。"))
             cols.append([era_date(v) for v in col])
+        elif kind == "integer" and h in fiscal_years:
+            twin = h.replace("（西暦）", "") + ERA_SUFFIX
+            fields.append(PublicField(twin, "string", f"{h}の和暦表記。"))
+            cols.append([era_year(v) for v in col])
     lead_fields, lead = _lead_columns(master, lg_code)
     body = list(zip(*cols, strict=True)) if rows else []
     return PublicTable(
@@ -346,6 +357,30 @@ def content_tables(
     return out
 
 
+def header_names(labels: list[str], master: Master, taken: set[str]) -> list[str]:
+    """A form's field labels as published column names: year placeholders as 西暦 年度
+    (目標値（{評価対象年度-2}） → 目標値（2017年度）), other placeholders dropped, each unique."""
+    s = master.settings
+    years = {"評価年度": s.evaluation_year, "評価対象年度": s.evaluated_year}
+
+    def one(m: re.Match) -> str:
+        y = re.fullmatch(r"\s*(評価年度|評価対象年度)\s*(?:([+-])\s*(\d+))?\s*", m[1])
+        if y is None:
+            return ""
+        year = years[y[1]] + (int(y[3]) if y[2] == "+" else -int(y[3]) if y[2] else 0)
+        return f"{year}年度"
+
+    out: list[str] = []
+    for label in labels:
+        name = PLACEHOLDER_RE.sub(one, label).strip() or "項目"
+        base, n = name, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        out.append(name)
+    return out
+
+
 def _content_table(
     master: Master, t: Table, path: str, form: Form | None, lg_code: str, taken: set[str]
 ) -> PublicTable:
@@ -356,13 +391,20 @@ def _content_table(
         ("リーディングプロジェクト名", "回答単位の名称", "報告所属"), FieldKind.TEXT
     )
     descriptions = {}
+    years = set()
     section = None
     if form is not None and t.title:  # a table made from a form's section (`section_tables`)
         section = next((s for s in form.sections if s.key == t.key), None)
     if section is not None:
-        for f in section.fields:
-            kinds[f.label] = f.kind
-            descriptions[f.label] = f"様式「{form.title}」の項目「{f.label}」（{KIND_JA[f.kind]}）。"
+        fixed = [*t.headers[:3], *KEPT_PROVENANCE]  # 回答単位, 回答単位の名称, 行 (`section_tables`)
+        names = header_names([f.label for f in section.fields], master, set(fixed))
+        for f, name in zip(section.fields, names, strict=True):
+            kinds[name] = f.kind
+            descriptions[name] = f"様式「{form.title}」の項目「{name}」（{KIND_JA[f.kind]}）。"
+            if f.kind is FieldKind.INTEGER and "年度" in f.label:
+                years.add(name)
+        n = len(section.fields)
+        headers = [*headers[:3], *names, *headers[3 + n :]]
     title = t.title or t.sheet
     table = _make(
         master,
@@ -375,6 +417,7 @@ def _content_table(
         [tuple(r[i] for i in keep) for r in t.rows],
         kinds=kinds,
         descriptions=descriptions,
+        fiscal_years=frozenset(years),
     )
     table.primary_key = CONTENT_KEYS.get(t.key, [])
     table.foreign_keys = [_fk(h, res, ref) for h, res, ref in CONTENT_REFS if h in headers]
