@@ -26,6 +26,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,7 +167,7 @@ def write_package(
     status: list[DepartmentStatus],
     form: Form | None,
     *,
-    pdfs: list[Path] = (),  # type: ignore[assignment]
+    pdfs: Sequence[Path] = (),
     license: str = DEFAULT_LICENSE,
     lg_code: str = "",
 ) -> tuple[list[PublicTable], list[Path], Path, list[Path], list[str]]:

@@ -42,6 +42,13 @@ MUNICIPALITY = "地方公共団体名"
 YEAR = "評価年度"
 EVALUATED_YEAR = "評価対象年度"
 ERA_SUFFIX = "（和暦）"
+LP_COL = "リーディングプロジェクト"
+"""The book's column of leading-project codes (`merge.tables`), as named in every table."""
+INITIATIVE_COL = "取り組みコード"
+REPORTER_COL = PROV_HEADERS[0]
+"""報告所属コード."""
+UNIT_COL = "回答単位"
+"""The answering unit's code in a form section's table (`merge.sections.section_tables`)."""
 
 DEPARTMENTS = "departments"
 LEADING_PROJECTS = "leading_projects"
@@ -300,12 +307,12 @@ def master_tables(master: Master, lg_code: str = "") -> list[PublicTable]:
         "取り組み.csv",
         "取り組み",
         "施策体系上の取り組み。",
-        ["取り組みコード", "名称", "副題"],
+        [INITIATIVE_COL, "名称", "副題"],
         [(i.code, i.title, i.subtitle) for i in master.initiatives],
-        kinds={"取り組みコード": FieldKind.CODE},
+        kinds={INITIATIVE_COL: FieldKind.CODE},
         descriptions={"名称": "取り組みの名称。"},
     )
-    inits.primary_key = ["取り組みコード"]
+    inits.primary_key = [INITIATIVE_COL]
     return [depts, lps, inits]
 
 
@@ -314,16 +321,16 @@ def _fk(field_name: str, resource: str, ref: str) -> dict[str, Any]:
 
 
 CONTENT_KEYS = {
-    "projects": ["リーディングプロジェクト", "報告所属コード", "所属内の順番"],
-    "sdgs": ["リーディングプロジェクト", "報告所属コード", "目標番号"],
+    "projects": [LP_COL, REPORTER_COL, "所属内の順番"],
+    "sdgs": [LP_COL, REPORTER_COL, "目標番号"],
 }
 CONTENT_REFS = [
-    ("リーディングプロジェクト", LEADING_PROJECTS, "リーディングプロジェクトコード"),
-    ("回答単位", LEADING_PROJECTS, "リーディングプロジェクトコード"),
-    ("取り組みコード", INITIATIVES, "取り組みコード"),
-    ("報告所属コード", DEPARTMENTS, "所属コード"),
+    (LP_COL, LEADING_PROJECTS, "リーディングプロジェクトコード"),
+    (UNIT_COL, LEADING_PROJECTS, "リーディングプロジェクトコード"),
+    (INITIATIVE_COL, INITIATIVES, INITIATIVE_COL),
+    (REPORTER_COL, DEPARTMENTS, "所属コード"),
 ]
-CODE_HEADERS = frozenset({"リーディングプロジェクト", "取り組みコード", "報告所属コード", "回答単位"})
+CODE_HEADERS = frozenset({LP_COL, INITIATIVE_COL, REPORTER_COL, UNIT_COL})
 DESCRIPTION = {
     "projects": "リーディングプロジェクトの取り組みごとに、所属が報告した実施事業（政策評価表に載らない事業も含む）。",
     "evaluations": "取り組みごとの評価、総評、今後の方針の段落。",
@@ -401,7 +408,7 @@ def _content_table(
         for f, name in zip(section.fields, names, strict=True):
             kinds[name] = f.kind
             descriptions[name] = f"様式「{form.title}」の項目「{name}」（{KIND_JA[f.kind]}）。"
-            if f.kind is FieldKind.INTEGER and "年度" in f.label:
+            if f.kind is FieldKind.INTEGER and (f.key == "year" or f.key.endswith("_year")):
                 years.add(name)
         n = len(section.fields)
         headers = [*headers[:3], *names, *headers[3 + n :]]
@@ -421,10 +428,10 @@ def _content_table(
     )
     table.primary_key = CONTENT_KEYS.get(t.key, [])
     table.foreign_keys = [_fk(h, res, ref) for h, res, ref in CONTENT_REFS if h in headers]
-    if "回答単位" in headers:  # a unit is a leading project only in forms answered per project
+    if UNIT_COL in headers:  # a unit is a leading project only in forms answered per project
         lp_codes = {lp.code for lp in master.leading_projects}
-        if not {v for v in table.column("回答単位") if v is not None} <= lp_codes:
-            table.foreign_keys = [fk for fk in table.foreign_keys if fk["fields"] != ["回答単位"]]
+        if not {v for v in table.column(UNIT_COL) if v is not None} <= lp_codes:
+            table.foreign_keys = [fk for fk in table.foreign_keys if fk["fields"] != [UNIT_COL]]
     return table
 
 
