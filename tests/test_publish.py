@@ -4,6 +4,7 @@ the PDFs), validated by frictionless-py and read back with pandas in the declare
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import io
 import json
@@ -355,3 +356,64 @@ def test_a_tables_only_form_is_published_with_years_in_both_calendars(tmp_path):
     grade = _schema_frame(target, resources["grade"])
     assert list(grade["評価の理由"]) == ['\'=HYPERLINK("http://evil.example","理由")']
     assert "平成27年度" in result.json.read_text("utf-8")
+
+
+EVENTS = [
+    {
+        "セクション": "events",
+        "セクション見出し": "【主な行事】",
+        "記入者": "全所属",
+        "行数": 3,
+        "キー": "title",
+        "見出し": "行事名",
+        "種類": "文字",
+        "行の判定": "○",
+    },
+    {"セクション": "events", "キー": "held", "見出し": "開催日", "種類": "日付"},
+    {"セクション": "events", "キー": "code", "見出し": "行事コード", "種類": "文字"},
+]
+
+
+def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin(tmp_path):
+    from tests.formdef_helpers import append_rows, edited_copy
+    from xlsheet.generate import init_round
+    from xlsheet.intake.ledger import Entry, Ledger
+    from xlsheet.models import FileStatus
+
+    form = edited_copy(tmp_path, lambda wb: append_rows(wb["項目"], EVENTS))
+    root = tmp_path / "round"
+    init_round(root, sample=True, form=form)
+    paths = RoundPaths(root)
+    master = load_master(paths.master)
+    sub = next(s for s in sample_submissions(master) if s.department == "D220")
+    rows = [
+        {"title": "認知症カフェ", "held": dt.date(2019, 5, 1), "code": "0012"},
+        {"title": "-講演会", "held": "", "code": "0100"},
+    ]
+    sub = sub.model_copy(update={"answers": {"KIZUNA": {"events": rows}}})
+    with Ledger(paths.ledger) as ledger:
+        ledger.record(
+            Entry(
+                sha256="1" * 64,
+                origin="inbox/D220.xlsx",
+                size=1,
+                status=FileStatus.ACCEPTED,
+                issues=[],
+                department="D220",
+                round_id=sub.round_id,
+                submission=sub,
+            )
+        )
+    target = tmp_path / "pub"
+    publish_round(root, target, pdf=False)
+    _validate(target)
+    events = _resources(target)["events"]
+    types = {f["name"]: f["type"] for f in events["schema"]["fields"]}
+    assert (types["開催日"], types["開催日（和暦）"], types["行事コード"]) == ("date", "string", "string")
+    df = _schema_frame(target, events)
+    assert df["開催日"].iloc[0].date() == dt.date(2019, 5, 1) and pd.isna(df["開催日"].iloc[1])
+    assert df["開催日（和暦）"].iloc[0] == "令和元年5月1日" and pd.isna(df["開催日（和暦）"].iloc[1])
+    assert list(df["行事コード"]) == ["0012", "0100"]  # leading zeros kept: codes are text
+    assert list(df["行事名"]) == ["認知症カフェ", "'-講演会"]
+    rows = list(csv.reader(io.StringIO((target / events["path"]).read_text("utf-8-sig"))))
+    assert rows[1][rows[0].index("開催日")] == "2019-05-01"

@@ -179,6 +179,22 @@ def value_type(values: list[Any], kind: FieldKind | None = None) -> str:
     return "string"
 
 
+def as_dates(col: tuple) -> tuple:
+    """A 日付 field's column as dates: the ledger keeps answers as JSON, so a date comes back as
+    ISO text (2020-06-30). Unchanged when any value is no date (the column stays text)."""
+    out = []
+    for v in col:
+        if isinstance(v, str):
+            try:
+                v = dt.date.fromisoformat(v[:10]) if re.fullmatch(r"\d{4}-\d{2}-\d{2}(T[0-9:.]*)?", v) else v
+            except ValueError:
+                return col
+        if v is not None and not isinstance(v, dt.date):
+            return col
+        out.append(v.date() if isinstance(v, dt.datetime) else v)
+    return tuple(out)
+
+
 def _as_type(v: Any, kind: str) -> Any:
     """A value of a column typed `kind`; text columns turn stray numbers into text."""
     if v is None or kind != "string" or isinstance(v, str):
@@ -247,6 +263,10 @@ def _make(
     descriptions = {**DESCRIPTIONS, **(descriptions or {})}
     rows = [tuple(_value(v) for v in r) for r in rows]
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in headers]
+    columns = [
+        as_dates(col) if kinds.get(h) is FieldKind.DATE else col
+        for h, col in zip(headers, columns, strict=True)
+    ]
     fields, cols = [], []
     for h, col in zip(headers, columns, strict=True):
         kind = value_type(list(col), kinds.get(h))
