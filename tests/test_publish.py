@@ -417,3 +417,45 @@ def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin(tmp_path)
     assert list(df["行事名"]) == ["認知症カフェ", "'-講演会"]
     rows = list(csv.reader(io.StringIO((target / events["path"]).read_text("utf-8-sig"))))
     assert rows[1][rows[0].index("開催日")] == "2019-05-01"
+
+
+def test_every_pdf_the_merge_wrote_is_found_and_none_it_did_not(tmp_path):
+    """Not one hard-coded name: the book's PDF, the ones a merge lists in `pdfs`, and any PDF it
+    wrote under output/ (one per leading project, say); not an old PDF, not a work folder's, not
+    the previous package's copies."""
+    import os
+    import time
+
+    from xlsheet.publish.package import merged_pdfs, pdf_names
+
+    output = tmp_path / "output"
+    (output / "pdf").mkdir(parents=True)
+    (output / ".pdf-work").mkdir()
+    (output / "opendata" / "pdf").mkdir(parents=True)
+
+    def pdf(path: Path, age: float = 0) -> Path:
+        path.write_bytes(b"%PDF-1.6\n")
+        if age:
+            os.utime(path, (time.time() - age, time.time() - age))
+        return path
+
+    started = time.time()
+    book = pdf(output / "政策評価表_R02.pdf")
+    per_lp = [pdf(output / "pdf" / "政策評価表_R02_絆.pdf"), pdf(output / "pdf" / "政策評価表_R02.pdf")]
+    listed = pdf(tmp_path / "elsewhere.pdf")
+    pdf(output / "去年の資料.pdf", age=3600)
+    pdf(output / ".pdf-work" / "half.pdf")
+    pdf(output / "opendata" / "pdf" / "政策評価表_R02.pdf")
+
+    class Result:  # what merge_round returns, as far as PDFs go
+        pdf = book
+        pdfs = [listed, per_lp[0]]
+
+    found = merged_pdfs(Result(), output, started, output / "opendata")
+    assert found == [book, listed, per_lp[0], per_lp[1]]
+    assert pdf_names(found) == [
+        "政策評価表_R02.pdf",
+        "elsewhere.pdf",
+        "政策評価表_R02_絆.pdf",
+        "pdf_政策評価表_R02.pdf",
+    ]

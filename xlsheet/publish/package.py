@@ -225,15 +225,15 @@ def write_package(
     pdf_paths = []
     if pdfs:
         (folder / PDF_FOLDER).mkdir()
-    for n, src in enumerate(pdfs, start=1):
-        dst = folder / PDF_FOLDER / src.name
+    for n, (src, pdf_name) in enumerate(zip(pdfs, pdf_names(pdfs), strict=True), start=1):
+        dst = folder / PDF_FOLDER / pdf_name
         shutil.copyfile(src, dst)
         pdf_paths.append(dst)
         resources.append(
             {
                 "name": f"pdf-{n}",
                 "type": "file",
-                "path": f"{PDF_FOLDER}/{src.name}",
+                "path": f"{PDF_FOLDER}/{pdf_name}",
                 "title": src.stem,
                 "format": "pdf",
                 "mediatype": "application/pdf",
@@ -313,7 +313,14 @@ def replace_folder(built: Path, target: Path) -> None:
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}.tmp")
-        os.replace(target, old)
+        try:
+            os.replace(target, old)
+        except PermissionError as exc:  # Windows: a file of the old package is open somewhere
+            raise PublishError(
+                f"公開用のフォルダ {target} を置き換えられません（中のファイルを Excel や PDF の表示ソフトが"
+                "開いているか、エクスプローラーで開いています）。閉じてから、もう一度実行してください。"
+                "前回の公開用データはそのまま残っています。"
+            ) from exc
     try:
         os.replace(built, target)
     except OSError:
@@ -341,13 +348,25 @@ def merged_pdfs(result: MergeResult, output: Path, since: float, exclude: Path) 
             found.append(p)
     out: list[Path] = []
     seen: set[Path] = set()
-    names: set[str] = set()
     for p in found:
-        if p.resolve() in seen or p.name in names:
-            continue
-        seen.add(p.resolve())
-        names.add(p.name)
-        out.append(p)
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            out.append(p)
+    return out
+
+
+def pdf_names(pdfs: Sequence[Path]) -> list[str]:
+    """File names in the package's pdf/ folder: each PDF's own, made unique with its folder's
+    name when two folders hold the same name."""
+    out: list[str] = []
+    for p in pdfs:
+        name = p.name
+        if name in out:
+            name = f"{p.parent.name}_{p.name}"
+        n = 2
+        while name in out:
+            name, n = f"{p.stem}_{n}{p.suffix}", n + 1
+        out.append(name)
     return out
 
 
