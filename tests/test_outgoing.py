@@ -52,14 +52,20 @@ def _set_settings(master: Path, values: dict[str, str]) -> None:
     wb.save(master)
 
 
-@pytest.fixture
-def office_round(tmp_path, monkeypatch) -> Path:
-    home = tmp_path / "Users" / USER
-    root = home / "Documents" / "政策評価" / "R02"
-    for var in ("USER", "USERNAME", "LOGNAME", "LNAME"):
-        monkeypatch.setenv(var, USER)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("USERPROFILE", str(home))
+@pytest.fixture(scope="module")
+def office_round(tmp_path_factory):
+    """The round, made once for this module (read only by the tests), with the person's
+    environment in place while the tests run."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        home = tmp_path_factory.mktemp("office") / "Users" / USER
+        for var in ("USER", "USERNAME", "LOGNAME", "LNAME"):
+            monkeypatch.setenv(var, USER)
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("USERPROFILE", str(home))
+        yield _run_round(home / "Documents" / "政策評価" / "R02")
+
+
+def _run_round(root: Path) -> Path:
     init_round(root, sample=True)
     _set_settings(RoundPaths(root).master, {"担当者": PERSON, "シート保護パスワード": PASSWORD})
     generate_round(root)
@@ -94,7 +100,18 @@ def _outgoing(root: Path) -> dict[str, list[Path]]:
         "pdf": sorted(p for p in paths.output.rglob("*.pdf")),
         "published": sorted(p for p in (paths.output / "opendata").rglob("*") if p.is_file()),
     }
-    needed = [k for k in out if k != "pdf" or soffice_path() is not None]
+    # Any other workbook a step writes into the round (a review book, say) is outgoing too;
+    # what came in, the office's own master data and form, and test answers are not.
+    incoming = {paths.inbox, paths.archive, root / "answers"}
+    known = {p for files in out.values() for p in files}
+    out["other"] = sorted(
+        p
+        for p in root.rglob("*.xlsx")
+        if p not in known
+        and p not in (paths.master, paths.form)
+        and not any(p.is_relative_to(d) for d in incoming)
+    )
+    needed = [k for k in out if k != "other" and (k != "pdf" or soffice_path() is not None)]
     assert all(out[k] for k in needed), out
     return out
 
@@ -135,7 +152,7 @@ def test_workbook_properties_name_the_office_never_a_person_or_a_path(office_rou
     master = load_master(RoundPaths(root).master)
     s = master.settings
     assert getpass.getuser() == USER  # the environment a leak would come from
-    books = [p for kind in ("entry", "feedback", "book") for p in _outgoing(root)[kind]]
+    books = [p for kind in ("entry", "feedback", "book", "other") for p in _outgoing(root)[kind]]
     for book in books:
         props = _properties(book)
         core = props["docProps/core.xml"]
