@@ -459,3 +459,23 @@ def test_every_pdf_the_merge_wrote_is_found_and_none_it_did_not(tmp_path):
         "政策評価表_R02_絆.pdf",
         "pdf_政策評価表_R02.pdf",
     ]
+
+
+def test_a_killed_publish_leaves_nothing_the_next_one_does_not_clean(answered_round, tmp_path):
+    """A build folder a killed publish left beside the target goes on the next run (once stale);
+    another hidden file there is not ours and stays."""
+    import os
+    import time
+
+    target = tmp_path / "pub"
+    stale = tmp_path / ".pub.abc123.tmp"
+    (stale / "pdf").mkdir(parents=True)
+    (stale / "事業一覧.csv").write_text("half", "utf-8")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    other = tmp_path / ".memo.tmp"
+    other.write_text("企画課のメモ", "utf-8")
+    os.utime(other, (old, old))
+    publish_round(answered_round, target, pdf=False)
+    assert not stale.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".memo.tmp"]

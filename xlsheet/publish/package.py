@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -33,7 +34,7 @@ from typing import Any
 
 from ..errors import XlsheetError
 from ..formdef import Form
-from ..leftovers import clean_leftovers
+from ..leftovers import STALE_SECONDS
 from ..merge.book import MergeResult, merge_round
 from ..merge.consolidate import LOCAL_TZ, Consolidated
 from ..merge.printed import document_date
@@ -308,6 +309,18 @@ def _check_target(target: Path, root: Path) -> None:
         )
 
 
+def _clean_stale_builds(target: Path) -> None:
+    """Remove what a killed publish left beside `target` (its `.name.XXXX.tmp` build folders and
+    `.name.old-XXXX.tmp` previous packages), once older than `STALE_SECONDS`; nothing else."""
+    now = time.time()
+    for p in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        try:
+            if p.is_dir() and not p.is_symlink() and now - p.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def replace_folder(built: Path, target: Path) -> None:
     """Move the finished folder `built` to `target`, the previous package out of the way first."""
     old = None
@@ -396,7 +409,7 @@ def publish_round(
     if pdf and not pdfs:
         notes.append(f"PDF は公開用データに入っていません。{merged.pdf_message}".strip())
     target.parent.mkdir(parents=True, exist_ok=True)
-    clean_leftovers(target.parent)
+    _clean_stale_builds(target)
     built = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     os.chmod(built, 0o777 & ~_umask())  # mkdtemp's 0700: the package is for sharing
     try:
