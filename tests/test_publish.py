@@ -3,6 +3,7 @@ the PDFs), validated by frictionless-py and read back with pandas in the declare
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import errno
@@ -133,6 +134,11 @@ def test_published_package_validates_and_reads_in_declared_types(answered_round,
             "評価対象年度（和暦）",
         ]
 
+    # UTF-8 with a BOM (for Excel), declared as utf-8: frictionless reads the first label right.
+    for r in tabular:
+        assert (target / r["path"]).read_bytes().startswith(codecs.BOM_UTF8) and r["encoding"] == "utf-8"
+        with frictionless.Resource(str(target / r["path"]), encoding="utf-8") as res:
+            assert res.header[0] == "全国地方公共団体コード", res.header
     frames = {name: _schema_frame(target, r) for name, r in resources.items() if r.get("schema")}
     for name, df in frames.items():
         declared = {f["name"]: f["type"] for f in resources[name]["schema"]["fields"]}
