@@ -380,7 +380,9 @@ EVENTS = [
 ]
 
 
-def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin(tmp_path):
+def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin_and_no_device_dependent_characters(
+    tmp_path,
+):
     from tests.formdef_helpers import append_rows, edited_copy
     from xlsheet.generate import init_round
     from xlsheet.intake.ledger import Entry, Ledger
@@ -393,7 +395,7 @@ def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin(tmp_path)
     master = load_master(paths.master)
     sub = next(s for s in sample_submissions(master) if s.department == "D220")
     rows = [
-        {"title": "認知症カフェ", "held": dt.date(2019, 5, 1), "code": "0012"},
+        {"title": "①認知症ｶﾌｪ（㈱所沢）", "held": dt.date(2019, 5, 1), "code": "0012"},
         {"title": "-講演会", "held": "", "code": "0100"},
     ]
     sub = sub.model_copy(update={"answers": {"KIZUNA": {"events": rows}}})
@@ -420,7 +422,8 @@ def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin(tmp_path)
     assert df["開催日"].iloc[0].date() == dt.date(2019, 5, 1) and pd.isna(df["開催日"].iloc[1])
     assert df["開催日（和暦）"].iloc[0] == "令和元年5月1日" and pd.isna(df["開催日（和暦）"].iloc[1])
     assert list(df["行事コード"]) == ["0012", "0100"]  # leading zeros kept: codes are text
-    assert list(df["行事名"]) == ["認知症カフェ", "'-講演会"]
+    # 機種依存文字 spelled out (総務省's rule), formula-looking text neutralised.
+    assert list(df["行事名"]) == ["(1)認知症カフェ（(株)所沢）", "'-講演会"]
     rows = list(csv.reader(io.StringIO((target / events["path"]).read_text("utf-8-sig"))))
     assert rows[1][rows[0].index("開催日")] == "2019-05-01"
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,9 +147,23 @@ class PublicTable:
 # --------------------------------------------------------------------------- values
 
 
+_CIRCLED = re.compile("[\u2460-\u2473]")
+"""①–⑳."""
+_DEVICE_DEPENDENT = re.compile("[\u2160-\u217f\u3200-\u33ff]|[\uff61-\uff9f]+")
+"""Roman numerals (Ⅰ ⅱ), enclosed and squared letters (㈱ ㍻ ㋿ ㎡ ㌔) and runs of half-width kana."""
+
+
+def machine_readable(text: str) -> str:
+    """機種依存文字 spelled out (総務省's rule): ① → (1), Ⅲ → III, ㈱ → (株), ㍻ → 平成, ㎡ → m2,
+    half-width ｶﾞｲﾄﾞ → ガイド. Other text as it is (full-width letters and digits stay)."""
+    text = _CIRCLED.sub(lambda m: f"({ord(m[0]) - 0x2460 + 1})", text)
+    return _DEVICE_DEPENDENT.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
+
+
 def published_text(value: str) -> str:
-    """Text as published: line breaks as LF, the printed form's indent and trailing spaces gone."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip(" \t\n\u3000")
+    """Text as published: 機種依存文字 spelled out, line breaks as LF, the printed form's indent
+    and trailing spaces gone."""
+    return machine_readable(value.replace("\r\n", "\n").replace("\r", "\n")).strip(" \t\n\u3000")
 
 
 def _value(v: Any) -> Any:
