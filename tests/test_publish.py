@@ -24,7 +24,7 @@ from xlsheet.intake.collect import collect_round
 from xlsheet.master import load_master
 from xlsheet.merge import merge_round, round_frames
 from xlsheet.paths import RoundPaths
-from xlsheet.publish import PublishError, publish_round
+from xlsheet.publish import PackageEdited, PublishError, publish_round
 from xlsheet.publish import package as package_module
 from xlsheet.sample import sample_submissions
 from xlsheet.textsafe import csv_cell
@@ -488,3 +488,25 @@ def test_a_killed_publish_leaves_nothing_the_next_one_does_not_clean(answered_ro
     publish_round(answered_round, target, pdf=False)
     assert not stale.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".memo.tmp"]
+
+
+def test_a_package_changed_by_hand_is_never_replaced_silently(answered_round, tmp_path):
+    target = tmp_path / "pub"
+    publish_round(answered_round, target, pdf=False)
+    assert publish_round(answered_round, target, pdf=False).kept is None  # unchanged: replaced quietly
+    edited = target / "評価・方針.csv"
+    edited.write_text(edited.read_text("utf-8-sig").replace("絆を紡ぐ", "手直し", 1), "utf-8-sig")
+    (target / "メモ.txt").write_text("掲載前に確認", "utf-8")
+    with pytest.raises(PackageEdited) as caught:
+        publish_round(answered_round, target, pdf=False)
+    assert caught.value.changed == ["評価・方針.csv", "メモ.txt"]
+    assert "手直し" in edited.read_text("utf-8-sig")
+    runner = CliRunner()
+    result = runner.invoke(main, ["publish", str(answered_round), str(target), "--no-pdf"])
+    assert result.exit_code == 2 and "--force" in result.output
+    result = runner.invoke(main, ["publish", str(answered_round), str(target), "--no-pdf", "--force"])
+    assert result.exit_code == 0, result.output
+    (kept,) = tmp_path.glob("pub_編集版_*")
+    assert "手直し" in (kept / "評価・方針.csv").read_text("utf-8-sig") and (kept / "メモ.txt").exists()
+    assert "手直し" not in edited.read_text("utf-8-sig") and not (target / "メモ.txt").exists()
+    _validate(target)

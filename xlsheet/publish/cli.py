@@ -32,7 +32,9 @@ from .package import DEFAULT_LICENSE, LICENSES
 )
 @click.option("--no-pdf", is_flag=True, help="PDF を作らず、公開用データにも入れない")
 @click.option(
-    "--force", is_flag=True, help="統合ブックが手で編集されていても作り直す（編集したブックは別名で残します）"
+    "--force",
+    is_flag=True,
+    help="公開用のフォルダや統合ブックが手で変更されていても作り直す（変更されたものは別名で残します）",
 )
 def publish(
     round_dir: Path, target: Path | None, license_: str, lg_code: str, no_pdf: bool, force: bool
@@ -50,6 +52,8 @@ def publish(
         sys.exit(2)
     if result.merge is not None and result.merge.kept:
         console.say("手で編集されていた統合ブックを残しました: {}", result.merge.kept)
+    if result.kept:
+        console.say("手で変更されていた公開用のフォルダを残しました: {}", result.kept)
     console.say("公開用データを作成しました: {}", result.folder)
     for t, path in zip(result.tables, result.csv, strict=True):
         console.say("  {}（{} 行）", path.name, len(t.rows))

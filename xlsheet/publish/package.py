@@ -98,6 +98,8 @@ class PublishResult:
     merge: MergeResult | None = None
     notes: list[str] = field(default_factory=list)
     """What the person should know (Japanese): no PDF, a key not declared, departments waiting."""
+    kept: Path | None = None
+    """Where a package edited by hand was kept before it was replaced (`…_編集版_<time>`)."""
 
     @property
     def package(self) -> Path:
@@ -293,7 +295,25 @@ def check_lg_code(code: str) -> str:
 # --------------------------------------------------------------------------- the folder
 
 
+class PackageEdited(PublishError):
+    """The previous package was changed by hand since publish wrote it (Japanese message)."""
+
+    def __init__(self, target: Path, changed: list[str]):
+        self.target = target
+        self.changed = changed
+        shown = "、".join(changed[:5]) + (f" ほか {len(changed) - 5} 件" if len(changed) > 5 else "")
+        super().__init__(
+            f"公開用のフォルダ {target} は、前回の publish の後に変更されています（{shown}）。上書きすると変更が"
+            "失われるため、作り直していません。作り直すには --force を付けてください（変更されたフォルダは"
+            "「…_編集版_日時」として残します）。"
+        )
+
+
 def _check_target(target: Path, root: Path) -> None:
+    if target.resolve() in (root.resolve(), *root.resolve().parents):
+        raise PublishError(
+            f"ラウンドのフォルダ {target} には公開できません。別のフォルダを指定してください。"
+        )
     if not target.exists():
         return
     if not target.is_dir():
@@ -303,10 +323,41 @@ def _check_target(target: Path, root: Path) -> None:
             f"フォルダ {target} には公開用データ以外のファイルがあります。上書きしないので、"
             "空のフォルダか新しいフォルダ名を指定してください。"
         )
-    if target.resolve() in (root.resolve(), *root.resolve().parents):
-        raise PublishError(
-            f"ラウンドのフォルダ {target} には公開できません。別のフォルダを指定してください。"
-        )
+
+
+def package_changes(target: Path) -> list[str]:
+    """What changed in a package since publish wrote it: files whose size or SHA-256 differ
+    from datapackage.json, files gone, files added (paths relative to the package)."""
+    package = target / PACKAGE_FILE
+    if not package.is_file():
+        return []
+    try:
+        resources = json.loads(package.read_text("utf-8")).get("resources", [])
+        listed = {r["path"]: r.get("hash", "") for r in resources}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return [PACKAGE_FILE]
+    changed = []
+    for rel, recorded in listed.items():
+        path = target / rel
+        if not path.is_file() or (recorded and _file_facts(path)["hash"] != recorded):
+            changed.append(rel)
+    present = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    changed += sorted(present - set(listed) - {PACKAGE_FILE})
+    return changed
+
+
+def _keep_edited(target: Path, force: bool) -> Path | None:
+    """Guard a package edited by hand: PackageEdited unless `force`; with it, the folder is
+    kept as `<name>_編集版_<time>` beside it."""
+    changed = package_changes(target)
+    if not changed:
+        return None
+    if not force:
+        raise PackageEdited(target, changed)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = target.with_name(f"{target.name}_編集版_{stamp}")
+    shutil.copytree(target, kept)
+    return kept
 
 
 def _clean_stale_builds(target: Path) -> None:
@@ -395,13 +446,18 @@ def publish_round(
     """Merge the round (book and PDF, `merge_round`) and write the open-data package to `target`
     (default ROUND/output/opendata), replacing an earlier package only when complete.
 
-    `force` is merge's: rebuild a consolidated book edited by hand (a copy is kept)."""
+    A package changed by hand since it was published (a file's SHA-256 differs from
+    datapackage.json, a file gone or added) is never overwritten silently: PackageEdited, or with
+    `force` a copy is kept first (`PublishResult.kept`). `force` also goes to the merge, which
+    likewise rebuilds a consolidated book edited by hand."""
     rnd = Round(Path(root))
     paths = rnd.paths
     target = Path(target) if target is not None else paths.output / DEFAULT_FOLDER
     _license(license)
     lg_code = check_lg_code(lg_code)
     _check_target(target, paths.root)
+    if not force and (changed := package_changes(target)):
+        raise PackageEdited(target, changed)  # before the merge: nothing written
     started = time.time()
     merged = merge_round(paths.root, pdf=pdf, force=force)
     notes = []
@@ -412,6 +468,7 @@ def publish_round(
     _clean_stale_builds(target)
     built = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     os.chmod(built, 0o777 & ~_umask())  # mkdtemp's 0700: the package is for sharing
+    kept = None
     try:
         tables, csv_paths, json_path, pdf_paths, key_notes = write_package(
             built,
@@ -423,6 +480,7 @@ def publish_round(
             license=license,
             lg_code=lg_code,
         )
+        kept = _keep_edited(target, force)
         replace_folder(built, target)
     finally:
         if built.exists():
@@ -446,4 +504,5 @@ def publish_round(
         pdfs=[moved(p) for p in pdf_paths],
         merge=merged,
         notes=notes,
+        kept=kept,
     )
