@@ -510,3 +510,44 @@ def test_a_package_changed_by_hand_is_never_replaced_silently(answered_round, tm
     assert "手直し" in (kept / "評価・方針.csv").read_text("utf-8-sig") and (kept / "メモ.txt").exists()
     assert "手直し" not in edited.read_text("utf-8-sig") and not (target / "メモ.txt").exists()
     _validate(target)
+
+
+def test_a_key_the_data_breaks_is_not_declared_and_the_package_still_validates(sample_round, tmp_path):
+    """A submission the office accepted despite a code master data does not know: the foreign key
+    is left out (and publish says so) rather than a package that fails validation."""
+    from xlsheet.intake.ledger import Entry, Ledger
+    from xlsheet.models import FileStatus
+
+    paths = RoundPaths(sample_round)
+    master = load_master(paths.master)
+    with Ledger(paths.ledger) as ledger:
+        for n, sub in enumerate(sample_submissions(master)):
+            if sub.department == "D220":
+                e = sub.lps[0]
+                pr = (e.projects[0].model_copy(update={"initiative": "9-9-9"}), *e.projects[1:])
+                sub = sub.model_copy(update={"lps": (e.model_copy(update={"projects": pr}),)})
+            ledger.record(
+                Entry(
+                    sha256=f"{n:064x}",
+                    origin=f"inbox/{sub.department}.xlsx",
+                    size=1,
+                    status=FileStatus.ACCEPTED,
+                    issues=[],
+                    department=sub.department,
+                    round_id=sub.round_id,
+                    submission=sub,
+                )
+            )
+    target = tmp_path / "pub"
+    result = publish_round(sample_round, target, pdf=False)
+    _validate(target)
+    projects = _resources(target)["projects"]["schema"]
+    assert [fk["fields"] for fk in projects["foreignKeys"]] == [
+        ["リーディングプロジェクト"],
+        ["報告所属コード"],
+    ]
+    assert any("事業一覧" in n and "取り組みコード" in n for n in result.notes), result.notes
+    assert "9-9-9" in set(_schema_frame(target, _resources(target)["projects"])["取り組みコード"])
+    # Where the data holds the key, it is declared.
+    sdgs = _resources(target)["sdgs"]["schema"]
+    assert sdgs["primaryKey"] == ["リーディングプロジェクト", "報告所属コード", "目標番号"]
