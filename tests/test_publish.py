@@ -100,6 +100,28 @@ def _validate(folder: Path):
     return report
 
 
+def _accepted(root: Path, subs) -> None:
+    """Record submissions in the round's ledger as accepted returns (what collect records for
+    a valid file; for content the sample workbook has no cells for)."""
+    from xlsheet.intake.ledger import Entry, Ledger
+    from xlsheet.models import FileStatus
+
+    with Ledger(RoundPaths(root).ledger) as ledger:
+        for n, sub in enumerate(subs):
+            ledger.record(
+                Entry(
+                    sha256=f"{n + 1:064x}",
+                    origin=f"inbox/{sub.department}.xlsx",
+                    size=1,
+                    status=FileStatus.ACCEPTED,
+                    issues=[],
+                    department=sub.department,
+                    round_id=sub.round_id,
+                    submission=sub,
+                )
+            )
+
+
 def test_published_package_validates_and_reads_in_declared_types(answered_round, tmp_path):
     root = answered_round
     target = tmp_path / "公開"
@@ -321,30 +343,13 @@ def test_a_tables_only_form_is_published_with_years_in_both_calendars(tmp_path):
     """事務事業評価 (a form without a print layout): one table per section, a 西暦 年度 field gets
     its 和暦 twin, year placeholders in labels become years, money stays a number."""
     from xlsheet.generate import init_round
-    from xlsheet.intake.ledger import Entry, Ledger
-    from xlsheet.models import FileStatus
 
     root = tmp_path / "jimu"
     init_round(root, sample=True, form="xlsheet.jimu-jigyo-hyoka")
     paths = RoundPaths(root)
     master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
-        for n, sub in enumerate(sample_submissions(master)):
-            if sub.department != "D220":
-                continue
-            sub = sub.model_copy(update={"lps": (), "answers": {"KIZUNA": JIMU_ANSWERS}})
-            ledger.record(
-                Entry(
-                    sha256=f"{n:064x}",
-                    origin=f"inbox/{sub.department}.xlsx",
-                    size=1,
-                    status=FileStatus.ACCEPTED,
-                    issues=[],
-                    department=sub.department,
-                    round_id=sub.round_id,
-                    submission=sub,
-                )
-            )
+    subs = [s for s in sample_submissions(master) if s.department == "D220"]
+    _accepted(root, [s.model_copy(update={"lps": (), "answers": {"KIZUNA": JIMU_ANSWERS}}) for s in subs])
     target = tmp_path / "pub"
     result = publish_round(root, target, pdf=False)
     _validate(target)
@@ -385,8 +390,6 @@ def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin_and_no_de
 ):
     from tests.formdef_helpers import append_rows, edited_copy
     from xlsheet.generate import init_round
-    from xlsheet.intake.ledger import Entry, Ledger
-    from xlsheet.models import FileStatus
 
     form = edited_copy(tmp_path, lambda wb: append_rows(wb["項目"], EVENTS))
     root = tmp_path / "round"
@@ -399,19 +402,7 @@ def test_a_date_field_is_published_as_an_iso_date_with_its_wareki_twin_and_no_de
         {"title": "-講演会", "held": "", "code": "0100"},
     ]
     sub = sub.model_copy(update={"answers": {"KIZUNA": {"events": rows}}})
-    with Ledger(paths.ledger) as ledger:
-        ledger.record(
-            Entry(
-                sha256="1" * 64,
-                origin="inbox/D220.xlsx",
-                size=1,
-                status=FileStatus.ACCEPTED,
-                issues=[],
-                department="D220",
-                round_id=sub.round_id,
-                submission=sub,
-            )
-        )
+    _accepted(root, [sub])
     target = tmp_path / "pub"
     publish_round(root, target, pdf=False)
     _validate(target)
@@ -515,29 +506,16 @@ def test_a_package_changed_by_hand_is_never_replaced_silently(answered_round, tm
 def test_a_key_the_data_breaks_is_not_declared_and_the_package_still_validates(sample_round, tmp_path):
     """A submission the office accepted despite a code master data does not know: the foreign key
     is left out (and publish says so) rather than a package that fails validation."""
-    from xlsheet.intake.ledger import Entry, Ledger
-    from xlsheet.models import FileStatus
-
     paths = RoundPaths(sample_round)
     master = load_master(paths.master)
-    with Ledger(paths.ledger) as ledger:
-        for n, sub in enumerate(sample_submissions(master)):
-            if sub.department == "D220":
-                e = sub.lps[0]
-                pr = (e.projects[0].model_copy(update={"initiative": "9-9-9"}), *e.projects[1:])
-                sub = sub.model_copy(update={"lps": (e.model_copy(update={"projects": pr}),)})
-            ledger.record(
-                Entry(
-                    sha256=f"{n:064x}",
-                    origin=f"inbox/{sub.department}.xlsx",
-                    size=1,
-                    status=FileStatus.ACCEPTED,
-                    issues=[],
-                    department=sub.department,
-                    round_id=sub.round_id,
-                    submission=sub,
-                )
-            )
+    subs = []
+    for sub in sample_submissions(master):
+        if sub.department == "D220":
+            e = sub.lps[0]
+            pr = (e.projects[0].model_copy(update={"initiative": "9-9-9"}), *e.projects[1:])
+            sub = sub.model_copy(update={"lps": (e.model_copy(update={"projects": pr}),)})
+        subs.append(sub)
+    _accepted(sample_round, subs)
     target = tmp_path / "pub"
     result = publish_round(sample_round, target, pdf=False)
     _validate(target)
@@ -551,3 +529,29 @@ def test_a_key_the_data_breaks_is_not_declared_and_the_package_still_validates(s
     # Where the data holds the key, it is declared.
     sdgs = _resources(target)["sdgs"]["schema"]
     assert sdgs["primaryKey"] == ["リーディングプロジェクト", "報告所属コード", "目標番号"]
+
+
+def test_a_form_label_that_looks_like_a_formula_is_neutralised_as_a_header(tmp_path):
+    """A header cell is a cell: a form's field label starting with = reaches no CSV as a formula."""
+    from tests.formdef_helpers import cell, edited_copy
+    from tests.test_formdef_seed import add_seika
+    from tests.test_merge_sections import OUTCOMES
+    from xlsheet.generate import init_round
+
+    def edit(wb):
+        add_seika(wb)
+        ws = wb["項目"]
+        ws[cell(ws, "見出し", "outcomes", "unit")] = "=単位"
+
+    root = tmp_path / "round"
+    init_round(root, sample=True, form=edited_copy(tmp_path, edit))
+    master = load_master(RoundPaths(root).master)
+    subs = [s for s in sample_submissions(master) if s.department == "D220"]
+    _accepted(root, [s.model_copy(update={"answers": {"KIZUNA": {"outcomes": OUTCOMES}}}) for s in subs])
+    target = tmp_path / "pub"
+    publish_round(root, target, pdf=False)
+    merged = merge_round(root, csv=True)
+    _validate(target)
+    for path in (target / "成果指標.csv", next(p for p in merged.csv if p.name == "成果指標.csv")):
+        header = next(csv.reader(io.StringIO(path.read_text("utf-8-sig"))))
+        assert "'=単位" in header and "=単位" not in header, path

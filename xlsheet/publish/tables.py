@@ -32,6 +32,7 @@ from ..merge.frames import csv_names
 from ..merge.sections import book_tables
 from ..merge.tables import PROV_HEADERS, Table
 from ..models import DepartmentStatus, Master
+from ..textsafe import csv_cell
 
 OFFICE_ONLY = frozenset({"status", "issues"})
 """Tables of the consolidated book that are the office's working notes: never published."""
@@ -414,7 +415,7 @@ def header_names(labels: list[str], master: Master, taken: set[str]) -> list[str
 
     out: list[str] = []
     for label in labels:
-        name = PLACEHOLDER_RE.sub(one, label).strip() or "項目"
+        name = csv_cell(machine_readable(PLACEHOLDER_RE.sub(one, label)).strip()) or "項目"
         base, n = name, 2
         while name in taken:
             name, n = f"{base}_{n}", n + 1
