@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .docprops import outgoing_properties
 from .entry.book import EntryBook
 from .entry.input_sheet import input_sheet
 from .entry.pages import MAX_ROW_PT
@@ -134,14 +135,6 @@ def write_entry_workbook(
         eb.protect(ms)
         for k, v in manifest.properties().items():
             book.wb.set_custom_property(k, v)
-        book.wb.set_properties(
-            {
-                "title": f"{eb.title} 入力ブック {eb.dept.name}",
-                "subject": master.settings.round_id,
-                "author": master.settings.office_name,
-                "company": master.settings.municipality,
-                "comments": "xlsheet で作成",
-            }
-        )
+        book.wb.set_properties(outgoing_properties(master.settings, f"{eb.title} 入力ブック {eb.dept.name}"))
         book.close()
     return manifest

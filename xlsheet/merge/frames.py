@@ -86,15 +86,18 @@ CSV_NAMES = {
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as it goes into a CSV file: every text cell through `textsafe.csv_cell` (a
-    leading = + - @ tab or CR quoted with ', so Excel never runs it; control characters
-    removed); numbers stay numbers. Every CSV xlsheet writes goes through here."""
+    """The frame as it goes into a CSV file: every text cell, and the header row, through
+    `textsafe.csv_cell` (a leading = + - @ tab or CR quoted with ', so Excel never runs it;
+    control characters removed); numbers stay numbers. Every CSV `merge --csv` writes goes
+    through here (the published ones through `xlsheet.publish`, with the same rule)."""
     text = [c for c in df.columns if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)]
-    if not text:
+    headers = [csv_cell(c) for c in df.columns]  # a form's field label is a header cell too
+    if not text and headers == list(df.columns):
         return df
     out = df.copy()
     for c in text:
         out[c] = out[c].map(csv_cell)
+    out.columns = headers
     return out
 
 

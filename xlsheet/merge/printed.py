@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..docprops import outgoing_properties
 from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import Master, Received
 from ..xlsxout import Book
@@ -55,14 +56,5 @@ def write_form_sheets(
 
 
 def set_properties(book: Book, master: Master, received: list[Received], title: str) -> None:
-    s = master.settings
-    book.wb.set_properties(
-        {
-            "title": title,
-            "subject": s.round_id,
-            "author": s.office_name,
-            "company": s.municipality,
-            "comments": "xlsheet で作成",
-            "created": document_date(master, received),
-        }
-    )
+    """The book's properties as for every outgoing book (`docprops`), dated by its last receipt."""
+    book.wb.set_properties(outgoing_properties(master.settings, title, document_date(master, received)))
