@@ -45,16 +45,27 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     cons = result.consolidated
     console.say("統合ブックを作成しました: {}", result.book)
     done = sum(s.done for s in result.status)
-    console.say(
-        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
-        len(cons.forms),
-        len(cons.projects),
-        len(cons.paragraphs),
-        len(cons.sdgs),
-        done,
-        len(result.status),
-        len(cons.received),
-    )
+    if result.projects is not None:
+        total, submitted = result.projects
+        console.say(
+            "  事務事業評価シート {} 枚（事業 {} 件のうち提出済 {} 件。受理 {} / {} 所属）",
+            submitted,
+            total,
+            submitted,
+            done,
+            len(result.status),
+        )
+    else:
+        console.say(
+            "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
+            len(cons.forms),
+            len(cons.projects),
+            len(cons.paragraphs),
+            len(cons.sdgs),
+            done,
+            len(result.status),
+            len(cons.received),
+        )
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)

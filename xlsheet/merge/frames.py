@@ -18,6 +18,8 @@ from ..round import Round
 from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
+from .jimu_book import jimu_consolidated
+from .jimu_tables import is_jimu
 from .sections import book_tables
 from .source import load_round
 from .tables import Table
@@ -53,14 +55,15 @@ def frames(
     form: Form | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of the submissions (without a ledger: status derived from `received`)."""
-    cons = consolidate(master, received)
+    cons = jimu_consolidated(form, master, received) if is_jimu(form) else consolidate(master, received)
     status = status if status is not None else derived_status(master, cons.received, form)
     return frames_from(cons, status, intake_issues, form)
 
 
 def round_frames(root: Path) -> dict[str, pd.DataFrame]:
-    """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
-    sdgs), one per other section of the round's form, status and issues."""
+    """Tidy DataFrames of a round folder's ledger: the layout's tables (政策評価表: projects,
+    evaluations, sdgs; 事務事業評価シート: jimu, jimu_counts, jimu_costs), one per other section
+    of the round's form, status and issues."""
     master, received, status, issues = load_round(root)
     return frames(master, received, status, issues, Round(Path(root)).form)
 
