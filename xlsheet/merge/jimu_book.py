@@ -78,7 +78,7 @@ def jimu_consolidated(form: Form, master: Master, received: list[Received]) -> C
                         "merge.unknown_project",
                         file=rec.file,
                         department=names.get(rec.department, rec.department),
-                        code=code,
+                        project_code=code,
                     )
                 )
     return Consolidated(master, [], [], [], [], issues, received)

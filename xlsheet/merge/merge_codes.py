@@ -65,7 +65,7 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
     (
         "merge.unknown_project",
         W,
-        "{department}: 事業コード「{code}」はマスタデータの「事業」シートにありません。事務事業評価一覧にだけ載せています",
+        "{department}: 事業コード「{project_code}」はマスタデータの「事業」シートにありません。事務事業評価一覧にだけ載せています",
         "master.xlsx の「事業」シートに追加するか、所属に正しい事業を確認してください",
     ),
 )
