@@ -37,7 +37,7 @@ from xlsheet.era import fiscal_year_label
 from xlsheet.fill import fill_answers
 from xlsheet.generate import generate_round, init_round
 from xlsheet.intake.collect import collect_round
-from xlsheet.libreoffice import convert
+from xlsheet.libreoffice import convert, soffice_path
 from xlsheet.merge import merge_round, round_frames, write_book
 from xlsheet.merge.frames import CSV_ENCODING
 from xlsheet.merge.jimu_tables import MISSING, SUBMITTED
@@ -445,3 +445,37 @@ def test_entry_workbooks_and_book_pass_the_validator(jimu):
         if (p := header_footer_problems(t))
     ]
     assert bad == []
+
+
+LONG_REASON = "\n".join(
+    ["（見本）成果指標の達成率は目標を上回った。" * 40, "参加者の満足度も高かった。" * 60, "次年度も続ける。"]
+)
+"""評価の理由 too long for one row of Excel (409 pt): it goes on several rows, still one page."""
+
+
+def test_long_text_spans_rows_and_still_prints_on_one_page(jimu, tmp_path):
+    form, master = jimu["form"], jimu["master"]
+    with Round(jimu["root"]).ledger() as ledger:
+        received = ledger.current()
+    first = received[0]
+    code = next(iter(first.submission.answers))
+    answers = {c: dict(a) for c, a in first.submission.answers.items()}
+    answers[code]["grade"] = [{**answers[code]["grade"][0], "reason": LONG_REASON}]
+    sub = first.submission.model_copy(update={"answers": answers})
+    received[0] = first.model_copy(update={"submission": sub})
+    path = tmp_path / "book.xlsx"
+    write_book(master, received, path, form=form)
+    assert tall_rows(path) == []
+    wb = openpyxl.load_workbook(path)
+    ws = next(wb[n] for n in wb.sheetnames if n.startswith(f"{code}_"))
+    pieces = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str) and len(v) > 40]
+    pieces = [p for p in pieces if p in LONG_REASON]
+    assert len(pieces) > 1  # on several rows
+    assert "".join(pieces).replace("\n", "") == LONG_REASON.replace("\n", "")  # nothing lost
+    rates = [c for row in ws.iter_rows() for c in row if isinstance(c.value, float) and 0 < c.value < 2]
+    assert rates and all(c.number_format == "0.0%" for c in rates if c.value in (0.9, 0.968))
+    if soffice_path() is None:
+        return
+    (pdf,) = convert([path], "pdf", tmp_path / "out")
+    pages = [p for p in _pdf_pages(pdf) if f"事務事業評価シート {code}" in p]
+    assert len(pages) == 1

@@ -27,7 +27,7 @@ from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import Issue, Master, Received
 from ..xlsxout import Book, header_footer_text
 from .consolidate import Consolidated
-from .form_sheet import EXCEL, EXCEL_MAX_ROW_PT, Metrics, line_count
+from .form_sheet import EXCEL, EXCEL_MAX_ROW_PT, MAX_ROW_PT, Metrics, line_count
 from .jimu_tables import (
     DISTRIBUTION_SHEET,
     JIMU_LAYOUT,
@@ -248,6 +248,47 @@ class ProjectSheetWriter:
             self.b.write(self.ws, r, c.first, c.value, c.fmt)
         self.r += 1
 
+    def _fits(self, cell: _Cell, text: str) -> bool:
+        return self._height([_Cell(cell.first, cell.last, text, cell.fmt, text)]) <= MAX_ROW_PT
+
+    def _chunks(self, cell: _Cell) -> list[str]:
+        """A long text cut into pieces that each fit one row (Excel's rows stop at 409 pt):
+        between paragraphs or after a sentence (。), else in the middle of one."""
+        if not isinstance(cell.value, str) or self._fits(cell, cell.value):
+            return [cell.value]
+        units: list[tuple[str, bool]] = []  # (piece, starts a paragraph)
+        for part in cell.value.split("\n"):
+            first = True
+            for sentence in [x for x in re.split(r"(?<=。)", part) if x] or [""]:
+                while not self._fits(cell, sentence):
+                    cut = len(sentence) // 2
+                    units.append((sentence[:cut], first))
+                    sentence, first = sentence[cut:], False
+                units.append((sentence, first))
+                first = False
+        out: list[str] = []
+        for piece, new_paragraph in units:
+            if out:
+                joined = out[-1] + ("\n" if new_paragraph else "") + piece
+                if self._fits(cell, joined):
+                    out[-1] = joined
+                    continue
+            out.append(piece)
+        return out
+
+    def _wide(self, label: _Cell, cell: _Cell) -> None:
+        """A label and a full-width value; a value too long for one row goes on several rows,
+        the label merged down beside them."""
+        chunks = self._chunks(cell)
+        if len(chunks) == 1:
+            self._row([label, cell])
+            return
+        top = self.r
+        for chunk in chunks:
+            self._row([_Cell(cell.first, cell.last, chunk, cell.fmt, chunk)])
+        self.ws.merge_range(top, label.first, self.r - 1, label.last, None, label.fmt)
+        self.b.write(self.ws, top, label.first, label.value, label.fmt)
+
     # -- sections -------------------------------------------------------------------------------
     def _block(self, section: Section, row: JimuRow) -> None:
         g, label_cols = self.grid, max(2, self.grid // 6)
@@ -261,11 +302,9 @@ class ProjectSheetWriter:
                 if pending:
                     self._row(pending)
                     pending = []
-                self._row(
-                    [
-                        _Cell(0, label_cols - 1, label, self.f_label, label),
-                        self._cell(section, fld, value, label_cols, g - 1),
-                    ]
+                self._wide(
+                    _Cell(0, label_cols - 1, label, self.f_label, label),
+                    self._cell(section, fld, value, label_cols, g - 1),
                 )
                 continue
             start = 0 if not pending else half
