@@ -115,7 +115,7 @@ def write_book(
             if seed and table.key == SDG_TABLE:
                 write_sdg_matrix(book, cons)
             if jimu and table.key == COUNT_TABLE:
-                write_distribution(book, form, master, table)
+                write_distribution(book, form, master, cons.received, table)
         if jimu:
             write_project_sheets(book, form, master, cons.received)
         title = form.title if form is not None else "政策評価表"

@@ -32,9 +32,10 @@ from .jimu_tables import (
     DISTRIBUTION_SHEET,
     JIMU_LAYOUT,
     SCOPE_ALL,
+    SCOPE_HEADERS,
     SCOPE_LP,
-    SEP,
     JimuRow,
+    count_columns,
     counted_fields,
     is_amount,
     jimu_rows,
@@ -87,33 +88,41 @@ def jimu_consolidated(form: Form, master: Master, received: list[Received]) -> C
 # --------------------------------------------------------------------------- 評価の分布
 
 
-def write_distribution(book: Book, form: Form, master: Master, counts: Table) -> Worksheet:
+def write_distribution(
+    book: Book, form: Form, master: Master, received: list[Received], counts: Table
+) -> Worksheet:
     """評価の分布: per counted field, the counts of its choices (全体, each leading project) and a
-    column chart of them. The figures are the 件数集計 table's own."""
+    column chart of them. The figures are the 件数集計 table's own (`counts`)."""
     ws = book.add_sheet(DISTRIBUTION_SHEET)
     f_head = book.fmt(bold=True, border=1, bg_color=HEAD_FILL, align="center", valign="vcenter")
     f_name = book.fmt(border=1, valign="vcenter")
     f_num = book.fmt(border=1, valign="vcenter", num_format="#,##0")
     f_title = book.fmt(bold=True, font_size=12)
-    headers = list(counts.headers)
-    kind, code = headers.index("集計単位"), headers.index("コード")
-    whole = next((r for r in counts.rows if r[kind] == SCOPE_ALL), None)
-    lps = [r for r in counts.rows if r[kind] == SCOPE_LP]
+    columns = count_columns(form, jimu_rows(form, master, received))
+    first = len(SCOPE_HEADERS)  # the count columns follow the scope's columns, in this order
+    whole = next((r for r in counts.rows if r[0] == SCOPE_ALL), None)
+    lps = [r for r in counts.rows if r[0] == SCOPE_LP]
     lps = lps if len(lps) <= MAX_CHART_LPS else []
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1 + len(lps), 12)
     top = 0
-    for _, f in counted_fields(form):
-        choices = form.choice_list(f.list).choices
-        cols = [headers.index(f"{f.label}{SEP}{c.shown}") for c in choices]
+    for section, f in counted_fields(form):
+        shown = {c.value: c.shown for c in form.choice_list(f.list).choices}
+        at = [
+            (shown[c.value], first + i)
+            for i, c in enumerate(columns)
+            if (c.section.key, c.field.key) == (section.key, f.key) and c.value in shown
+        ]
+        choices = [name for name, _ in at]
+        cols = [col for _, col in at]
         book.write(ws, top, 0, f.label, f_title)
         head = top + 1
         book.write(ws, head, 0, f.label, f_head)
         book.write(ws, head, 1, SCOPE_ALL, f_head)
         for n, lp in enumerate(lps, start=2):
-            book.write(ws, head, n, lp[headers.index("名称")] or lp[code], f_head)
-        for i, (c, col) in enumerate(zip(choices, cols, strict=True), start=1):
-            book.write(ws, head + i, 0, c.shown, f_name)
+            book.write(ws, head, n, lp[2] or lp[1], f_head)
+        for i, (shown, col) in enumerate(zip(choices, cols, strict=True), start=1):
+            book.write(ws, head + i, 0, shown, f_name)
             book.write(ws, head + i, 1, whole[col] if whole else 0, f_num)
             for n, lp in enumerate(lps, start=2):
                 book.write(ws, head + i, n, lp[col], f_num)

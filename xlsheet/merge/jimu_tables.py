@@ -169,6 +169,20 @@ def project_lps(master: Master, project: KnownProject) -> list[str]:
     return [lp.code for lp in master.leading_projects if lp.code in mine and project.serves(lp.code)]
 
 
+def unique_headers(headers: Iterable[str]) -> tuple[str, ...]:
+    """Column headers made unique, as an Excel table needs (compared case-insensitively): a
+    repeated one gets （2）, （3）… (a form may give two fields the same 見出し)."""
+    seen: set[str] = set()
+    out = []
+    for h in headers:
+        name, n = h, 2
+        while name.casefold() in seen:
+            name, n = f"{h}（{n}）", n + 1
+        seen.add(name.casefold())
+        out.append(name)
+    return tuple(out)
+
+
 # --------------------------------------------------------------------------- the rows
 
 
@@ -346,7 +360,7 @@ def list_table(form: Form, master: Master, rows: list[JimuRow]) -> Table:
     return Table(
         LIST_TABLE,
         LIST_SHEET,
-        (*LEAD_HEADERS, *(c.header for c in cols), *PROV_HEADERS),
+        unique_headers((*LEAD_HEADERS, *(c.header for c in cols), *PROV_HEADERS)),
         (*LEAD_WIDTHS, *(_width(c.field) for c in cols), *PROV_WIDTHS),
         body,
         title=LIST_SHEET,
@@ -435,7 +449,7 @@ def count_table(form: Form, master: Master, rows: list[JimuRow]) -> Table:
     return Table(
         COUNT_TABLE,
         COUNT_SHEET,
-        (*SCOPE_HEADERS, *(c.header for c in cols)),
+        unique_headers((*SCOPE_HEADERS, *(c.header for c in cols))),
         (*SCOPE_WIDTHS, *(12.0 for _ in cols)),
         body,
         title=COUNT_SHEET,
@@ -470,7 +484,7 @@ def cost_table(form: Form, master: Master, rows: list[JimuRow]) -> Table:
     return Table(
         COST_TABLE,
         COST_SHEET,
-        (*SCOPE_HEADERS, *cost_headers(form, master)),
+        unique_headers((*SCOPE_HEADERS, *cost_headers(form, master))),
         (*SCOPE_WIDTHS, *(14.0 for _ in fields)),
         body,
         title=COST_SHEET,
