@@ -17,13 +17,15 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 
 
 @click.command(
-    help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項）を output/ に作ります。"
+    help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項。"
+    "事務事業評価の様式では事務事業評価一覧・件数集計・コスト集計・事業ごとのシート）を output/ に作ります。"
 )
 @ROUND_DIR
 @click.option(
     "--pdf",
     is_flag=True,
-    help="政策評価表を PDF にも出力する（Windows/Mac では Excel、ほかは LibreOffice で作成）",
+    help="政策評価表（事務事業評価の様式では事業ごとのシート）を PDF にも出力する"
+    "（Windows/Mac では Excel、ほかは LibreOffice で作成）",
 )
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"

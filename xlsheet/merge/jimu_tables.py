@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..entry.values import Rows, fill_placeholders, workbook_values
+from ..entry.values import Rows, default_values, fill_placeholders, workbook_values
 from ..formdef.compute import _parse
 from ..formdef.formula import Binary, Call, Node, Num, Ref, Unary
 from ..formdef.model import (
@@ -40,7 +40,6 @@ from ..formdef.model import (
     Section,
 )
 from ..models import KnownProject, Master, Received
-from ..units import department_units
 from .consolidate import local_time
 from .tables import PROV_HEADERS, PROV_WIDTHS, Table
 
@@ -276,12 +275,9 @@ def jimu_rows(form: Form, master: Master, received: list[Received]) -> list[Jimu
 def _prefill(form: Form, master: Master, k: KnownProject) -> dict[str, Rows]:
     """What a 事業 not answered yet shows: the pre-fill of its sheet (its 固定 fields)."""
     try:
-        units = department_units(form, master, k.department)
-    except KeyError:
+        return default_values(master, k.department, k.code, form)
+    except KeyError:  # its department is not in master's 所属
         return {}
-    if not any(u.code == k.code for u in units):
-        return {}
-    return workbook_values(master, k.department, form=form).get(k.code, {})
 
 
 # --------------------------------------------------------------------------- 事務事業評価一覧
