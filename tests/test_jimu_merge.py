@@ -153,6 +153,7 @@ def expected_row(jimu, code: str) -> dict[str, Any]:
         "事業コード": code,
         "事業名": k.name,
         "取り組みコード": k.initiative,
+        "リーディングプロジェクトコード": "、".join(_lps_of(master, code)),
         "提出状況": SUBMITTED,
         "事業の概要：事業コード": code,
         "事業の概要：事業名": k.name,
@@ -249,7 +250,8 @@ def test_list_rows_carry_their_provenance(jimu, book):
 
 def _lps_of(master, code: str) -> list[str]:
     k = master.project(code)
-    return [a.lp for a in master.assignments if a.initiative == k.initiative and (not k.lp or k.lp == a.lp)]
+    mine = {a.lp for a in master.assignments if a.initiative == k.initiative and (not k.lp or k.lp == a.lp)}
+    return [lp.code for lp in master.leading_projects if lp.code in mine]
 
 
 def _scopes(jimu) -> dict[tuple[str, str], list[str]]:

@@ -68,10 +68,11 @@ LEAD_HEADERS = (
     "担当所属",
     "取り組みコード",
     "取り組み名",
+    "リーディングプロジェクトコード",
     "リーディングプロジェクト",
     "提出状況",
 )
-LEAD_WIDTHS = (10.0, 30.0, 18.0, 10.0, 30.0, 24.0, 10.0)
+LEAD_WIDTHS = (10.0, 30.0, 18.0, 10.0, 30.0, 14.0, 24.0, 10.0)
 SCOPE_HEADERS = ("集計単位", "コード", "名称", "事業数", SUBMITTED, MISSING)
 SCOPE_WIDTHS = (16.0, 10.0, 30.0, 8.0, 8.0, 8.0)
 
@@ -346,6 +347,7 @@ def list_table(form: Form, master: Master, rows: list[JimuRow]) -> Table:
             r.department_name,
             r.initiative,
             r.initiative_title,
+            "、".join(r.lps),
             "、".join(lp_names.get(c, c) for c in r.lps),
             SUBMITTED if r.submitted else MISSING,
             *(r.value(c.section, c.field, c.row) if r.submitted or c.row == 0 else None for c in cols),
