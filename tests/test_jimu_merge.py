@@ -543,3 +543,47 @@ def test_what_is_counted_and_totalled_comes_from_the_form(jimu):
         ("direction", "direction"),
         ("comment", "level"),
     ]
+
+
+def test_counts_per_leading_project_follow_assignments_and_the_project_lp(jimu, tmp_path):
+    """A second leading project sharing two 取り組み: its 事業 count there too, except one whose
+    master row names the first leading project only (KnownProject.lp)."""
+    master = jimu["master"]
+    first = master.leading_projects[0]
+    extra = first.model_copy(update={"code": "EXTRA", "name": "第二のプロジェクト"})
+    shared = ("1-1-1", "2-1-3")
+    assignments = [a.model_copy(update={"lp": "EXTRA"}) for a in master.assignments if a.initiative in shared]
+    narrowed = "J0102"
+    projects = tuple(
+        k.model_copy(update={"lp": first.code}) if k.code == narrowed else k for k in master.known_projects
+    )
+    changed = master.model_copy(
+        update={
+            "leading_projects": (*master.leading_projects, extra),
+            "assignments": (*master.assignments, *assignments),
+            "known_projects": projects,
+        }
+    )
+    with Round(jimu["root"]).ledger() as ledger:
+        received = ledger.current()
+    path = tmp_path / "book.xlsx"
+    write_book(changed, received, path, form=jimu["form"])
+    wb = openpyxl.load_workbook(path, read_only=True)
+    counts = {(r["集計単位"], r["コード"]): r for r in _table(wb["件数集計"])}
+    costs = {(r["集計単位"], r["コード"]): r for r in _table(wb["コスト集計"])}
+    filled = jimu["filled"]
+    in_extra = [k.code for k in projects if k.initiative in shared and k.code != narrowed]
+    assert in_extra == ["J0101", "J0401", "J0402"]
+    row = counts[("リーディングプロジェクト", "EXTRA")]
+    assert (row["事業数"], row["提出済"]) == (3, 3)
+    grades = Counter(filled[c]["grade"][0]["grade"] for c in in_extra)
+    assert {g: row[f"総合評価：{g}"] for g in "SABC"} == {g: grades.get(g, 0) for g in "SABC"}
+    average = master.settings.average_personnel_cost
+    total = sum(_computed("cost", filled[c]["cost"][0], average)["total_cost"] for c in in_extra)
+    assert costs[("リーディングプロジェクト", "EXTRA")]["トータルコスト"] == total
+    assert counts[("リーディングプロジェクト", first.code)]["事業数"] == len(
+        [k for k in master.known_projects if k.code]
+    )
+    listed = {r["事業コード"]: r for r in _table(wb["事務事業評価一覧"])}
+    assert listed["J0101"]["リーディングプロジェクトコード"] == f"{first.code}、EXTRA"
+    assert listed[narrowed]["リーディングプロジェクトコード"] == first.code
