@@ -26,6 +26,8 @@ from ..round import Round
 from ..xlsxout import Book, atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
 from .draft import Review
+from .jimu_book import jimu_consolidated, write_distribution, write_project_sheets
+from .jimu_tables import COUNT_TABLE, is_jimu, jimu_rows
 from .printed import set_properties, write_form_sheets
 from .sections import PRINT_LAYOUTS, SDG_TABLE, SEED_LAYOUT, book_tables, print_layout
 from .source import current_reviews, load_round
@@ -52,14 +54,18 @@ class MergeResult:
     """Leading-project PDFs of an earlier merge no project prints as any more (renamed, removed)."""
     kept: Path | None = None
     """Where a hand-edited book was kept before it was replaced (`…_編集版_<time>.xlsx`)."""
+    projects: tuple[int, int] | None = None
+    """事務事業評価シート layout: (事業 of the round, 事業 submitted: one printable sheet each)."""
 
     @property
     def issues(self) -> list[Issue]:
         return [*self.intake_issues, *self.consolidated.issues]
 
 
-def book_path(paths: RoundPaths, master: Master) -> Path:
-    return paths.output / f"政策評価表_{safe_filename(master.settings.round_id)}.xlsx"
+def book_path(paths: RoundPaths, master: Master, form: Form | None = None) -> Path:
+    """output/政策評価表_<round>.xlsx (事務事業評価_<round>.xlsx for the 事務事業評価シート layout)."""
+    prefix = form.title if is_jimu(form) else "政策評価表"
+    return paths.output / f"{safe_filename(prefix)}_{safe_filename(master.settings.round_id)}.xlsx"
 
 
 class _PausingFile(io.FileIO):
@@ -93,11 +99,17 @@ def write_book(
     """Write the consolidated book to `path` atomically and return what it holds.
 
     Sheets, for the 政策評価表 layout: one 政策評価表 per leading project, then 事業一覧,
-    評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for every form: a table per section the layout does
-    not cover; then 提出状況, 指摘事項. `reviews` (the lead departments' decisions) and
-    `review_stage` as for `consolidate`.
+    評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for the 事務事業評価シート layout: 事務事業評価一覧,
+    件数集計, 評価の分布, コスト集計; for every form: a table per section the layout does not
+    cover; then 提出状況, 指摘事項 (and, 事務事業評価シート, one printable sheet per 事業).
+    `reviews` (the lead departments' decisions) and `review_stage` as for `consolidate`.
     """
-    cons = consolidate(master, received, reviews, review_stage=review_stage)
+    jimu = is_jimu(form)
+    cons = (
+        jimu_consolidated(form, master, received)
+        if jimu
+        else consolidate(master, received, reviews, review_stage=review_stage)
+    )
     status = status if status is not None else derived_status(master, cons.received, form)
     seed = print_layout(form) is PRINT_LAYOUTS[SEED_LAYOUT]
     tables = book_tables(master, cons, status, list(intake_issues or []), form)
@@ -115,6 +127,10 @@ def write_book(
             writer.write(table)
             if seed and table.key == SDG_TABLE:
                 write_sdg_matrix(book, cons)
+            if jimu and table.key == COUNT_TABLE:
+                write_distribution(book, form, master, cons.received, table)
+        if jimu:
+            write_project_sheets(book, form, master, cons.received)
         title = form.title if form is not None else "政策評価表"
         set_properties(book, master, cons.received, f"{master.settings.evaluation_label} {title}（統合）")
         book.wb.worksheets()[0].activate()
@@ -201,7 +217,7 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     master, received, status, intake_issues = load_round(paths.root)
     with rnd.ledger() as ledger:
         reviews = current_reviews(ledger, master)
-    target = book_path(paths, master)
+    target = book_path(paths, master, form)
     _clean_stale_temps(target)
     for folder in (target.parent, target.parent / "csv"):
         clean_leftovers(folder)  # `.pdf-*` work folders and `.tmp` files of a killed merge
@@ -221,7 +237,19 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     result = MergeResult(
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
     )
-    if pdf:
+    if is_jimu(form):
+        rows = jimu_rows(form, master, cons.received)
+        result.projects = (len(rows), sum(1 for r in rows if r.submitted))
+    if pdf and is_jimu(form):
+        from .jimu_pdf import export_jimu_pdf
+
+        result.pdf, result.pdf_message = export_jimu_pdf(
+            form, master, cons.received, target.with_suffix(".pdf")
+        )
+        if result.pdf is not None:
+            with Ledger(paths.ledger) as ledger:
+                ledger.record_output(result.pdf.resolve(), _digest(result.pdf))
+    elif pdf:
         from .pdf import export_pdfs
 
         printed = export_pdfs(master, cons, target.with_suffix(".pdf"))

@@ -17,13 +17,15 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 
 
 @click.command(
-    help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項）を output/ に作ります。"
+    help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項。"
+    "事務事業評価の様式では事務事業評価一覧・件数集計・コスト集計・事業ごとのシート）を output/ に作ります。"
 )
 @ROUND_DIR
 @click.option(
     "--pdf",
     is_flag=True,
-    help="政策評価表を PDF にも出力する（全体とリーディングプロジェクトごと。Windows/Mac では Excel、ほかは LibreOffice で作成）",
+    help="政策評価表を PDF にも出力する（全体とリーディングプロジェクトごと。事務事業評価の様式では事業ごとのシート。"
+    "Windows/Mac では Excel、ほかは LibreOffice で作成）",
 )
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"
@@ -45,17 +47,28 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     cons = result.consolidated
     console.say("統合ブックを作成しました: {}", result.book)
     done = sum(s.done for s in result.status)
-    console.say(
-        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
-        len(cons.forms),
-        len(cons.projects),
-        len(cons.paragraphs),
-        len(cons.sdgs),
-        done,
-        len(result.status),
-        len(cons.received),
-    )
-    _say_reviews(cons)
+    if result.projects is not None:
+        total, submitted = result.projects
+        console.say(
+            "  事務事業評価シート {} 枚（事業 {} 件のうち提出済 {} 件。受理 {} / {} 所属）",
+            submitted,
+            total,
+            submitted,
+            done,
+            len(result.status),
+        )
+    else:
+        console.say(
+            "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
+            len(cons.forms),
+            len(cons.projects),
+            len(cons.paragraphs),
+            len(cons.sdgs),
+            done,
+            len(result.status),
+            len(cons.received),
+        )
+        _say_reviews(cons)
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)

@@ -19,6 +19,8 @@ from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .consolidate import Consolidated, consolidate, derived_status
 from .draft import Review
+from .jimu_book import jimu_consolidated
+from .jimu_tables import is_jimu
 from .sections import book_tables
 from .source import current_reviews, load_round
 from .tables import Table
@@ -56,14 +58,17 @@ def frames(
 ) -> dict[str, pd.DataFrame]:
     """Tidy DataFrames of the submissions (without a ledger: status derived from `received`);
     `reviews`: the lead departments' decisions, as for `consolidate`."""
-    cons = consolidate(master, received, reviews)
+    cons = (
+        jimu_consolidated(form, master, received) if is_jimu(form) else consolidate(master, received, reviews)
+    )
     status = status if status is not None else derived_status(master, cons.received, form)
     return frames_from(cons, status, intake_issues, form)
 
 
 def round_frames(root: Path) -> dict[str, pd.DataFrame]:
-    """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
-    sdgs), one per other section of the round's form, status and issues."""
+    """Tidy DataFrames of a round folder's ledger: the layout's tables (政策評価表: projects,
+    evaluations, sdgs; 事務事業評価シート: jimu, jimu_counts, jimu_costs), one per other section
+    of the round's form, status and issues."""
     master, received, status, issues = load_round(root)
     rnd = Round(Path(root))
     with rnd.ledger() as ledger:

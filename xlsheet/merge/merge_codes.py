@@ -76,6 +76,12 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
         "{lp_name}: 取り組み {initiative} の事業がまだありません（報告所属: {who}）",
         "提出状況を確認し、未提出の所属に催促してください",
     ),
+    (
+        "merge.unknown_project",
+        W,
+        "{department}: 事業コード「{project_code}」はマスタデータの「事業」シートにありません。事務事業評価一覧にだけ載せています",
+        "master.xlsx の「事業」シートに追加するか、所属に正しい事業を確認してください",
+    ),
 )
 
 register(*ROWS)
