@@ -111,3 +111,62 @@ def synthetic_submissions(master: Master) -> list[Submission]:
             )
         )
     return out
+
+
+def synthetic_project_master(departments: int = 60, projects: int = 641) -> Master:
+    """Master data of a city-sized 事務事業評価 round: `projects` 事業 (所沢市 evaluates 641 a
+    year) spread over `departments` 所属, two initiatives per 所属, each 事業 with a code and a
+    budget item."""
+    base = sample_master()
+    depts = tuple(
+        Department(
+            code=f"D{i:03d}",
+            name=f"第{i + 1}課",
+            parent=f"第{i // 6 + 1}部",
+            emails=(f"d{i:03d}@example.lg.jp",),
+        )
+        for i in range(departments)
+    )
+    inits, assigns, known = [], [], []
+    for i, d in enumerate(depts):
+        for m in range(2):
+            code = f"{i // 20 + 1}-{i % 20 + 1}-{m + 1}"
+            inits.append(Initiative(code=code, title=f"取り組み{code}の推進"))
+            assigns.append(
+                Assignment(
+                    lp="LP000",
+                    initiative=code,
+                    category=Category.MAIN if m == 0 else Category.RELATED,
+                    department=d.code,
+                )
+            )
+    for p in range(projects):
+        d = depts[p % departments]
+        i = depts.index(d)
+        known.append(
+            KnownProject(
+                code=f"J{p + 1:04d}",
+                initiative=f"{i // 20 + 1}-{i % 20 + 1}-{p // departments % 2 + 1}",
+                name=f"{d.name}の事業{p // departments + 1}",
+                department=d.code,
+                budget_item="民生費 社会福祉費 社会福祉総務費",
+            )
+        )
+    settings = base.settings.model_copy(
+        update={"round_id": f"BENCH-JIMU-{projects}", "average_personnel_cost": 8000}
+    )
+    return Master(
+        settings=settings,
+        leading_projects=(
+            LeadingProject(
+                code="LP000",
+                name="リーディングプロジェクト",
+                direction=DIRECTION,
+                lead_department=depts[0].code,
+            ),
+        ),
+        initiatives=tuple(inits),
+        assignments=tuple(assigns),
+        departments=depts,
+        known_projects=tuple(known),
+    )

@@ -12,11 +12,13 @@ from click.testing import CliRunner
 from tests.conftest import needs_libreoffice
 from tests.test_merge import assert_lines_in_order, seed_lines, sheet_text
 from xlsheet.cli import main
-from xlsheet.demo import MARKER, run_demo
+from xlsheet.demo import MARKER, PROJECT_ROUND_DIR, run_demo
+from xlsheet.entry.sheets import EVALUATIONS_SHEET
 from xlsheet.intake.ledger import Ledger
 from xlsheet.merge import round_frames
 from xlsheet.models import FileStatus, Severity
 from xlsheet.paths import RoundPaths
+from xlsheet.round import Round
 
 
 def test_demo_round_library(tmp_path):
@@ -69,6 +71,19 @@ def test_demo_round_library(tmp_path):
     assert any("統合ブック" in x for x in lines) and any("差し戻し" in x for x in lines)
     assert (root / MARKER).is_file()
 
+    # first the 事務事業評価 round of the same 事業 (見本), every department's evaluation accepted;
+    # the 政策評価表 books were made from it and show each 事業's grade to the lead department
+    assert result.project_collect is not None
+    assert {f.status for f in result.project_collect.files} == {FileStatus.ACCEPTED}
+    assert len(result.project_collect.files) == 7
+    project_round = Round(root / PROJECT_ROUND_DIR)
+    assert project_round.master.settings.round_id != result.merge.consolidated.master.settings.round_id
+    lead = openpyxl.load_workbook(next(paths.outbox.glob("D110_*.xlsx")), read_only=True)
+    rows = list(lead[EVALUATIONS_SHEET].iter_rows(min_row=2, values_only=True))
+    lead.close()
+    assert len(rows) == 12 and all(r[-2] in "SABC" for r in rows)
+    assert any(x.startswith("1. 事務事業評価（見本）") for x in lines)
+
 
 @needs_libreoffice
 def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
@@ -97,6 +112,19 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert_lines_in_order(seed_lines(), pdf_text)
+    # every PDF the demo wrote (the whole book and the leading project's) keeps the 禁則 rules
+    from tests.test_print import assert_printed_like_print
+
+    pdfs = sorted(book.parent.glob("*.pdf"))
+    assert len(pdfs) == 2 and pdf in pdfs
+    for p in pdfs:
+        assert_printed_like_print(p)
+        assert_lines_in_order(
+            seed_lines(),
+            subprocess.run(
+                ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+            ).stdout,
+        )
 
     # re-run: the demo folder is cleared and made again, not appended to
     again = runner.invoke(main, ["demo", "demo-round"])
@@ -109,6 +137,7 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
     assert merged.exit_code == 0, merged.output
     assert re.search(r"政策評価表 1 枚、事業 12 件", merged.output)
     assert "事業一覧.csv" in merged.output
+    assert "リーディングプロジェクト別: 政策評価表_R02-seisaku-hyoka_絆を紡ぐまちづくり.pdf" in merged.output
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

@@ -3,7 +3,7 @@
 Kinds: master, entry (every department's), feedback (errors commented, long text), consolidated,
 control (ribbon), the desktop add-in (.xlam), an entry workbook as the Office.js ribbon rebuilds
 it from Excel's values, the empty master of a new round, and the shipped form definition
-workbooks (what `xlsheet form new` copies). Review books do not exist in xlsheet yet.
+workbooks (what `xlsheet form new` copies), the entry workbooks of a 事務事業評価 round. Review books do not exist in xlsheet yet.
 Each is validated for Office 2016 and Microsoft 365 and the test fails on any error; then row
 heights (≤ 409 pt), header/footer codes and cached formula values (against LibreOffice's
 recalculation) are checked on the package XML. Needs no ../shared: the validator comes from npm
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import needs_libreoffice
+from tests.conftest import ISSUED, needs_libreoffice
 from tests.test_merge import received
 from tests.validator import (
     cached_values,
@@ -34,7 +34,7 @@ from tests.validator import (
 )
 from xlsheet.entry_writer import write_entry_workbook
 from xlsheet.formdef.shipped import shipped_forms
-from xlsheet.generate import init_round
+from xlsheet.generate import generate_round, init_round
 from xlsheet.layout import SHEET_MANIFEST
 from xlsheet.libreoffice import convert
 from xlsheet.master import load_master
@@ -129,6 +129,11 @@ def books(sample_round_template, tmp_path_factory) -> dict[str, Path]:
     found["master empty"] = RoundPaths(empty).master
     for f in shipped_forms():  # what `xlsheet form new` copies for the office to edit
         found[f"form-definition {f.id}"] = f.path
+    jimu = out / "jimu-round"  # the 事務事業評価: a sheet per 事業, eleven columns, cost formulas
+    init_round(jimu, sample=True, form="xlsheet.jimu-jigyo-hyoka")
+    generate_round(jimu, issued=ISSUED)
+    for p in sorted(RoundPaths(jimu).outbox.glob("*.xlsx")):
+        found[f"entry jimu {p.stem}"] = p
     return found
 
 

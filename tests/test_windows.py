@@ -279,7 +279,8 @@ def _cons():
 def test_pdf_goes_through_excel_when_excel_is_there(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_excel(src: Path, out: Path) -> None:
+    def fake_excel(jobs: list[tuple[Path, Path]]) -> None:
+        ((src, out),) = jobs
         seen["src"] = src
         import openpyxl
 
@@ -303,7 +304,7 @@ def test_pdf_goes_through_excel_when_excel_is_there(tmp_path, monkeypatch):
 
 
 def test_pdf_falls_back_to_libreoffice_when_excel_fails(tmp_path, monkeypatch):
-    def broken_excel(src: Path, out: Path) -> None:
+    def broken_excel(jobs: list[tuple[Path, Path]]) -> None:
         raise RuntimeError("Excel が応答しません")
 
     def fake_lo(files, fmt, outdir, **kw):

@@ -46,6 +46,7 @@ CATALOGUE_MODULES = (
     "xlsheet.intake.read_codes",
     "xlsheet.mail.mail_codes",
     "xlsheet.merge.merge_codes",
+    "xlsheet.review.review_codes",
 )
 """Modules holding catalogue rows: importing them registers every code (`load_all`)."""
 

@@ -15,6 +15,8 @@ from .intake.cli import COMMANDS as INTAKE_COMMANDS
 from .mail.cli import COMMANDS as MAIL_COMMANDS
 from .merge.cli import COMMANDS as MERGE_COMMANDS
 from .paths import RoundPaths
+from .publish.cli import COMMANDS as PUBLISH_COMMANDS
+from .review.cli import COMMANDS as REVIEW_COMMANDS
 from .ribbon.cli import addin
 from .termout import err as err_out
 from .termout import out, progress_bar
@@ -136,6 +138,12 @@ for _command in INTAKE_COMMANDS:  # collect, status (xlsheet/intake/cli.py)
     main.add_command(_command)
 
 for _command in MERGE_COMMANDS:  # merge, demo (xlsheet/merge/cli.py)
+    main.add_command(_command)
+
+for _command in REVIEW_COMMANDS:  # review (xlsheet/review/cli.py)
+    main.add_command(_command)
+
+for _command in PUBLISH_COMMANDS:  # publish (xlsheet/publish/cli.py)
     main.add_command(_command)
 
 for _command in YOY_COMMANDS:  # diff (xlsheet/yoy/cli.py)

@@ -1,5 +1,8 @@
 """The sample round from start to finish: what `xlsheet demo` runs.
 
+First the 事務事業評価 round of the sample's 事業 (in the folder's 事務事業評価/ subfolder, figures
+marked 見本: init, generate, every department answers, collect, merge); then the 政策評価表 round,
+whose master data names that round so its 事業 come from the accepted evaluations (answer once):
 init (the seed's master data) → generate (one entry workbook per department) → send (draft
 mails) → the departments fill their workbooks with the seed's own texts, by defined name, as
 their Excel would → collect → the one department whose file was rejected sends a corrected one
@@ -19,16 +22,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fill import fill_workbook
+from .fill import fill_answers, fill_workbook
 from .generate import generate_round, init_round
 from .intake.collect import CollectReport, collect_round
 from .libreoffice import soffice_path
 from .mail.send import send_round
-from .master import load_master
+from .master import load_master, write_master
 from .merge import MergeResult, merge_round
 from .models import Submission
 from .paths import RoundPaths
+from .round import Round
 from .sample import sample_submissions
+from .sample_jimu import sample_project_answers
 
 DEFAULT_DIR = Path("demo-round")
 MARKER = ".xlsheet-demo"
@@ -45,6 +50,11 @@ class DemoFolderError(FileExistsError):
     """The folder holds something other than an earlier demo: nothing is deleted."""
 
 
+PROJECT_ROUND_DIR = "事務事業評価"
+"""The 事務事業評価 round's folder inside the demo folder (what the 政策評価表 round's 設定 names)."""
+PROJECT_FORM = "xlsheet.jimu-jigyo-hyoka"
+
+
 @dataclass
 class DemoResult:
     root: Path
@@ -53,6 +63,28 @@ class DemoResult:
     merge: MergeResult
     mails: int = 0
     steps: list[str] = field(default_factory=list)
+    project_collect: CollectReport | None = None
+    project_merge: MergeResult | None = None
+
+
+def run_project_round(root: Path, say: Callable[[str], None]) -> tuple[CollectReport, MergeResult]:
+    """The sample's 事務事業評価 round in `root`: every department answers with the sample figures."""
+    init_round(root, sample=True, form=PROJECT_FORM)
+    rnd = Round(root)
+    generated = generate_round(root, issued=ISSUED)
+    say(
+        f"1. 事務事業評価（見本）: 事業 {sum(1 for k in rnd.master.known_projects if k.code)} 件・"
+        f"入力ブック {len(generated)} 件: {rnd.paths.outbox}"
+    )
+    rnd.paths.inbox.mkdir(parents=True, exist_ok=True)
+    for g in generated:
+        answers = sample_project_answers(rnd.master, g.department)
+        fill_answers(g.path, rnd.paths.inbox / g.path.name, answers, rnd.form)
+    report = collect_round(root)
+    say(_collect_line("   回収・検証", report))
+    merged = merge_round(root, csv=True)
+    say(f"   統合ブック（事務事業評価）: {merged.book}")
+    return report, merged
 
 
 def prepare_folder(root: Path) -> None:
@@ -103,12 +135,19 @@ def run_demo(
     paths = RoundPaths(root)
     prepare_folder(root)
 
+    project_report, project_merged = run_project_round(root / PROJECT_ROUND_DIR, say)
     init_round(root, sample=True)
-    say(f"1. マスタデータ（見本: 所沢市 令和２年度 政策評価表）: {paths.master}")
+    master = load_master(paths.master)
+    settings = master.settings.model_copy(update={"project_round": PROJECT_ROUND_DIR})
+    write_master(master.model_copy(update={"settings": settings}), paths.master)
+    say(
+        f"2. マスタデータ（見本: 所沢市 令和２年度 政策評価表）: {paths.master}\n"
+        f"   事業は事務事業評価ラウンド（{PROJECT_ROUND_DIR}）で受け付けた評価から記入します"
+    )
     generated = generate_round(root, issued=ISSUED)
-    say(f"2. 所属ごとの入力ブック {len(generated)} 件: {paths.outbox}")
+    say(f"3. 所属ごとの入力ブック {len(generated)} 件（実施した事業と総合評価を記入済み）: {paths.outbox}")
     delivery = send_round(root)
-    say(f"3. 送付メールの下書き（.eml）{len(delivery.mails)} 件: {paths.mail_outbox}")
+    say(f"4. 送付メールの下書き（.eml）{len(delivery.mails)} 件: {paths.mail_outbox}")
 
     master = load_master(paths.master)
     entry = {g.department: g.path for g in generated}
@@ -125,32 +164,44 @@ def run_demo(
         else:
             fill_workbook(src, dst, sub)
     say(
-        f"4. 各所属が記入して返送（見本の本文そのまま）: {paths.inbox}\n"
+        f"5. 各所属が記入して返送（見本の本文そのまま）: {paths.inbox}\n"
         f"   ・高齢者支援課は取り組みコードを全角（{FULLWIDTH_CODE[1]}）で入力\n"
         f"   ・青少年課は一覧にないコード（{WRONG_CODE[1]}）を貼り付けて送信"
     )
     first = collect_round(root)
-    say(_collect_line("5. 回収・検証", first))
+    say(_collect_line("6. 回収・検証", first))
 
     assert resend is not None
     src, dst, sub = resend
     fill_workbook(src, dst, sub)
-    say(f"6. 青少年課が返却ブックを見て直し、再送: {dst.name}")
+    say(f"7. 青少年課が返却ブックを見て直し、再送: {dst.name}")
     second = collect_round(root)
-    say(_collect_line("7. 再回収", second))
+    say(_collect_line("8. 再回収", second))
 
     want_pdf = soffice_path() is not None if pdf is None else pdf
     merged = merge_round(root, pdf=want_pdf, csv=True)
-    say(f"8. 統合ブック: {merged.book}")
+    say(f"9. 統合ブック: {merged.book}")
     if merged.pdf:
         say(f"   PDF（政策評価表）: {merged.pdf}")
+        for path in merged.lp_pdfs:
+            say(f"   PDF（リーディングプロジェクト別）: {path.name}")
     elif merged.pdf_message:
         say(f"   PDF: {merged.pdf_message}")
+    elif pdf is False:
+        say("   PDF: 作成していません（--no-pdf）")
     elif not want_pdf:
         say("   PDF: LibreOffice が見つからないため作成していません（統合ブックは Excel で開けます）")
     if merged.csv:
         say(f"   CSV（UTF-8 BOM 付き）: {merged.csv[0].parent}")
-    return DemoResult(root, first, second, merged, mails=len(delivery.mails))
+    return DemoResult(
+        root,
+        first,
+        second,
+        merged,
+        mails=len(delivery.mails),
+        project_collect=project_report,
+        project_merge=project_merged,
+    )
 
 
 def _collect_line(label: str, report: CollectReport) -> str:

@@ -10,12 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .docprops import outgoing_properties
 from .entry.book import EntryBook
 from .entry.input_sheet import input_sheet
 from .entry.pages import MAX_ROW_PT
 from .entry.pages import text_height as _text_height
 from .entry.selfcheck import STATUS_OK, STATUS_UNTOUCHED, countif_matches, self_check_counts, status_message
-from .entry.sheets import instructions_sheet, instructions_status, issues_sheet, lists_sheet
+from .entry.sheets import (
+    evaluations_sheet,
+    instructions_sheet,
+    instructions_status,
+    issues_sheet,
+    lists_sheet,
+)
 from .entry.values import (
     Rows,
     default_values,
@@ -101,6 +108,7 @@ def write_entry_workbook(
         for lay in layouts:
             input_sheet(eb, lay, values[lay.lp], annotations)
         instructions_status(eb, layouts)
+        evaluations_sheet(eb, layouts)
         if annotations:
             issues_sheet(eb, annotations)
         lists_sheet(eb, lps)
@@ -127,14 +135,6 @@ def write_entry_workbook(
         eb.protect(ms)
         for k, v in manifest.properties().items():
             book.wb.set_custom_property(k, v)
-        book.wb.set_properties(
-            {
-                "title": f"{eb.title} 入力ブック {eb.dept.name}",
-                "subject": master.settings.round_id,
-                "author": master.settings.office_name,
-                "company": master.settings.municipality,
-                "comments": "xlsheet で作成",
-            }
-        )
+        book.wb.set_properties(outgoing_properties(master.settings, f"{eb.title} 入力ブック {eb.dept.name}"))
         book.close()
     return manifest

@@ -19,8 +19,9 @@ from .manifest import Manifest
 from .master import write_master
 from .models import Master, Settings
 from .paths import RoundPaths
-from .round import Round, keep_form
+from .round import Round, keep_form, round_form
 from .sample import sample_master
+from .sample_jimu import sample_project_master
 from .units import AnswerUnit, participating_departments, unit_codes, unit_kind
 
 
@@ -58,7 +59,12 @@ def init_round(root: Path, sample: bool = False, force: bool = False, form: str 
     if paths.master.exists() and not force:
         raise FileExistsError(f"{paths.master} はすでにあります（上書きするには --force を付けてください）")
     keep_form(paths, form)
-    write_master(sample_master() if sample else empty_master(), paths.master)
+    if sample:
+        by_project = unit_kind(round_form(paths)) is AnswerUnit.PROJECT
+        master = sample_project_master() if by_project else sample_master()
+    else:
+        master = empty_master()
+    write_master(master, paths.master)
     for d in (paths.outbox, paths.inbox):
         d.mkdir(parents=True, exist_ok=True)
     return paths.master

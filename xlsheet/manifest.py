@@ -15,6 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 PROPERTY_PREFIX = "xlsheet_"
+KIND_REVIEW = "review"
+"""`Manifest.kind` of a review workbook (`xlsheet review`)."""
+OPTIONAL = frozenset({"kind", "draft"})
+"""Fields stamped only when set."""
 
 
 class Manifest(BaseModel):
@@ -35,10 +39,17 @@ class Manifest(BaseModel):
     """First 16 hex digits of the form definition's `Form.digest`; "" in books made before it
     was stamped. Two books with the same form version but another digest were made from an
     edited definition (generate rewrites them)."""
+    kind: str = ""
+    """What the workbook is: "" an entry workbook (a department's answers), `KIND_REVIEW` a lead
+    department's review workbook of one leading project's merged draft (`lps` names it)."""
+    draft: str = ""
+    """A review workbook's draft fingerprint (`xlsheet.merge.draft.Draft.fingerprint`)."""
 
     def properties(self) -> dict[str, str]:
-        """Custom document properties (strings, each well under Excel's 255 characters)."""
-        return {PROPERTY_PREFIX + k: str(v) for k, v in self.model_dump(mode="json").items()}
+        """Custom document properties (strings, each well under Excel's 255 characters); the
+        review fields only when set, so entry workbooks keep the properties they always had."""
+        data = self.model_dump(mode="json")
+        return {PROPERTY_PREFIX + k: str(v) for k, v in data.items() if k not in OPTIONAL or v}
 
     @classmethod
     def from_properties(cls, props: dict[str, Any]) -> Manifest | None:

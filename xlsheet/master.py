@@ -69,8 +69,9 @@ SETTINGS_FIELDS: tuple[tuple[str, str], ...] = (
     ("office_phone", "電話"),
     ("sheet_password", "シート保護パスワード"),
     ("average_personnel_cost", "平均人件費（千円）"),
+    ("project_round", "事務事業評価ラウンド"),
 )
-OPTIONAL_SETTINGS = {"office_phone", "sheet_password", "average_personnel_cost"}
+OPTIONAL_SETTINGS = {"office_phone", "sheet_password", "average_personnel_cost", "project_round"}
 
 SHEETS: tuple[MasterSheet, ...] = (
     MasterSheet(
@@ -164,7 +165,8 @@ def write_master(master: Master, path: Path) -> None:
         "assignments": [{**a.model_dump(), "category": a.category.value} for a in master.assignments],
         "departments": [{**d.model_dump(), "emails": "; ".join(d.emails)} for d in master.departments],
         "known_projects": [
-            {**k.model_dump(), "previous_codes": "; ".join(k.previous_codes)} for k in master.known_projects
+            {**k.model_dump(exclude={"evaluation"}), "previous_codes": "; ".join(k.previous_codes)}
+            for k in master.known_projects
         ],
     }
     with atomic_path(path) as tmp:
@@ -286,7 +288,7 @@ def load_master(path: Path) -> Master:
     return master
 
 
-CHECKED_COPY_VERSION = 2
+CHECKED_COPY_VERSION = 3
 """Bump when Master's fields change, so older copies are rebuilt."""
 
 

@@ -87,6 +87,11 @@ class Settings(_Model):
     average_personnel_cost: float | None = Field(
         default=None, description="平均人件費（千円／人・年）: what one person-year (人工) costs"
     )
+    project_round: str = Field(
+        default="",
+        description="事務事業評価ラウンド: the folder of the same year's 事務事業評価 round whose accepted "
+        "results pre-fill this round's 事業 (relative to this round's folder)",
+    )
 
     @property
     def evaluated_year(self) -> int:
@@ -146,6 +151,11 @@ class KnownProject(_Model):
     budget_item: str = Field(default="", description="予算の細目")
     previous_codes: tuple[str, ...] = Field(
         default=(), description="旧事業コード: the codes this 事業 continues (rename, merger or split)"
+    )
+    evaluation: tuple[tuple[str, str], ...] = Field(
+        default=(),
+        description="(見出し, 値) of the 事業's accepted 事務事業評価 (総合評価, 今後の方向性 …), when this "
+        "round takes its 事業 from one; never written to master.xlsx",
     )
 
     def serves(self, lp: str) -> bool:
@@ -439,6 +449,8 @@ class MailKind(StrEnum):
     ROUND = "round"
     REMINDER = "reminder"
     FEEDBACK = "feedback"
+    REVIEW = "review"
+    """The review workbooks to a lead department (`xlsheet review`)."""
 
     def recorded(self, sent: bool) -> str:
         """The kind as the ledger records it: "round" when sent over SMTP, "round-draft" when drafted."""

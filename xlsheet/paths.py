@@ -83,6 +83,22 @@ class RoundPaths:
     def output(self) -> Path:
         return self.root / "output"
 
+    @property
+    def review_outbox(self) -> Path:
+        """Review workbooks for the lead departments (`xlsheet review`); its existence marks
+        that the round's review stage has begun."""
+        return self.root / "outbox" / "review"
+
+    @property
+    def review_mail_outbox(self) -> Path:
+        return self.root / "outbox" / "mail" / "review"
+
+    def review_workbook(self, dept: Department, lp: str) -> Path:
+        return self.review_outbox / f"{safe_filename(dept.code + '_' + dept.name + '_確認_' + lp)}.xlsx"
+
+    def review_feedback(self, dept: Department, lp: str) -> Path:
+        return self.feedback / f"{safe_filename(dept.code + '_' + dept.name + '_確認_' + lp)}.xlsx"
+
     def entry_workbook(self, dept: Department) -> Path:
         return self.outbox / f"{safe_filename(dept.code + '_' + dept.name)}.xlsx"
 

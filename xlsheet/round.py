@@ -21,6 +21,7 @@ from .formdef import Form, read_form, shipped_form
 from .master import load_master
 from .models import Master
 from .paths import RoundPaths, require_round
+from .project_results import project_round_path, with_project_results
 from .yoy.previous import PreviousRound, load_previous
 
 
@@ -114,9 +115,14 @@ class Round:
 
     @cached_property
     def master(self) -> Master:
-        """master.xlsx, with last year's accepted answers when the round has a previous one and
-        its form pre-fills from them (初期値 「前年度:…」)."""
+        """master.xlsx; with a 事務事業評価ラウンド named in its 設定, the 事業 are that round's
+        accepted ones, each with its evaluation (answer once: `project_results`); with last
+        year's accepted answers when the round has a previous one and its form pre-fills from
+        them (初期値 「前年度:…」)."""
         master = load_master(self.paths.master)
+        if master.settings.project_round:
+            other = Round(project_round_path(master, self.root))
+            master = with_project_results(master, self.root, other)
         previous = self.previous if self.paths.previous.is_file() and self.form.uses_previous else None
         if previous is not None:
             master = master.model_copy(update={"previous": previous.answers_model()})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .models import Master
+from .sample import sample_master
 
 SAMPLE_MARK = "（見本）"
 RATIOS = (1.15, 1.02, 0.93, 0.84, 0.55)
@@ -19,6 +20,17 @@ GRADE_RULE = ((1.1, "S"), (0.9, "A"), (0.6, "B"), (0.0, "C"))
 DIRECTION_BY_GRADE = {"S": "拡充", "A": "継続", "B": "改善", "C": "縮小"}
 
 Rows = list[dict[str, Any]]
+
+
+SAMPLE_ROUND_ID = "R02-jimu-jigyo-hyoka"
+
+
+def sample_project_master() -> Master:
+    """The sample round's master data for a 事務事業評価 round (its own round ID)."""
+    master = sample_master()
+    return master.model_copy(
+        update={"settings": master.settings.model_copy(update={"round_id": SAMPLE_ROUND_ID})}
+    )
 
 
 def grade_for(rate: float) -> str:

@@ -141,3 +141,62 @@ def issues_sheet(eb: EntryBook, annotations: list[Issue]) -> None:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.protect(eb.password or "", {"autofilter": True, "sort": True, "format_columns": True})
+
+
+EVALUATIONS_SHEET = "事務事業評価（参考）"
+
+
+def evaluations_sheet(eb: EntryBook, layouts: list[SheetLayout]) -> None:
+    """事務事業評価（参考）: each 事業 of the department's initiatives (every initiative of a
+    leading project it leads) with what its accepted 事務事業評価 chose, read-only: the 総合評価
+    beside the 事業 the 政策評価表 reports on (answer once, `project_results`)."""
+    master = eb.master
+    labels = list(dict.fromkeys(label for k in master.known_projects for label, _ in k.evaluation))
+    if not labels:
+        return
+    b = eb.b
+    ws = b.add_sheet(EVALUATIONS_SHEET)
+    heads = [
+        unit_of(eb.form, master, layouts[0].lp).kind.noun,
+        "取り組みコード",
+        "事業コード",
+        "事業名",
+        "所属",
+        *labels,
+    ]
+    widths = [22, 12, 12, 40, 20, *(14 for _ in labels)]
+    for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
+        ws.set_column(c, c, w)
+        b.write(ws, 0, c, h, eb.f_header)
+    r = 1
+    for lay in layouts:
+        unit = unit_of(eb.form, master, lay.lp)
+        lead = unit.lead_department == eb.dept.code
+        initiatives = (
+            [i for i, _ in master.lp_initiatives(lay.lp)]
+            if lead
+            else [i for i, _ in master.department_initiatives(eb.dept.code, lay.lp)]
+        )
+        for initiative in initiatives:
+            for k in master.known_projects:
+                if k.initiative != initiative.code or not k.serves(lay.lp):
+                    continue
+                if not lead and k.department != eb.dept.code:
+                    continue
+                chosen = dict(k.evaluation)
+                row = [
+                    unit.name,
+                    k.initiative,
+                    k.code,
+                    k.name,
+                    k.owner or master.department(k.department).name,
+                ]
+                for c, v in enumerate([*row, *(chosen.get(label, "") for label in labels)]):
+                    b.write(ws, r, c, v, eb.f_locked)
+                r += 1
+    ws.autofilter(0, 0, max(r - 1, 1), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    eb.protect(ws)

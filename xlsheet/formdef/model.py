@@ -65,7 +65,7 @@ UNITS = {
 }
 LAYOUTS = {
     "政策評価表": "the seed's published one-page layout per leading project",
-    "事務事業評価シート": "one A4 page per 事業 (issue 13; not built yet)",
+    "事務事業評価シート": "one A4 page per 事業, with the 事務事業評価一覧 and its counts and cost totals",
     "なし": "tables only, no print layout",
 }
 
@@ -242,6 +242,10 @@ MASTER_VALUES: dict[str, str] = {
     "平均人件費": "master 設定: average personnel cost per person-year (issue 13 adds it)",
 }
 """Values ``[マスタ.名前]`` may read."""
+
+MASTER_AMOUNTS = frozenset({"平均人件費"})
+"""Master values that are amounts of money: a 計算 field multiplying one by a quantity is an
+amount too (人件費 = 人工 × 平均人件費), which the consolidated book totals."""
 
 MASTER_SOURCES: dict[str, tuple[str, ...]] = {
     "事業": ("取り組みコード", "事業名", "所属名", "区分", "事業コード", "予算の細目", "担当所属"),

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ..models import FILE_STATUS_JA, SEVERITY_JA, DepartmentStatus, FileStatus, Severity
 from ..paths import RoundPaths, require_round
+from ..review.status import review_status
 from ..round import Round
 from ..termout import cell, progress_bar
 from ..termout import err as err_console
@@ -78,6 +79,7 @@ def status(round_dir: Path, as_json: bool) -> None:
     with rnd.ledger() as ledger:
         rows = ledger.status(master, rnd.form)
         received = ledger.received_counts()
+        reviews = review_status(rnd.paths, master, ledger)
     if as_json:
         data = [
             {
@@ -88,9 +90,20 @@ def status(round_dir: Path, as_json: bool) -> None:
             }
             for r in rows
         ]
-        sys.stdout.write(json.dumps({"departments": data}, ensure_ascii=False, indent=1) + "\n")
+        out: dict = {"departments": data}
+        if reviews:
+            out["reviews"] = [
+                {"lp": v.lp, "lead": v.lead, "state": v.state.value, "status": v.state_ja, "file": v.file}
+                for v in reviews
+            ]
+        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
         return
     print_status(rows, master.settings.round_id, received)
+    if reviews:
+        console.say()
+        console.say("[bold]主管所属の確認[/]（`xlsheet review`）")
+        for v in reviews:
+            console.say("  {}（{}）: {} {}", v.lp_name, v.lead_name, v.state_ja, v.file)
 
 
 @click.command(

@@ -77,6 +77,8 @@ class FileResult:
     given: str = ""
     known_status: FileStatus | None = None
     """For a duplicate: the status of the file first received with these bytes."""
+    unit: str = ""
+    """What the file answers: "" a department's answers, `review:<LP>` a review workbook."""
 
     @property
     def status_ja(self) -> str:
@@ -135,8 +137,10 @@ class CollectReport:
 _STATE: dict[str, Any] = {}
 
 
-def _init(master: Master, known: frozenset[str], archive: Path, inbox: Path, form: Form) -> None:
-    _STATE.update(master=master, known=known, archive=archive, inbox=inbox, form=form)
+def _init(
+    master: Master, known: frozenset[str], archive: Path, inbox: Path, form: Form, drafts: dict | None = None
+) -> None:
+    _STATE.update(master=master, known=known, archive=archive, inbox=inbox, form=form, drafts=drafts)
 
 
 def archive_bytes(archive: Path, sha: str, data: bytes, name: str) -> Path:
@@ -235,12 +239,25 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
         )
     if sha in known:
         return FileResult(path, sha, "", FileStatus.DUPLICATE, [], c.sender, c.date, c.container)
-    res: ReadResult = read_workbook(c.data, master, file=path, form=form)
+    res: ReadResult = read_workbook(c.data, master, file=path, form=form, drafts=_STATE.get("drafts"))
     issues = list(res.issues)
     dept = res.department or _department_by_sender(master, c.sender) or _department_by_name(master, c.name)
     by_sender = _department_by_sender(master, c.sender)
     status = res.status
-    if res.department and by_sender and by_sender != res.department:
+    if res.unit and res.department and by_sender and by_sender != res.department:
+        lp = master.leading_project(res.unit.split(":", 1)[1])
+        issues.append(
+            issue(
+                "review.not_lead",
+                file=path,
+                at={"lp": lp.code},
+                lp_name=lp.name,
+                lead=master.department(lp.lead_department).name,
+                department=master.department(by_sender).name,
+            )
+        )
+        status = FileStatus.REJECTED
+    elif res.department and by_sender and by_sender != res.department:
         other = master.department(by_sender)
         issues.append(
             issue(
@@ -266,6 +283,7 @@ def _read_one(c: Candidate, master: Master, known: frozenset[str], archive: Path
         submission_json=res.submission.model_dump_json() if res.submission else None,
         saved=res.saved,
         given=res.given,
+        unit=res.unit,
     )
 
 
@@ -472,6 +490,31 @@ def update_feedback(
     return sorted(keep + [p for p in done if p is not None])
 
 
+def update_review_feedback(
+    master: Master, paths: RoundPaths, ledger: Ledger, touched: set[str], form: Form
+) -> list[Path]:
+    """A returned review book for each leading project whose latest review was refused; stale
+    ones removed once a review is accepted."""
+    from ..review.feedback import write_review_feedback
+
+    out = []
+    for unit, row in ledger.latest(reviews=True).items():
+        lp = unit.split(":", 1)[1]
+        try:
+            department = master.department(row.department)
+            master.leading_project(lp)
+        except KeyError:
+            continue
+        target = paths.review_feedback(department, lp)
+        if row.status in TO_FIX and any(i.severity is Severity.ERROR for i in row.issues):
+            if row.department in touched or not target.exists():
+                write_review_feedback(master, paths, lp, row.department, ledger, row.sha256, row.issues, form)
+            out.append(target)
+        elif row.status is FileStatus.ACCEPTED and target.exists():
+            target.unlink()
+    return sorted(out)
+
+
 # --------------------------------------------------------------------------- the step
 
 
@@ -501,7 +544,8 @@ def collect_round(
         clean_leftovers(folder)
     check_archive(paths.archive)
     with Ledger(paths.ledger) as ledger:
-        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox, form)
+        drafts = review_drafts(paths, master, ledger)
+        init_args = (master, frozenset(ledger.known()), paths.archive, paths.inbox, form, drafts)
         arrived = dt.datetime.now(dt.UTC)
         for done, results in enumerate(_results(units, workers, init_args), 1):
             for r in results:
@@ -525,6 +569,7 @@ def collect_round(
                         fs_time=r.fs_time,
                         given=r.given,
                         submission_json=r.submission_json,
+                        unit=r.unit,
                     ),
                     arrived,
                 )
@@ -544,4 +589,18 @@ def collect_round(
             if r.status is not FileStatus.DUPLICATE and r.sha256 in live:
                 r.status = live[r.sha256]
         report.feedback = update_feedback(master, paths, ledger, touched, workers, form)
+        if drafts is not None:
+            report.feedback += update_review_feedback(master, paths, ledger, touched, form)
     return report
+
+
+def review_drafts(paths: RoundPaths, master: Master, ledger: Ledger) -> dict | None:
+    """The current merged draft per leading project, once review workbooks were issued (their
+    folder exists): what a returned review workbook is checked against. None before that."""
+    if not paths.review_outbox.is_dir():
+        return None
+    from ..merge.consolidate import consolidate
+    from ..merge.source import current_received
+
+    drafts = consolidate(master, current_received(ledger)).drafts
+    return {lp: d.bare() for lp, d in drafts.items()}

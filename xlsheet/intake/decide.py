@@ -43,7 +43,11 @@ def decide_file(root: Path, ref: str, action: Action, reason: str = "") -> Decid
     with rnd.ledger() as ledger:
         row: Row = ledger.decide(ref, action, reason)
         update_feedback(master, paths, ledger, {row.department})
-        current = next((r.file for r in ledger.current() if r.department == row.department), "")
+        if row.unit:  # a lead department's review: its own election
+            cur = ledger.latest(reviews=True).get(row.unit)
+            current = cur.origin if cur is not None and cur.status is FileStatus.ACCEPTED else ""
+        else:
+            current = next((r.file for r in ledger.current() if r.department == row.department), "")
         return Decided(action, row.origin, row.sha256, row.department, row.status, current)
 
 

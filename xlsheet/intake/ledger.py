@@ -38,6 +38,7 @@ from ..models import (
     DeptState,
     FileStatus,
     Issue,
+    MailKind,
     Master,
     Received,
     Severity,
@@ -67,7 +68,8 @@ CREATE TABLE IF NOT EXISTS files (
     saved TEXT,
     mail_date TEXT,
     fs_time TEXT,
-    given TEXT NOT NULL DEFAULT ''
+    given TEXT NOT NULL DEFAULT '',
+    unit TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS files_department ON files (department, status);
 CREATE TABLE IF NOT EXISTS sent (
@@ -112,6 +114,7 @@ MIGRATIONS = {
         "mail_date": "TEXT",
         "fs_time": "TEXT",
         "given": "TEXT NOT NULL DEFAULT ''",
+        "unit": "TEXT NOT NULL DEFAULT ''",
     },
     "sent": {"digest": "TEXT NOT NULL DEFAULT ''"},
 }
@@ -170,6 +173,9 @@ class Entry:
     submission: Submission | None = None
     submission_json: str | None = None
     """The submission already serialized (worker processes send it so)."""
+    unit: str = ""
+    """What the file answers, elected apart: "" a department's answers, `review:<LP>` the lead
+    department's review of one leading project (`xlsheet.merge.draft.review_unit`)."""
 
 
 def dating(entry: Entry, arrived: dt.datetime) -> tuple[dt.datetime, Basis, list[Issue]]:
@@ -208,6 +214,7 @@ class Row:
     submission: Submission | None
     verdict: FileStatus = FileStatus.IGNORED
     basis: Basis = Basis.ARRIVAL
+    unit: str = ""
 
     def count(self, severity: Severity) -> int:
         return sum(i.severity is severity for i in self.issues)
@@ -233,7 +240,7 @@ class LedgerError(XlsheetError):
 
 _COLUMNS = (
     "id, sha256, origin, container, sender, dated, arrived, department, round_id, status, issues,"
-    " {sub}, verdict, basis"
+    " {sub}, verdict, basis, unit"
 )
 
 
@@ -336,8 +343,8 @@ class Ledger:
         with self._tx():
             cur = self.db.execute(
                 "INSERT OR IGNORE INTO files (sha256, origin, container, size, sender, dated, arrived, department,"
-                " round_id, status, issues, submission, verdict, basis, saved, mail_date, fs_time, given)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " round_id, status, issues, submission, verdict, basis, saved, mail_date, fs_time, given, unit)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     entry.sha256,
                     entry.origin,
@@ -359,32 +366,35 @@ class Ledger:
                     _iso(entry.mail_date) if entry.mail_date else None,
                     _iso(entry.fs_time) if entry.fs_time else None,
                     entry.given,
+                    entry.unit,
                 ),
             )
             if cur.rowcount == 0:
                 return FileStatus.DUPLICATE
             if entry.department:
-                self._elect(entry.department)
+                self._elect(entry.department, entry.unit)
             return self.status_of(entry.sha256) or entry.status
 
-    def _last_decisions(self, department: str) -> dict[str, tuple[int, Action]]:
+    def _last_decisions(self, department: str, unit: str = "") -> dict[str, tuple[int, Action]]:
         """sha256 -> (decision id, action) of the latest decision on each of the department's files."""
         out: dict[str, tuple[int, Action]] = {}
         for did, sha, action in self.db.execute(
             "SELECT d.id, d.sha256, d.action FROM decisions d JOIN files f ON f.sha256 = d.sha256"
-            " WHERE f.department = ? ORDER BY d.id",
-            (department,),
+            " WHERE f.department = ? AND f.unit = ? ORDER BY d.id",
+            (department, unit),
         ):
             out[sha] = (did, Action(action))
         return out
 
-    def _elect(self, department: str) -> int | None:
-        """Apply the one rule (module docstring) to the department's files; the current file's id."""
+    def _elect(self, department: str, unit: str = "") -> int | None:
+        """Apply the one rule (module docstring) to the department's files of one unit (its
+        answers, or its review of one leading project); the current file's id."""
         rows = self.db.execute(
-            f"SELECT id, sha256, verdict, submission IS NOT NULL FROM files WHERE department = ? ORDER BY {ORDER}",
-            (department,),
+            "SELECT id, sha256, verdict, submission IS NOT NULL FROM files WHERE department = ? AND unit = ?"
+            f" ORDER BY {ORDER}",
+            (department, unit),
         ).fetchall()
-        decided = self._last_decisions(department)
+        decided = self._last_decisions(department, unit)
         pinned = max(
             ((did, sha) for sha, (did, action) in decided.items() if action is Action.ACCEPT),
             default=(0, None),
@@ -458,7 +468,7 @@ class Ledger:
                 "INSERT INTO decisions (sha256, action, reason, decided_at) VALUES (?,?,?,?)",
                 (row.sha256, action.value, reason.strip(), _iso(at or dt.datetime.now(dt.UTC))),
             )
-            self._elect(row.department)
+            self._elect(row.department, row.unit)
         return self.find(row.sha256)
 
     def decisions(self, sha256: str | None = None) -> list[Decision]:
@@ -554,6 +564,7 @@ class Ledger:
                 submission=Submission.model_validate_json(r[11]) if r[11] else None,
                 verdict=FileStatus(r[12] or r[9]),
                 basis=Basis(r[13]),
+                unit=r[14],
             )
             for r in self.db.execute(sql, args)
         ]
@@ -570,7 +581,7 @@ class Ledger:
         """Files received per department (every file of a department except exact duplicates)."""
         return dict(
             self.db.execute(
-                "SELECT department, COUNT(*) FROM files WHERE department != '' AND status != ?"
+                "SELECT department, COUNT(*) FROM files WHERE department != '' AND unit = '' AND status != ?"
                 " GROUP BY department",
                 (FileStatus.IGNORED.value,),
             ).fetchall()
@@ -601,36 +612,65 @@ class Ledger:
                 issues=tuple(r.issues),
                 decision=_decision_text(decided.get(r.sha256)),
             )
-            for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,))
+            for r in self.rows("status = ? AND unit = ''", (FileStatus.ACCEPTED.value,))
             if r.submission is not None
         ]
 
-    def latest(self) -> dict[str, Row]:
+    def reviews(self) -> list[Received]:
+        """The current review of every leading project that has one (`Received.submission`
+        holds the lead's decisions under the leading project's code)."""
+        decided = {d.sha256: d for d in self.decisions()}
+        return [
+            Received(
+                department=r.department,
+                file=r.origin,
+                sha256=r.sha256,
+                received_at=r.dated,
+                round_id=r.round_id,
+                submission=r.submission,
+                issues=tuple(r.issues),
+                decision=_decision_text(decided.get(r.sha256)),
+            )
+            for r in self.rows("status = ? AND unit != ''", (FileStatus.ACCEPTED.value,))
+            if r.submission is not None
+        ]
+
+    def latest(self, reviews: bool = False) -> dict[str, Row]:
         """Per department, the file its status is about: the current file, unless a file that
         asks for action (to fix, unanswered, held) arrived after it and is not older than it
         (then that one); without a current file, the newest such file. Rows come without their
-        submission (`Ledger.submission(sha256)` reads it)."""
+        submission (`Ledger.submission(sha256)` reads it). With `reviews`: the same per review
+        unit (`review:<LP>`) instead, for the lead departments' review workbooks."""
         watched = (FileStatus.ACCEPTED, *TO_FIX, FileStatus.HELD)
         rows = self.rows(
-            f"department != '' AND status IN ({','.join('?' * len(watched))})",
+            f"department != '' AND unit {'!=' if reviews else '='} '' AND status IN ({','.join('?' * len(watched))})",
             tuple(s.value for s in watched),
             with_submission=False,
         )
-        current = {r.department: r for r in rows if r.status is FileStatus.ACCEPTED}
+
+        def key(r: Row) -> str:
+            return r.unit if reviews else r.department
+
+        current = {key(r): r for r in rows if r.status is FileStatus.ACCEPTED}
         out: dict[str, Row] = dict(current)
         for r in rows:  # oldest first: a later open file replaces an earlier one
             if r.status is FileStatus.ACCEPTED:
                 continue
-            cur = current.get(r.department)
+            cur = current.get(key(r))
             if cur is None or (r.id > cur.id and (r.basis is not cur.basis or r.dated >= cur.dated)):
-                out[r.department] = r
+                out[key(r)] = r
         return out
 
     def issues(self) -> list[Issue]:
         """All issues of current files: each department's current file and any open file newer
         than it (what still needs fixing). `Issue.file` is set."""
         latest = self.latest()
-        rows = {r.id: r for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,), with_submission=False)}
+        rows = {
+            r.id: r
+            for r in self.rows(
+                "status = ? AND unit = ''", (FileStatus.ACCEPTED.value,), with_submission=False
+            )
+        }
         rows.update({r.id: r for r in latest.values()})
         out: list[Issue] = []
         for r in sorted(rows.values(), key=lambda r: (r.department, r.dated, r.id)):
@@ -645,7 +685,7 @@ class Ledger:
         """Departments whose current submission was made from master data that has changed since
         in a way they must answer: department -> what changed (Japanese)."""
         out: dict[str, list[str]] = {}
-        for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,), with_submission=False):
+        for r in self.rows("status = ? AND unit = ''", (FileStatus.ACCEPTED.value,), with_submission=False):
             must = must_answer(self.given_of(r.sha256), master, r.department)
             if must:
                 out[r.department] = must
@@ -657,25 +697,30 @@ class Ledger:
         outdated = self.outdated(master)
         current = {
             r.department: r
-            for r in self.rows("status = ?", (FileStatus.ACCEPTED.value,), with_submission=False)
+            for r in self.rows(
+                "status = ? AND unit = ''", (FileStatus.ACCEPTED.value,), with_submission=False
+            )
         }
         held = dict(
             self.db.execute(
-                "SELECT department, COUNT(*) FROM files WHERE status = ? GROUP BY department",
+                "SELECT department, COUNT(*) FROM files WHERE status = ? AND unit = '' GROUP BY department",
                 (FileStatus.HELD.value,),
             ).fetchall()
         )
         decided: dict[str, Decision] = {}
         for d in self.decisions():
             decided[d.sha256] = d
-        dept_of = dict(self.db.execute("SELECT sha256, department FROM files"))
+        dept_of = dict(self.db.execute("SELECT sha256, department FROM files WHERE unit = ''"))
         last_decision: dict[str, Decision] = {}
         for sha, d in decided.items():
             dept = dept_of.get(sha, "")
             if dept and (dept not in last_decision or d.id > last_decision[dept].id):
                 last_decision[dept] = d
         sent = dict(
-            self.db.execute("SELECT department, MAX(sent_at) FROM sent GROUP BY department").fetchall()
+            self.db.execute(
+                "SELECT department, MAX(sent_at) FROM sent WHERE kind NOT LIKE ? GROUP BY department",
+                (f"{MailKind.REVIEW.value}%",),
+            ).fetchall()
         )
         out = []
         depts = (

@@ -27,6 +27,9 @@ _DASH_TABLE = str.maketrans({c: "-" for c in DASHES})
 MARK_LOOKALIKES = {"○", "〇", "◯", "⭕", "o", "O", "ｏ", "Ｏ", "◎", "●"}
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 _SPACE = re.compile(r"[\s\u3000]+")
+BULLETS = "●○・◯･"
+"""Bullets typed before a one-line text (a heading the form bullets itself, a listed name)."""
+_BULLET = re.compile(f"^[{BULLETS}]+[ \t\u3000]*")
 _DATE_TEXT = re.compile(r"\s*\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*")
 _CODE_DIGITS = re.compile(r"\d+-\d+-\d+")
 _EDGE = " \t\n\u3000"
@@ -204,8 +207,10 @@ def normalize_choice(value: object, items: Collection[str], label: str, mark: bo
 
 
 def normalize_text(value: object, label: str) -> Normalized:
-    """One line of text: surrounding (full-width) spaces and line breaks trimmed, inner breaks joined."""
-    if type(value) is str and _clean_line(value):
+    """One line of text: surrounding (full-width) spaces and line breaks trimmed, inner breaks
+    joined, and a leading bullet (●, ○, ・) typed before it removed: the printed form sets its
+    own ● before a heading, and a list's bullet is no part of a name."""
+    if type(value) is str and _clean_line(value) and value[0] not in BULLETS:
         return Normalized(value, [])
     raw = _text(value)
     text = raw.strip(" \t\n\u3000")
@@ -213,6 +218,10 @@ def normalize_text(value: object, label: str) -> Normalized:
     changes = []
     if text != raw:
         changes.append(_note("line_trimmed", label=label))
+    bare = _BULLET.sub("", text)
+    if bare and bare != text:
+        changes.append(_note("bullet_removed", label=label, mark=text[: len(text) - len(bare)].strip()))
+        text = bare
     return Normalized(text, changes) if not isinstance(value, dt.date) else _dated(text, label, changes)
 
 

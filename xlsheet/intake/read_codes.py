@@ -156,6 +156,12 @@ register(
     ("choice_normalized", F, "{label}「{raw}」を一覧の「{item}」に直しました。", ""),
     ("text_trimmed", F, "{label}の前後の空白・改行を取り除きました。", ""),
     ("line_trimmed", F, "{label}の前後の空白・改行（または途中の改行）を取り除きました。", ""),
+    (
+        "bullet_removed",
+        F,
+        "{label}の先頭の「{mark}」（箇条書きの記号）を取り除きました。",
+        "見出しの ● は様式が付けて印刷します。● や ・ を付けずに入力してください。",
+    ),
     ("longtext_trimmed", F, "{label}の前後の空行・空白を取り除きました（本文はそのままです）。", ""),
     ("date_text", W, "{label}が日付として保存されていたため「{text}」として読みました。", CHECK_HINT),
     ("number_normalized", F, "{label}「{raw}」を数値 {shown} として読みました。", ""),

@@ -36,7 +36,7 @@ from ..layout import (
     sheet_columns,
     sheet_layout,
 )
-from ..manifest import ROW_GIVEN, ROW_MANIFEST, ROW_STRUCTURE, Manifest, fingerprint
+from ..manifest import KIND_REVIEW, ROW_GIVEN, ROW_MANIFEST, ROW_STRUCTURE, Manifest, fingerprint
 from ..models import (
     Category,
     FileStatus,
@@ -109,6 +109,8 @@ class ReadResult:
     """When the workbook was last saved (docProps/core.xml), if it says."""
     given: str = ""
     """The master data stamped into the workbook (`xlsheet.given` JSON), "" when absent."""
+    unit: str = ""
+    """What the file answers: "" a department's answers, `review:<LP>` a review workbook."""
 
     @property
     def errors(self) -> int:
@@ -420,6 +422,7 @@ class _Reader:
     ) -> ReadSection:
         sheet = ref.sheet if ref else ""
         sec = ReadSection(lp, section, sheet, cell_ref(ref.r1, ref.c1) if ref else "")
+        sec.fill = lambda text: fill_placeholders(text, self.master, self.dept, lp)
         rows = self.sheet(sheet) if ref else None
         if rows is None:
             sec.readable = False
@@ -602,10 +605,17 @@ def lp_entry(lp: str, answers: dict[str, list[dict[str, Any]]]) -> LpEntry:
 
 
 def read_workbook(
-    source: bytes | Path, master: Master, *, file: str = "", form: Form | None = None
+    source: bytes | Path,
+    master: Master,
+    *,
+    file: str = "",
+    form: Form | None = None,
+    drafts: dict[str, Any] | None = None,
 ) -> ReadResult:
     """Read one workbook (bytes or path) against the master data and the round's form (default:
-    the shipped 政策評価表); never raises for bad input."""
+    the shipped 政策評価表); never raises for bad input. A review workbook (`xlsheet review`) is
+    checked against `drafts`, the current merged draft per leading project (None: no review
+    workbooks were issued)."""
     if form is None:
         from ..round import default_form
 
@@ -618,6 +628,8 @@ def read_workbook(
         parts = reader.open()
         manifest = reader.manifest(parts)
         reader.open_values()
+        if manifest.kind == KIND_REVIEW:
+            return _review(reader, manifest, master, drafts, file)
         recorded = reader.recorded = reader.recorded_structure(manifest)
         renamed = compare_structure(reader.zf, parts, recorded, reader.issues) if recorded else {}
         dept = reader.dept = manifest.department
@@ -685,6 +697,26 @@ def read_workbook(
         status = FileStatus.ACCEPTED
     return ReadResult(
         status, issues, submission, manifest, submission.department, parts.modified, reader.given_text
+    )
+
+
+def _review(
+    reader: _Reader, manifest: Manifest, master: Master, drafts: dict | None, file: str
+) -> ReadResult:
+    """A lead department's review workbook: its manifest witnesses checked as an entry workbook's,
+    its decisions read and checked by `xlsheet.review.read`."""
+    from ..review.read import read_review
+
+    reader.recorded = reader.recorded_structure(manifest)
+    got = read_review(reader.sheet, manifest, master, drafts)
+    issues = _with_file([*reader.issues, *got.issues], file)
+    status = got.status
+    if reader.held and status is FileStatus.ACCEPTED:
+        status = FileStatus.HELD
+    elif any(i.severity is Severity.ERROR for i in issues):
+        status = FileStatus.REJECTED
+    return ReadResult(
+        status, issues, got.submission, manifest, manifest.department, reader.parts.modified, "", got.unit
     )
 
 

@@ -9,12 +9,12 @@ fields, lists, 文字数, 最小/最大, 条件 and 計算 (recomputed and compa
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..catalogue import issue as catalogue_issue
-from ..formdef.compute import recompute, rule_findings
+from ..formdef.compute import _parse, recompute, rule_findings
 from ..formdef.formula import ExcelErrorValue
 from ..formdef.model import NUMERIC_KINDS, TEXT_KINDS, Field, FieldKind, Form, Section, norm
 from ..layout import (
@@ -61,6 +61,8 @@ class ReadSection:
     """(row index, 計算 field key) → (value read from the 計算 cell, file row, file column)."""
     holds_formula: Callable[[int, int], bool] = lambda r, c: True
     """Whether a file cell still holds a formula (asked only when its value is not the recomputed one)."""
+    fill: Callable[[str], str] = lambda text: text
+    """The form's placeholders ({評価対象年度-1} …) filled in for this unit, as the sheet shows them."""
 
     @property
     def label(self) -> str:
@@ -71,7 +73,7 @@ class ReadSection:
         return {
             "sheet": self.sheet,
             "cell": (row.cell(col.key) if row else self.first_cell),
-            "field": f"{self.label}／{col.label}" if len(self.section.fields) > 1 else self.label,
+            "field": self.fill(f"{self.label}／{col.label}" if len(self.section.fields) > 1 else self.label),
         }
 
     @property
@@ -85,6 +87,7 @@ class ReadSection:
 
     def coded(self, row: CellRow | None, col: Field | None, code: str, **params: Any) -> Issue:
         """An issue from the catalogue at a row and field."""
+        params = {k: self.fill(v) if isinstance(v, str) and "{" in v else v for k, v in params.items()}
         return catalogue_issue(code, **self.where(row, col), at=self.at(row, col), **params)
 
 
@@ -176,8 +179,13 @@ def check_required(sec: ReadSection, findings: list[tuple[str, Section, int, Fie
             yield sec.coded(row, f, "required_if", label=f.label, how=how)
 
 
-def check_rules(sec: ReadSection, findings: list[tuple[str, Section, int, Field]]) -> Iterator[Issue]:
-    """The form's 条件 that do not hold (with their 条件メッセージ)."""
+def check_rules(
+    sec: ReadSection,
+    findings: list[tuple[str, Section, int, Field]],
+    sections: Mapping[str, ReadSection] | None = None,
+) -> Iterator[Issue]:
+    """The form's 条件 that do not hold (with their 条件メッセージ), naming the other cells the
+    rule reads (a grade that contradicts the 達成率 of another section: both places)."""
     for kind, section, i, f in findings:
         if kind == "required" or section.key != sec.section.key or i >= len(sec.rows):
             continue
@@ -185,6 +193,9 @@ def check_rules(sec: ReadSection, findings: list[tuple[str, Section, int, Field]
         if f.is_number and isinstance(value, str):
             continue  # not a number: reported when read
         message = f.constraint_message or "条件を満たしていません。"
+        related = _related_cells(sec, i, f, sections or {})
+        if related:
+            message += f"（関係するセル: {'・'.join(related)}）"
         yield sec.coded(
             sec.rows[i],
             f,
@@ -193,6 +204,24 @@ def check_rules(sec: ReadSection, findings: list[tuple[str, Section, int, Field]
             message=message,
             hint="内容を確認してください。",
         )
+
+
+def _related_cells(sec: ReadSection, i: int, f: Field, sections: Mapping[str, ReadSection]) -> list[str]:
+    """The cells, other than the field's own, that a 条件 reads: the same row's fields, or every
+    row in use of another section (at most MAX_RELATED)."""
+    cells: list[str] = []
+    for ref, _ in _parse(f.constraint).refs():
+        if ref.section is None:
+            if ref.name != f.key and (cell := sec.rows[i].cell(ref.name)):
+                cells.append(cell)
+            continue
+        other = sections.get(ref.section)
+        if other is not None:
+            cells += [c for row in other.rows if (c := row.cell(ref.name))]
+    return list(dict.fromkeys(cells))[:MAX_RELATED]
+
+
+MAX_RELATED = 6
 
 
 def check_lists(sec: ReadSection, lists: Lists) -> Iterator[Issue]:
@@ -395,7 +424,7 @@ def validate_unit(
             check_ranges(sec),
             check_formula_text(sec),
             check_calculations(sec, computed.get(key, [])),
-            check_rules(sec, findings),
+            check_rules(sec, findings, sections),
             check_rows_per_item(sec),
             check_department(form, sec, master, dept),
         ):

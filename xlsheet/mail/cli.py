@@ -173,12 +173,20 @@ def feedback(
         raise MailError(
             "返却ブックは `xlsheet collect` が feedback/ に作ります。メールにするには --mail を付けてください"
         )
+    from ..review.steps import review_feedback_round
+
     cfg = _smtp_config(smtp, starttls, use_ssl, user, password_env, password)
     result = feedback_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None)
-    if not result.mails and not result.problems:
+    reviews = review_feedback_round(round_dir, cfg, int(max_size * 1024 * 1024), list(only) or None)
+    if not result.mails and not result.problems and not reviews.mails and not reviews.problems:
         console.say("直す点がある所属はありません。")
         return
-    _report(result, cfg, "修正依頼の返信", RoundPaths(round_dir).mail_outbox / "feedback")
+    if result.mails or result.problems:
+        _report(result, cfg, "修正依頼の返信", RoundPaths(round_dir).mail_outbox / "feedback")
+    if reviews.mails or reviews.problems:
+        _report(
+            reviews, cfg, "確認ブックの修正依頼", RoundPaths(round_dir).mail_outbox / "feedback" / "review"
+        )
 
 
 @click.command(

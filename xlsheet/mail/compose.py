@@ -17,7 +17,10 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from ..era import date_label
+from ..formdef import Form
 from ..models import Department, Master
+from ..round import default_form
+from ..units import AnswerUnit, department_units, unit_kind, unit_title
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 DEFAULT_SIZE_LIMIT = 10 * 1024 * 1024
@@ -108,28 +111,49 @@ def deadline_text(master: Master) -> str:
     return date_label(master.settings.deadline)
 
 
-def round_subject(master: Master, dept: Department) -> str:
+def round_subject(master: Master, dept: Department, form: Form | None = None) -> str:
     s = master.settings
-    return f"【{s.evaluation_label}政策評価】政策評価表の作成依頼（{dept.name}・提出期限 {deadline_text(master)}）"
+    title = form.title if form is not None else "政策評価表"
+    topic = "政策評価" if form is None or unit_kind(form) is AnswerUnit.LEADING_PROJECT else title
+    return (
+        f"【{s.evaluation_label}{topic}】{title}の作成依頼（{dept.name}・提出期限 {deadline_text(master)}）"
+    )
 
 
-def round_body(master: Master, dept: Department, filename: str) -> str:
+def _dropdowns(form: Form) -> str:
+    """The input fields chosen from a list, as the mail names them (the seed's wording kept)."""
+    if unit_kind(form) is AnswerUnit.LEADING_PROJECT and form.id == default_form().id:
+        return "取り組みコード・区分・所属・ＳＤＧｓ"
+    return "・".join(dict.fromkeys(f.label for s in form.sections for f in s.fields if f.list and f.is_input))
+
+
+def round_body(master: Master, dept: Department, filename: str, form: Form | None = None) -> str:
     s = master.settings
-    lps = "、".join(f"「{lp.name}」" for lp in master.department_lps(dept.code))
+    form = form or default_form()
+    units = "、".join(f"「{unit_title(u)}」" for u in department_units(form, master, dept.code))
+    if unit_kind(form) is AnswerUnit.PROJECT:
+        request = (
+            f"{s.evaluation_label}の{form.title}（{s.evaluated_label}の事業の評価）について、"
+            f"添付の Excel ブックで担当する事業ごとに{form.title}の作成をお願いします。"
+        )
+    else:
+        request = (
+            f"{s.evaluation_label}の政策評価（{s.evaluated_label}の取り組みの評価）について、"
+            f"添付の Excel ブックで{form.title}の作成をお願いします。"
+        )
     return "\n".join(
         [
             _greeting(master, dept),
             "",
-            f"{s.evaluation_label}の政策評価（{s.evaluated_label}の取り組みの評価）について、"
-            "添付の Excel ブックで政策評価表の作成をお願いします。",
+            request,
             "",
             f"■ 提出期限: {deadline_text(master)}",
             f"■ 添付ファイル: {filename}",
-            f"■ 対象のリーディングプロジェクト: {lps}",
+            f"■ 対象の{unit_kind(form).noun}: {units}",
             "",
             "■ 作成方法",
             "1. 添付のブックを保存し、Excel（または LibreOffice）で開いてください。",
-            "2. 色の付いた入力欄に入力してください。取り組みコード・区分・所属・ＳＤＧｓはプルダウンから選んでください。",
+            f"2. 色の付いた入力欄に入力してください。{_dropdowns(form)}はプルダウンから選んでください。",
             "3. シート名の変更、シートの追加・削除、保護の解除はしないでください。",
             "4. 上部の表示が「入力チェック: OK」になったことを確認し、上書き保存してください。",
             "5. ファイル名と形式（.xlsx）は変えずに、このメールへの返信に添付して送ってください。",
@@ -143,10 +167,11 @@ def round_body(master: Master, dept: Department, filename: str) -> str:
 
 
 def round_message(
-    master: Master, dept: Department, workbook: Path, now: dt.datetime | None = None
+    master: Master, dept: Department, workbook: Path, now: dt.datetime | None = None, form: Form | None = None
 ) -> EmailMessage:
     """The round's request to one department with its entry workbook attached."""
-    msg = new_message(master, dept, round_subject(master, dept), round_body(master, dept, workbook.name), now)
+    subject, body = round_subject(master, dept, form), round_body(master, dept, workbook.name, form)
+    msg = new_message(master, dept, subject, body, now)
     attach_file(msg, workbook.read_bytes(), workbook.name)
     return msg
 

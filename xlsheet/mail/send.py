@@ -252,7 +252,7 @@ def build_round_mails(
         elif not resend and hashlib.sha256(book.read_bytes()).hexdigest() in sent.get(dept.code, set()):
             skipped.append(f"{dept.code} {dept.name}: 同じ入力ブックを送付済みです")
         else:
-            mails.append((dept, round_message(master, dept, book, now)))
+            mails.append((dept, round_message(master, dept, book, now, rnd.form)))
     return mails, problems, skipped
 
 

@@ -1,4 +1,5 @@
-"""Step `merge`: the consolidated evaluation book (政策評価表 sheets, tables, SDG matrix), PDF, pandas."""
+"""Step `merge`: the consolidated evaluation book (政策評価表 sheets, tables, SDG matrix; for a
+事務事業評価 round the 事務事業評価一覧, its counts, cost totals and one sheet per 事業), PDF, pandas."""
 
 from .book import MergeResult, book_path, merge_round, write_book
 from .consolidate import Consolidated, consolidate

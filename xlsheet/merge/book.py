@@ -26,9 +26,12 @@ from ..round import Round
 from ..xlsxout import Book, atomic_path
 from .compare import comparison_table, round_comparison
 from .consolidate import Consolidated, consolidate, derived_status
+from .draft import Review
+from .jimu_book import jimu_consolidated, write_distribution, write_project_sheets
+from .jimu_tables import COUNT_TABLE, is_jimu, jimu_rows
 from .printed import set_properties, write_form_sheets
 from .sections import PRINT_LAYOUTS, SDG_TABLE, SEED_LAYOUT, book_tables, print_layout
-from .source import load_round
+from .source import current_reviews, load_round
 from .tables import Table, TableWriter, write_sdg_matrix
 
 PAUSE_ENV = "XLSHEET_MERGE_PAUSE"
@@ -42,19 +45,28 @@ class MergeResult:
     status: list[DepartmentStatus]
     intake_issues: list[Issue]
     pdf: Path | None = None
+    """The whole book's PDF (`--pdf`)."""
+    lp_pdfs: list[Path] = field(default_factory=list)
+    """One PDF per leading project, beside the whole book's (`--pdf`)."""
     pdf_message: str = ""
     """Why no PDF was made (Japanese), when one was asked for and none came."""
     csv: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    """Leading-project PDFs of an earlier merge no project prints as any more (renamed, removed)."""
     kept: Path | None = None
     """Where a hand-edited book was kept before it was replaced (`…_編集版_<time>.xlsx`)."""
+    projects: tuple[int, int] | None = None
+    """事務事業評価シート layout: (事業 of the round, 事業 submitted: one printable sheet each)."""
 
     @property
     def issues(self) -> list[Issue]:
         return [*self.intake_issues, *self.consolidated.issues]
 
 
-def book_path(paths: RoundPaths, master: Master) -> Path:
-    return paths.output / f"政策評価表_{safe_filename(master.settings.round_id)}.xlsx"
+def book_path(paths: RoundPaths, master: Master, form: Form | None = None) -> Path:
+    """output/政策評価表_<round>.xlsx (事務事業評価_<round>.xlsx for the 事務事業評価シート layout)."""
+    prefix = form.title if is_jimu(form) else "政策評価表"
+    return paths.output / f"{safe_filename(prefix)}_{safe_filename(master.settings.round_id)}.xlsx"
 
 
 class _PausingFile(io.FileIO):
@@ -82,15 +94,25 @@ def write_book(
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
     form: Form | None = None,
+    reviews: dict[str, Review] | None = None,
+    review_stage: bool = False,
     extra: list[Table] | None = None,
 ) -> Consolidated:
     """Write the consolidated book to `path` atomically and return what it holds.
 
     Sheets, for the 政策評価表 layout: one 政策評価表 per leading project, then 事業一覧,
-    評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for every form: a table per section the layout does
-    not cover; then 提出状況, 指摘事項; then the `extra` tables (前年度比較).
+    評価・方針, ＳＤＧｓ選択, ＳＤＧｓマトリクス; for the 事務事業評価シート layout: 事務事業評価一覧,
+    件数集計, 評価の分布, コスト集計; for every form: a table per section the layout does not
+    cover; then 提出状況, 指摘事項, the `extra` tables (前年度比較) (and, 事務事業評価シート, one
+    printable sheet per 事業). `reviews` (the lead departments' decisions) and `review_stage` as
+    for `consolidate`.
     """
-    cons = consolidate(master, received)
+    jimu = is_jimu(form)
+    cons = (
+        jimu_consolidated(form, master, received)
+        if jimu
+        else consolidate(master, received, reviews, review_stage=review_stage)
+    )
     status = status if status is not None else derived_status(master, cons.received, form)
     seed = print_layout(form) is PRINT_LAYOUTS[SEED_LAYOUT]
     tables = book_tables(master, cons, status, list(intake_issues or []), form)
@@ -108,8 +130,12 @@ def write_book(
             writer.write(table)
             if seed and table.key == SDG_TABLE:
                 write_sdg_matrix(book, cons)
+            if jimu and table.key == COUNT_TABLE:
+                write_distribution(book, form, master, cons.received, table)
         for table in extra or []:
             writer.write(table)
+        if jimu:
+            write_project_sheets(book, form, master, cons.received)
         title = form.title if form is not None else "政策評価表"
         set_properties(book, master, cons.received, f"{master.settings.evaluation_label} {title}（統合）")
         book.wb.worksheets()[0].activate()
@@ -165,6 +191,24 @@ def keep_edited(target: Path, recorded: str | None, force: bool) -> Path | None:
     return kept
 
 
+def _remove_stale_pdfs(target: Path, written: list[Path], ledger) -> list[Path]:
+    """Remove `<book>_*.pdf` files an earlier merge wrote (recorded in the ledger and unchanged
+    since) that no leading project prints now, so a renamed project's old pages are not
+    published by mistake. Files merge did not write, or that were changed, stay."""
+    keep = {p.resolve() for p in written}
+    removed = []
+    for old in sorted(target.parent.glob(f"{target.stem}_*.pdf")):
+        path = old.resolve()
+        if path in keep or ledger.output_digest(path) != _digest(old):
+            continue
+        try:
+            old.unlink()
+        except OSError:  # open in a viewer on Windows: left for the next merge
+            continue
+        removed.append(old)
+    return removed
+
+
 def _extra_tables(rnd: Round, master: Master, received: list[Received]) -> list[Table]:
     """The 前年度比較 table when the round was started from last year's (`init --from`)."""
     if rnd.previous is None:
@@ -173,7 +217,8 @@ def _extra_tables(rnd: Round, master: Master, received: list[Received]) -> list[
 
 
 def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool = False) -> MergeResult:
-    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request).
+    """Write output/政策評価表_<round>.xlsx from the ledger (and the PDF / CSV files on request:
+    the whole book's PDF and one per leading project, each recorded in the ledger like the book).
 
     A book edited by hand since the last merge is never overwritten silently: BookEdited, or with
     `force` a copy is kept first (`MergeResult.kept`)."""
@@ -182,7 +227,9 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
     rnd = Round(Path(root))
     paths, form = rnd.paths, rnd.form
     master, received, status, intake_issues = load_round(paths.root)
-    target = book_path(paths, master)
+    with rnd.ledger() as ledger:
+        reviews = current_reviews(ledger, master)
+    target = book_path(paths, master, form)
     _clean_stale_temps(target)
     for folder in (target.parent, target.parent / "csv"):
         clean_leftovers(folder)  # `.pdf-*` work folders and `.tmp` files of a killed merge
@@ -190,16 +237,44 @@ def merge_round(root: Path, *, pdf: bool = False, csv: bool = False, force: bool
         kept = keep_edited(target, ledger.output_digest(target.resolve()), force)
         extra = _extra_tables(rnd, master, received)
         cons = write_book(
-            master, received, target, status=status, intake_issues=intake_issues, form=form, extra=extra
+            master,
+            received,
+            target,
+            status=status,
+            intake_issues=intake_issues,
+            form=form,
+            reviews=reviews,
+            review_stage=paths.review_outbox.is_dir(),
+            extra=extra,
         )
         ledger.record_output(target.resolve(), _digest(target))
     result = MergeResult(
         book=target, consolidated=cons, status=status, intake_issues=intake_issues, kept=kept
     )
-    if pdf:
-        from .pdf import export_pdf
+    if is_jimu(form):
+        rows = jimu_rows(form, master, cons.received)
+        result.projects = (len(rows), sum(1 for r in rows if r.submitted))
+    if pdf and is_jimu(form):
+        from .jimu_pdf import export_jimu_pdf
 
-        result.pdf, result.pdf_message = export_pdf(master, cons, target.with_suffix(".pdf"))
+        result.pdf, result.pdf_message = export_jimu_pdf(
+            form, master, cons.received, target.with_suffix(".pdf")
+        )
+        if result.pdf is not None:
+            with Ledger(paths.ledger) as ledger:
+                ledger.record_output(result.pdf.resolve(), _digest(result.pdf))
+    elif pdf:
+        from .pdf import export_pdfs
+
+        printed = export_pdfs(master, cons, target.with_suffix(".pdf"))
+        result.pdf, result.lp_pdfs, result.pdf_message = printed.book, printed.projects, printed.message
+        written = [p for p in (printed.book, *printed.projects) if p is not None]
+        if written:
+            with Ledger(paths.ledger) as ledger:
+                for p in written:
+                    ledger.record_output(p.resolve(), _digest(p))
+                if printed.book is not None and len(printed.projects) == len(cons.forms):
+                    result.removed = _remove_stale_pdfs(target, written, ledger)
     if csv:
         from .frames import csv_names, frames_of, write_csv
 

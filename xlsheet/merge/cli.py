@@ -17,13 +17,15 @@ ROUND_DIR = click.argument("round_dir", type=click.Path(file_okay=False, path_ty
 
 
 @click.command(
-    help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項）を output/ に作ります。"
+    help="台帳の受理済み提出から統合ブック（政策評価表・一覧表・ＳＤＧｓ表・提出状況・指摘事項。"
+    "事務事業評価の様式では事務事業評価一覧・件数集計・コスト集計・事業ごとのシート）を output/ に作ります。"
 )
 @ROUND_DIR
 @click.option(
     "--pdf",
     is_flag=True,
-    help="政策評価表を PDF にも出力する（Windows/Mac では Excel、ほかは LibreOffice で作成）",
+    help="政策評価表を PDF にも出力する（全体とリーディングプロジェクトごと。事務事業評価の様式では事業ごとのシート。"
+    "Windows/Mac では Excel、ほかは LibreOffice で作成）",
 )
 @click.option(
     "--csv", "csv_", is_flag=True, help="一覧表を CSV（UTF-8 BOM 付き、Excel で開けます）にも出力する"
@@ -45,19 +47,35 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     cons = result.consolidated
     console.say("統合ブックを作成しました: {}", result.book)
     done = sum(s.done for s in result.status)
-    console.say(
-        "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
-        len(cons.forms),
-        len(cons.projects),
-        len(cons.paragraphs),
-        len(cons.sdgs),
-        done,
-        len(result.status),
-        len(cons.received),
-    )
+    if result.projects is not None:
+        total, submitted = result.projects
+        console.say(
+            "  事務事業評価シート {} 枚（事業 {} 件のうち提出済 {} 件。受理 {} / {} 所属）",
+            submitted,
+            total,
+            submitted,
+            done,
+            len(result.status),
+        )
+    else:
+        console.say(
+            "  政策評価表 {} 枚、事業 {} 件、評価・方針 {} 件、ＳＤＧｓ選択 {} 件（受理 {} / {} 所属。統合した提出 {} 件）",
+            len(cons.forms),
+            len(cons.projects),
+            len(cons.paragraphs),
+            len(cons.sdgs),
+            done,
+            len(result.status),
+            len(cons.received),
+        )
+        _say_reviews(cons)
     if pdf:
         if result.pdf:
             console.say("PDF: {}", result.pdf)
+            for path in result.lp_pdfs:
+                console.say("  リーディングプロジェクト別: {}", path.name)
+            for path in result.removed:
+                console.say("  以前の PDF（今はないリーディングプロジェクト）を削除しました: {}", path.name)
             if result.pdf_message:
                 err_console.say("[yellow]注意:[/] {}", result.pdf_message)
         else:
@@ -80,6 +98,20 @@ def merge(round_dir: Path, pdf: bool, csv_: bool, force: bool) -> None:
     errors = sum(1 for i in result.issues if i.severity is Severity.ERROR)
     if errors:
         console.say("指摘事項（エラー）{} 件は統合ブックの「指摘事項」シートにあります。", errors)
+
+
+def _say_reviews(cons) -> None:
+    """One line on the lead departments' reviews: which leading projects print their decisions."""
+    if not cons.reviewed and not any(i.code.startswith("merge.review_") for i in cons.issues):
+        return  # the round has not begun its review stage
+    names = {lp.code: lp.name for lp in cons.master.leading_projects}
+    waiting = [names[c] for c in names if c not in cons.reviewed]
+    console.say(
+        "  主管所属の確認: {} / {} 件を判断どおりに載せました{}",
+        len(cons.reviewed),
+        len(names),
+        f"（確認なし・古い確認: {'、'.join(waiting)}）" if waiting else "",
+    )
 
 
 @click.command(

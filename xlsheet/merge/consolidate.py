@@ -37,6 +37,18 @@ from ..models import (
     Severity,
 )
 from ..units import participating_departments
+from .draft import (
+    EVALUATION_KEY,
+    POLICY_KEY,
+    PROJECT_KEY,
+    Draft,
+    DraftParagraph,
+    DraftProject,
+    DraftSdg,
+    ParagraphAction,
+    Review,
+    ordered,
+)
 from .merge_codes import CODES as CODES  # (importing it registers the rows used here)
 
 LOCAL_TZ = ZoneInfo("Asia/Tokyo")
@@ -55,6 +67,7 @@ the form's 事業 section more rows, the printed sheet still has three lines per
 SHOWN = "掲載"
 NOT_SHOWN = f"非掲載（{to_fullwidth(str(PROJECTS_PER_INITIATIVE + 1))}件目以降）"
 NOT_PLACED = "非掲載（取り組みが一覧にない）"
+NOT_CHOSEN = "非掲載（主管所属が選ばず）"
 
 
 def local_time(value: dt.datetime | None) -> dt.datetime | None:
@@ -157,6 +170,10 @@ class Consolidated:
     issues: list[Issue]
     """The merge's own findings (what was not placed on a form, what is missing)."""
     received: list[Received]
+    drafts: dict[str, Draft] = field(default_factory=dict)
+    """Per leading project, the merged draft before the lead's decisions (the review stage)."""
+    reviewed: dict[str, Review] = field(default_factory=dict)
+    """Per leading project, the lead's review that decided what its form shows."""
 
 
 class _Index:
@@ -211,8 +228,11 @@ def _issue(code: str, prov: Provenance | None, lp: str = "", section: str = "", 
 class _Collector:
     """Collects every department's rows, then lays them out per leading project."""
 
-    def __init__(self, master: Master):
+    def __init__(self, master: Master, reviews: dict[str, Review] | None = None, review_stage: bool = False):
         self.master = master
+        self.reviews = reviews or {}
+        self.review_stage = review_stage or bool(self.reviews)
+        self.applied: dict[str, Review] = {}
         self.ix = _Index(master)
         self.issues: list[Issue] = []
         self.projects: list[ProjectRow] = []
@@ -353,11 +373,114 @@ class _Collector:
                     )
                 )
 
+    # -- the draft and the lead's review -----------------------------------------------------
+    def draft(self, lp: LeadingProject) -> Draft:
+        """The leading project's merged draft before any decision, every item keyed."""
+        code = lp.code
+        per_init: dict[str, int] = {}
+        projects = []
+        for n, (_, row) in enumerate(sorted(self.proj_by_lp.get(code, []), key=lambda kr: kr[0]), start=1):
+            per_init[row.initiative] = per_init.get(row.initiative, 0) + 1
+            projects.append(
+                DraftProject(
+                    key=f"{PROJECT_KEY}{n:02d}",
+                    initiative=row.initiative,
+                    name=row.name,
+                    owner=row.owner,
+                    department=row.prov.department,
+                    default_shown=per_init[row.initiative] <= PROJECTS_PER_INITIATIVE,
+                    row=row,
+                )
+            )
+        paragraphs = []
+        for prefix, keyed in ((EVALUATION_KEY, self.eval_by_lp), (POLICY_KEY, self.pol_by_lp)):
+            for n, row in enumerate(_ordered(keyed.get(code, [])), start=1):
+                paragraphs.append(
+                    DraftParagraph(
+                        f"{prefix}{n:02d}",
+                        row.kind,
+                        row.initiative,
+                        row.heading,
+                        row.body,
+                        row.prov.department,
+                        row,
+                    )
+                )
+        marked: dict[int, list[str]] = {}
+        for r in self.sdgs:
+            if r.lp == code and r.prov.department not in marked.setdefault(r.goal, []):
+                marked[r.goal].append(r.prov.department)
+        dept_pos = self.ix.dept_pos
+        sdgs = [
+            DraftSdg(g, tuple(sorted(ds, key=lambda d: dept_pos.get(d, len(dept_pos)))))
+            for g, ds in sorted(marked.items())
+        ]
+        return Draft(code, projects, paragraphs, sdgs)
+
+    def _review(self, lp: LeadingProject, draft: Draft) -> Review | None:
+        """The lead's review to apply, or None (with a warning saying why) once reviews are due."""
+        review = self.reviews.get(lp.code)
+        lead = self.ix.dept_name(lp.lead_department)
+        if review is not None and review.draft == draft.fingerprint:
+            self.applied[lp.code] = review
+            return review
+        if review is not None:
+            self.issues.append(
+                _issue(
+                    "merge.review_outdated",
+                    None,
+                    lp.code,
+                    lp_name=lp.name,
+                    lead=lead,
+                    review_file=review.file,
+                )
+            )
+        elif self.review_stage:
+            self.issues.append(
+                _issue(
+                    "merge.review_missing",
+                    None,
+                    lp.code,
+                    lp_name=lp.name,
+                    lead=lead,
+                    limit=PROJECTS_PER_INITIATIVE,
+                )
+            )
+        return None
+
+    def _reviewed_paragraphs(self, draft: Draft, review: Review, prefix: str) -> list[ParagraphRow]:
+        """One kind's paragraphs as the lead decided: adopted ones (edited, merged bodies appended)
+        in the lead's order; dropped and merged ones go to the flat table only (order 0)."""
+        items = [p for p in draft.paragraphs if p.key.startswith(prefix)]
+        by_key = {p.key: p for p in items}
+        choice = review.paragraphs
+        adopted = [p.key for p in items if p.key in choice and choice[p.key].action is ParagraphAction.ADOPT]
+        bodies = {k: choice[k].body for k in adopted}
+        for p in items:
+            c = choice.get(p.key)
+            merging = c is not None and c.action is ParagraphAction.MERGE and c.into in bodies
+            if merging and c.body.strip():
+                bodies[c.into] = f"{bodies[c.into]}\n{c.body}" if bodies[c.into] else c.body
+        keys = ordered(adopted, {k: choice[k].order for k in adopted})
+        out = []
+        for n, k in enumerate(keys, start=1):
+            out.append(_replace(by_key[k].row, order=n, heading=choice[k].heading, body=bodies[k]))
+        for p in items:
+            if p.key not in adopted:
+                self.paragraphs.append(_replace(p.row, order=0))
+        return out
+
     # -- one leading project's form -------------------------------------------------------------
-    def form(self, lp: LeadingProject) -> LpForm:
-        blocks = self._blocks(lp)
-        evaluations = _ordered(self.eval_by_lp.get(lp.code, []))
-        policies = _ordered(self.pol_by_lp.get(lp.code, []))
+    def form(self, lp: LeadingProject, draft: Draft | None = None) -> LpForm:
+        draft = draft or self.draft(lp)
+        review = self._review(lp, draft)
+        blocks = self._blocks(lp, draft, review)
+        if review is None:
+            evaluations = _ordered(self.eval_by_lp.get(lp.code, []))
+            policies = _ordered(self.pol_by_lp.get(lp.code, []))
+        else:
+            evaluations = self._reviewed_paragraphs(draft, review, EVALUATION_KEY)
+            policies = self._reviewed_paragraphs(draft, review, POLICY_KEY)
         s = self.summary.get(lp.code)
         pi = self.intro.get(lp.code)
         s = _replace(s, order=1) if s else None
@@ -372,6 +495,9 @@ class _Collector:
                 )
         self.paragraphs.extend([*evaluations, *([s] if s else []), *([pi] if pi else []), *policies])
         counts = self.sdg_counts.get(lp.code, {})
+        sdgs = frozenset(counts)
+        if review is not None:
+            sdgs = frozenset(g for g, keep in review.sdgs.items() if keep and 1 <= g <= len(SDG_GOALS))
         return LpForm(
             lp=lp,
             blocks=blocks,
@@ -379,15 +505,20 @@ class _Collector:
             summary=s,
             policy_intro=pi,
             policies=policies,
-            sdgs=frozenset(counts),
+            sdgs=sdgs,
             sdg_counts=dict(sorted(counts.items())),
         )
 
-    def _blocks(self, lp: LeadingProject) -> list[InitiativeBlock]:
-        """The initiatives with at most PROJECTS_PER_INITIATIVE projects each, in department order."""
+    def _blocks(
+        self, lp: LeadingProject, draft: Draft, review: Review | None = None
+    ) -> list[InitiativeBlock]:
+        """The initiatives with at most PROJECTS_PER_INITIATIVE projects each: the ones the lead
+        chose, in the lead's order, or (no review) the first ones in department order."""
         ix = self.ix
         blocks = [InitiativeBlock(i, c) for i, c in ix.order.get(lp.code, [])]
         by_code = {b.initiative.code: b for b in blocks}
+        if review is not None:
+            return self._reviewed_blocks(lp, blocks, draft, review)
         for _, row in sorted(self.proj_by_lp.get(lp.code, []), key=lambda kr: kr[0]):
             block = by_code[row.initiative]
             if len(block.projects) < PROJECTS_PER_INITIATIVE:
@@ -429,20 +560,62 @@ class _Collector:
                 )
         return blocks
 
+    def _reviewed_blocks(
+        self, lp: LeadingProject, blocks: list[InitiativeBlock], draft: Draft, review: Review
+    ) -> list[InitiativeBlock]:
+        """The projects the lead chose per initiative (○ in the review workbook), in its order."""
+        choice = review.projects
+        by_key = {p.key: p for p in draft.projects}
+        for block in blocks:
+            code = block.initiative.code
+            items = [p.key for p in draft.projects if p.initiative == code]
+            if not items:
+                who = "、".join(self.ix.dept_name(d) for d in self.ix.assigned[lp.code].get(code, []))
+                self.issues.append(
+                    _issue(
+                        "merge.no_projects",
+                        None,
+                        lp.code,
+                        "projects",
+                        lp_name=lp.name,
+                        initiative=code,
+                        who=who,
+                    )
+                )
+            chosen = [k for k in items if k in choice and choice[k].chosen]
+            keys = ordered(chosen, {k: choice[k].order for k in chosen})[:PROJECTS_PER_INITIATIVE]
+            block.projects = [by_key[k].row for k in keys]
+            block.hidden = len(items) - len(keys)
+        shown = {id(r) for b in blocks for r in b.projects}
+        for p in draft.projects:
+            self.projects.append(p.row if id(p.row) in shown else _replace(p.row, shown=NOT_CHOSEN))
+        return blocks
+
 
 def _ordered(keyed: list[tuple[tuple, ParagraphRow]]) -> list[ParagraphRow]:
     return [_replace(r, order=n) for n, (_, r) in enumerate(sorted(keyed, key=lambda kr: kr[0]), start=1)]
 
 
-def consolidate(master: Master, received: list[Received]) -> Consolidated:
-    """Order every current submission into forms and flat rows; say what could not be placed."""
-    c = _Collector(master)
+def consolidate(
+    master: Master,
+    received: list[Received],
+    reviews: dict[str, Review] | None = None,
+    *,
+    review_stage: bool = False,
+) -> Consolidated:
+    """Order every current submission into forms and flat rows; say what could not be placed.
+
+    `reviews`: per leading project, the lead department's decisions (the review stage): where one
+    was made from the current draft, the form shows exactly what it decides. With
+    `review_stage` (review workbooks were issued) a leading project without one is a warning."""
+    c = _Collector(master, reviews, review_stage)
     received = sorted(
         received, key=lambda r: (c.ix.dept_pos.get(r.department, len(c.ix.dept_pos)), r.department)
     )
     for rec in received:
         c.add(rec)
-    forms = [c.form(lp) for lp in master.leading_projects]
+    drafts = {lp.code: c.draft(lp) for lp in master.leading_projects}
+    forms = [c.form(lp, drafts[lp.code]) for lp in master.leading_projects]
     lp_pos = {lp.code: n for n, lp in enumerate(master.leading_projects)}
     kind_pos = {KIND_EVALUATION: 0, KIND_SUMMARY: 1, KIND_POLICY_INTRO: 2, KIND_POLICY: 3}
     # Flat tables: leading project order, then form order; rows not on a form come last.
@@ -454,7 +627,7 @@ def consolidate(master: Master, received: list[Received]) -> Consolidated:
     sdgs = sorted(
         c.sdgs, key=lambda r: (lp_pos.get(r.lp, len(lp_pos)), r.goal, c.ix.dept_pos.get(r.prov.department, 0))
     )
-    return Consolidated(master, forms, projects, paragraphs, sdgs, c.issues, received)
+    return Consolidated(master, forms, projects, paragraphs, sdgs, c.issues, received, drafts, c.applied)
 
 
 def _para_key(ix: _Index, lp: str, dept: str, first: str | None, p: Paragraph, n: int) -> tuple:

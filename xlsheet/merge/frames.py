@@ -19,8 +19,11 @@ from ..textsafe import csv_cell
 from ..xlsxout import atomic_path
 from .compare import COMPARISON_KEY, comparison_table, round_comparison
 from .consolidate import Consolidated, consolidate, derived_status
+from .draft import Review
+from .jimu_book import jimu_consolidated
+from .jimu_tables import is_jimu
 from .sections import book_tables
-from .source import load_round
+from .source import current_reviews, load_round
 from .tables import Table
 
 CSV_ENCODING = "utf-8-sig"
@@ -52,20 +55,27 @@ def frames(
     status: list[DepartmentStatus] | None = None,
     intake_issues: list[Issue] | None = None,
     form: Form | None = None,
+    reviews: dict[str, Review] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Tidy DataFrames of the submissions (without a ledger: status derived from `received`)."""
-    cons = consolidate(master, received)
+    """Tidy DataFrames of the submissions (without a ledger: status derived from `received`);
+    `reviews`: the lead departments' decisions, as for `consolidate`."""
+    cons = (
+        jimu_consolidated(form, master, received) if is_jimu(form) else consolidate(master, received, reviews)
+    )
     status = status if status is not None else derived_status(master, cons.received, form)
     return frames_from(cons, status, intake_issues, form)
 
 
 def round_frames(root: Path) -> dict[str, pd.DataFrame]:
-    """Tidy DataFrames of a round folder's ledger: the layout's tables (projects, evaluations,
-    sdgs), one per other section of the round's form, status and issues; and "comparison" (the
-    前年度比較 sheet's rows) when the round was started from last year's."""
+    """Tidy DataFrames of a round folder's ledger: the layout's tables (政策評価表: projects,
+    evaluations, sdgs; 事務事業評価シート: jimu, jimu_counts, jimu_costs), one per other section
+    of the round's form, status and issues; and "comparison" (the 前年度比較 sheet's rows) when
+    the round was started from last year's."""
     master, received, status, issues = load_round(root)
     rnd = Round(Path(root))
-    out = frames(master, received, status, issues, rnd.form)
+    with rnd.ledger() as ledger:
+        reviews = current_reviews(ledger, master)
+    out = frames(master, received, status, issues, rnd.form, reviews)
     if rnd.previous is not None:
         out[COMPARISON_KEY] = table_frame(
             comparison_table(round_comparison(rnd.previous, master, received, rnd.form))
@@ -88,15 +98,18 @@ CSV_NAMES = {
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The frame as it goes into a CSV file: every text cell through `textsafe.csv_cell` (a
-    leading = + - @ tab or CR quoted with ', so Excel never runs it; control characters
-    removed); numbers stay numbers. Every CSV xlsheet writes goes through here."""
+    """The frame as it goes into a CSV file: every text cell, and the header row, through
+    `textsafe.csv_cell` (a leading = + - @ tab or CR quoted with ', so Excel never runs it;
+    control characters removed); numbers stay numbers. Every CSV `merge --csv` writes goes
+    through here (the published ones through `xlsheet.publish`, with the same rule)."""
     text = [c for c in df.columns if df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype)]
-    if not text:
+    headers = [csv_cell(c) for c in df.columns]  # a form's field label is a header cell too
+    if not text and headers == list(df.columns):
         return df
     out = df.copy()
     for c in text:
         out[c] = out[c].map(csv_cell)
+    out.columns = headers
     return out
 
 

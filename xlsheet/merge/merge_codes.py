@@ -57,10 +57,30 @@ ROWS: tuple[tuple[str, Severity, str, str], ...] = (
         "載せる事業を {limit} 件に絞るか、順番を所属で入れ替えてください",
     ),
     (
+        "merge.review_missing",
+        W,
+        "{lp_name}: 主管所属（{lead}）の確認ブックがまだ届いていません。事業は所属の順に最初の {limit} 件、"
+        "● の段落は所属が書いたとおりすべて、ＳＤＧｓはどこかの所属が選んだ目標をすべて載せています",
+        "`xlsheet status` で確認し、主管所属に確認ブック（`xlsheet review` で作成）の返送を催促してください",
+    ),
+    (
+        "merge.review_outdated",
+        W,
+        "{lp_name}: 主管所属（{lead}）の確認ブック（{review_file}）を作った後に所属の回答が変わったため、"
+        "その判断を使わず、確認前の案で載せています",
+        "`xlsheet review` で確認ブックを作り直し、主管所属に確認し直してもらってください",
+    ),
+    (
         "merge.no_projects",
         W,
         "{lp_name}: 取り組み {initiative} の事業がまだありません（報告所属: {who}）",
         "提出状況を確認し、未提出の所属に催促してください",
+    ),
+    (
+        "merge.unknown_project",
+        W,
+        "{department}: 事業コード「{project_code}」はマスタデータの「事業」シートにありません。事務事業評価一覧にだけ載せています",
+        "master.xlsx の「事業」シートに追加するか、所属に正しい事業を確認してください",
     ),
 )
 

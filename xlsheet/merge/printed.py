@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..docprops import outgoing_properties
 from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import Master, Received
 from ..xlsxout import Book
@@ -41,23 +42,19 @@ def document_date(master: Master, received: list[Received]) -> dt.datetime:
     return max(times) if times else dt.datetime(master.settings.evaluation_year, 4, 1)
 
 
-def write_form_sheets(book: Book, master: Master, cons: Consolidated, metrics: Metrics = EXCEL) -> list[str]:
+def write_form_sheets(
+    book: Book, master: Master, cons: Consolidated, metrics: Metrics = EXCEL, only: int | None = None
+) -> list[str]:
+    """One 政策評価表 sheet per leading project (or only the `only`-th one, for its own PDF);
+    each numbers its pages from 1."""
     writer = FormSheetWriter(book, master.settings, metrics)
     names = form_sheet_names(cons.forms)
-    for name, form in zip(names, cons.forms, strict=True):
-        writer.write(book.add_sheet(name), form)
+    for k, (name, form) in enumerate(zip(names, cons.forms, strict=True)):
+        if only is None or k == only:
+            writer.write(book.add_sheet(name), form)
     return names
 
 
 def set_properties(book: Book, master: Master, received: list[Received], title: str) -> None:
-    s = master.settings
-    book.wb.set_properties(
-        {
-            "title": title,
-            "subject": s.round_id,
-            "author": s.office_name,
-            "company": s.municipality,
-            "comments": "xlsheet で作成",
-            "created": document_date(master, received),
-        }
-    )
+    """The book's properties as for every outgoing book (`docprops`), dated by its last receipt."""
+    book.wb.set_properties(outgoing_properties(master.settings, title, document_date(master, received)))

@@ -11,8 +11,10 @@ import struct
 import zlib
 from functools import cache
 
-RING_WIDTH = 40
-RING_HEIGHT = 24
+RING_WIDTH = 50
+RING_HEIGHT = 26
+"""Pixels (at 96 dpi: 37.5 x 19.5 pt): wide enough to go round a two-digit full-width number
+(１７ in bold 10.5 pt is 21 pt wide) without crossing a digit."""
 RING_RGB = (0xC0, 0x00, 0x00)
 
 

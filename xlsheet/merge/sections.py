@@ -17,6 +17,7 @@ from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..units import unit_of
 from .consolidate import Consolidated, local_time
+from .jimu_tables import DISTRIBUTION_SHEET, JIMU_LAYOUT, jimu_tables
 from .tables import (
     PROV_HEADERS,
     PROV_WIDTHS,
@@ -39,12 +40,20 @@ class PrintLayout:
     name: str
     covers: frozenset[str]
     """Section keys whose tables the layout writes itself."""
+    covers_blocks: bool = False
+    """The layout's own table holds every block section of the form (事務事業評価一覧)."""
+
+    def covered(self, form: Form) -> frozenset[str]:
+        """Keys of the sections of `form` that get no table of their own."""
+        blocks = {s.key for s in form.sections if s.is_block} if self.covers_blocks else set()
+        return self.covers | blocks
 
 
 PRINT_LAYOUTS = {
     SEED_LAYOUT: PrintLayout(
         SEED_LAYOUT, frozenset({"projects", "evaluations", "summary", "policy_intro", "policies", "sdgs"})
     ),
+    JIMU_LAYOUT: PrintLayout(JIMU_LAYOUT, frozenset(), covers_blocks=True),
 }
 """Print layouts by the name a form gives in 公表レイアウト; a form naming another (or なし) gets
 tables only."""
@@ -90,7 +99,7 @@ def section_tables(form: Form, master: Master, received: list[Received], taken: 
     """A table for every section of `form` its print layout does not write, rows from each
     department's current submission (`Submission.answers`), in master order of departments."""
     layout = print_layout(form)
-    covered = layout.covers if layout else frozenset()
+    covered = layout.covered(form) if layout else frozenset()
     order = {d.code: i for i, d in enumerate(master.departments)}
     current = sorted(received, key=lambda r: (order.get(r.department, len(order)), r.department))
     out = []
@@ -149,12 +158,17 @@ def book_tables(
     form: Form | None = None,
 ) -> list[Table]:
     """The flat tables of the book in order: the print layout's own (政策評価表: 事業一覧,
-    評価・方針, ＳＤＧｓ選択), one per other section of the form, then 提出状況 and 指摘事項."""
+    評価・方針, ＳＤＧｓ選択; 事務事業評価シート: 事務事業評価一覧, 件数集計, コスト集計), one per
+    other section of the form, then 提出状況 and 指摘事項."""
     taken = {n.casefold() for n in RESERVED_SHEETS}
     out: list[Table] = []
-    if print_layout(form) is PRINT_LAYOUTS[SEED_LAYOUT]:
+    layout = print_layout(form)
+    if layout is PRINT_LAYOUTS[SEED_LAYOUT]:
         out += [project_table(cons), paragraph_table(cons), sdg_table(cons)]
-        taken |= {t.sheet.casefold() for t in out}
+    elif form is not None and layout is PRINT_LAYOUTS[JIMU_LAYOUT]:
+        out += jimu_tables(form, master, cons.received)
+        taken.add(DISTRIBUTION_SHEET.casefold())
+    taken |= {t.sheet.casefold() for t in out}
     if form is not None:
         out += section_tables(form, master, cons.received, taken)
     out += [status_table(status), issue_table(list(intake_issues), cons.issues)]

@@ -19,10 +19,18 @@ from ..models import SDG_GOALS, SEVERITY_JA, DepartmentStatus, Issue
 from ..textsafe import clean_data
 from ..xlsxout import Book
 from .consolidate import Consolidated, Provenance, local_time
+from .linebreak import wrap
 
 PROV_HEADERS = ("報告所属コード", "報告所属", "元ファイル", "SHA-256", "受付日時", "ラウンド", "企画課の判断")
 PROV_WIDTHS = (12.0, 18.0, 30.0, 20.0, 18.0, 18.0, 30.0)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+FILTER_BUTTON_UNITS = 2.5
+"""Room the filter button of a table header takes (column-width units)."""
+UNITS_PER_CHAR = 2.0
+"""Column-width units one full-width character takes (游ゴシック 10 in Excel)."""
+HEADER_LINES = 2
+"""A header wraps onto at most this many lines; a narrower column is widened to fit."""
+HEADER_LINE_PT = 15.0
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,7 @@ class TableWriter:
         self.f_text = book.fmt(valign="top")
         self.f_date = book.fmt(valign="top", num_format=DATETIME_FORMAT)
         self.f_title = book.fmt(bold=True, font_size=12)
+        self.f_header = book.fmt(bold=True, text_wrap=True, valign="top")
 
     def put(self, ws: Worksheet, row: int, col: int, value: Any) -> None:
         """One cell; strings always written as text, cleaned of control characters and cut to
@@ -200,8 +209,10 @@ class TableWriter:
 
     def write(self, t: Table) -> Worksheet:
         ws = self.b.add_sheet(t.sheet)
-        for c, w in enumerate(t.widths):
+        widths, lines = header_fit(t.headers, t.widths)
+        for c, w in enumerate(widths):
             ws.set_column(c, c, w)
+        ws.set_row(0, round(lines * HEADER_LINE_PT + 4, 1))
         put = self.put
         for r, row in enumerate(t.rows, start=1):
             for c, v in enumerate(row):
@@ -215,7 +226,7 @@ class TableWriter:
             {
                 "name": t.table_name,
                 "style": "Table Style Light 9",
-                "columns": [{"header": h} for h in t.headers],
+                "columns": [{"header": h, "header_format": self.f_header} for h in t.headers],
             },
         )
         ws.freeze_panes(1, 0)
@@ -224,6 +235,23 @@ class TableWriter:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
         return ws
+
+
+def header_fit(headers: tuple[str, ...], widths: tuple[float, ...]) -> tuple[list[float], int]:
+    """Column widths that show every header whole (wrapped onto at most HEADER_LINES lines
+    beside the filter button) and the lines the header row needs."""
+    out: list[float] = []
+    most = 1
+    for header, width in zip(headers, widths, strict=True):
+        per_line = (width - FILTER_BUTTON_UNITS) / UNITS_PER_CHAR
+        n = len(wrap(header, per_line))
+        while n > HEADER_LINES:
+            width += 1.0
+            per_line = (width - FILTER_BUTTON_UNITS) / UNITS_PER_CHAR
+            n = len(wrap(header, per_line))
+        out.append(width)
+        most = max(most, n)
+    return out, most
 
 
 def write_sdg_matrix(book: Book, c: Consolidated) -> Worksheet:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..era import date_label, fiscal_year_label
 from ..formdef import Form
-from ..master import write_master
+from ..master import load_master, write_master
 from ..models import KnownProject, Master, Received
 from ..paths import RoundPaths
 from ..round import Round, keep_form
@@ -73,9 +73,12 @@ def carry_master(old: Master) -> Master:
             "evaluation_year": s.evaluation_year + 1,
             "round_id": next_round_id(s.round_id, s.evaluation_year),
             "deadline": a_year_on(s.deadline),
+            "project_round": "",  # last year's 事務事業評価 round cannot feed this year's
         }
     )
-    projects = tuple(k.model_copy(update={"previous_codes": ()}) for k in old.known_projects)
+    projects = tuple(
+        k.model_copy(update={"previous_codes": (), "evaluation": ()}) for k in old.known_projects
+    )
     return old.model_copy(update={"settings": settings, "known_projects": projects, "previous": None})
 
 
@@ -172,7 +175,8 @@ def start_from(
         with old.ledger() as ledger:
             current = ledger.current()
     old_master = old.master.model_copy(update={"previous": None})
-    new_master = carry_master(old_master)
+    # carried from master.xlsx as the office keeps it (not with the 事業 a 事務事業評価 round gave)
+    new_master = carry_master(load_master(old.paths.master))
     added = reported_projects(new_master, old.form, current)
     if added:
         new_master = new_master.model_copy(update={"known_projects": (*new_master.known_projects, *added)})
@@ -204,7 +208,7 @@ def _report(
             ("リーディングプロジェクト", len(new.leading_projects)),
             ("取り組み", len(new.initiatives)),
             ("取り組み割当", len(new.assignments)),
-            ("事業", len(old.known_projects)),
+            ("事業", len(new.known_projects) - len(added)),
         ],
         added_projects=added,
         answered=len(current),
@@ -227,6 +231,11 @@ def _report(
     checks.append(
         f"提出期限: {date_label(s.deadline)}（前年度の 1 年後）{weekend}。今年度の日程に合わせて直してください"
     )
+    if o.project_round:
+        checks.append(
+            f"前年度は事務事業評価ラウンド「{o.project_round}」から事業を取っていました。設定の「事務事業評価ラウンド」は"
+            "空にしてあります。今年度の事務事業評価ラウンドを作ったら、そのフォルダを書いてください"
+        )
     checks.append(
         "事業シート: 名称変更・統合・分割した事業は事業コードを変えずに直すか、新しい事業コードの行の「旧事業コード」に"
         "前年度の事業コードを書いてください（統合は「A; B」）。終了した事業は行を消してください"
