@@ -95,7 +95,7 @@ def test_each_sheet_is_prefilled_from_master_and_headed_with_fiscal_years(jimu):
     assert not any("{" in h for h in headers), [h for h in headers if "{" in h]
     # 達成率 and the cost totals are live, locked formulas; 人件費 uses master's 平均人件費
     rate = _field_cell(wb, form, "J0301", "outcome", "rate_3")
-    assert str(rate.value).startswith("=") and rate.protection.locked
+    assert str(rate.value).startswith("=") and rate.protection.locked and "%" in rate.number_format
     personnel = _field_cell(wb, form, "J0301", "cost", "personnel_cost")
     assert "8000" in str(personnel.value)
     # one A4 page per 事業 (fitToHeight and fitToWidth default to 1 when fitToPage is on)

@@ -339,9 +339,9 @@ JIMU_ANSWERS = {
 }
 
 
-def test_a_tables_only_form_is_published_with_years_in_both_calendars(tmp_path):
-    """事務事業評価 (a form without a print layout): one table per section, a 西暦 年度 field gets
-    its 和暦 twin, year placeholders in labels become years, money stays a number."""
+def test_a_project_form_is_published_with_years_in_both_calendars(tmp_path):
+    """事務事業評価 (answered per 事業): the 一覧 one row per 事業, a 西暦 年度 field with its 和暦
+    twin, the indicator tables with year placeholders as 西暦 years, money stays a number."""
     from xlsheet.generate import init_round
 
     root = tmp_path / "jimu"
@@ -349,23 +349,22 @@ def test_a_tables_only_form_is_published_with_years_in_both_calendars(tmp_path):
     paths = RoundPaths(root)
     master = load_master(paths.master)
     subs = [s for s in sample_submissions(master) if s.department == "D220"]
-    _accepted(root, [s.model_copy(update={"lps": (), "answers": {"KIZUNA": JIMU_ANSWERS}}) for s in subs])
+    _accepted(root, [s.model_copy(update={"lps": (), "answers": {"J0301": JIMU_ANSWERS}}) for s in subs])
     target = tmp_path / "pub"
     result = publish_round(root, target, pdf=False)
     _validate(target)
     resources = _resources(target)
     assert not {"projects", "evaluations", "sdgs"} & set(resources)
-    basis = _schema_frame(target, resources["basis"])
-    assert list(basis["開始年度（西暦）"]) == [2015] and list(basis["開始年度（和暦）"]) == ["平成27年度"]
-    assert basis["終了年度（西暦）"].isna().all()
-    assert str(basis["開始年度（西暦）"].dtype) == "Int64"
+    jimu = _schema_frame(target, resources["jimu"])
+    row = jimu[jimu["事業コード"] == "J0301"]
+    assert list(row["開始年度（西暦）"]) == [2015] and list(row["開始年度（和暦）"]) == ["平成27年度"]
+    assert row["終了年度（西暦）"].isna().all()
+    assert str(jimu["開始年度（西暦）"].dtype) == "Int64"
+    assert list(row["国・県支出金"]) == [1200000] and str(jimu["国・県支出金"].dtype) == "Int64"
+    assert list(row["評価の理由"]) == ['\'=HYPERLINK("http://evil.example","理由")']
     activity = _schema_frame(target, resources["activity"])
     assert {"目標値（2017年度）", "実績値（2019年度）"} <= set(activity.columns)
     assert list(activity["実績値（2019年度）"]) == [25.5]
-    cost = _schema_frame(target, resources["cost"])
-    assert list(cost["国・県支出金"]) == [1200000] and str(cost["国・県支出金"].dtype) == "Int64"
-    grade = _schema_frame(target, resources["grade"])
-    assert list(grade["評価の理由"]) == ['\'=HYPERLINK("http://evil.example","理由")']
     assert "平成27年度" in result.json.read_text("utf-8")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from ..formdef.model import Field, FieldKind
@@ -22,10 +23,9 @@ NUMBER_LIMIT = 1e15
 
 def is_percent_calc(f: Field) -> bool:
     """A 計算 field shown as a percentage: its 記入例 is one (「82.3%」) or its 見出し ends in 率
-    (達成率, 執行率)."""
-    return f.kind is FieldKind.CALC and (
-        f.example.rstrip().endswith(("%", "％")) or f.label.rstrip().endswith("率")
-    )
+    (達成率, 執行率), a trailing （…） aside (「達成率（{評価対象年度}）」)."""
+    label = re.sub(r"[（(][^（）()]*[）)]\s*$", "", f.label.rstrip()).rstrip()
+    return f.kind is FieldKind.CALC and (f.example.rstrip().endswith(("%", "％")) or label.endswith("率"))
 
 
 def bound(f: Field, v: float | None, default: float) -> float:

@@ -27,7 +27,7 @@ from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import Issue, Master, Received
 from ..xlsxout import Book, header_footer_text
 from .consolidate import Consolidated
-from .form_sheet import CELL_PAD_PT, EXCEL, EXCEL_MAX_ROW_PT, MAX_ROW_PT, SLACK_CHARS, Metrics
+from .form_sheet import CELL_PAD_PT, EXCEL_MAX_ROW_PT, MAX_ROW_PT, ROW_PAD
 from .jimu_tables import (
     DISTRIBUTION_SHEET,
     JIMU_LAYOUT,
@@ -188,9 +188,35 @@ def _spans(fields: tuple[Field, ...], grid: int) -> list[int]:
     return out
 
 
-def line_count(text: str, width_pt: float, font_pt: float = FONT_PT) -> int:
+@dataclass(frozen=True)
+class Metrics:
+    """How wide a column of a 事業 sheet prints in the application that prints it, and how
+    safely to wrap (the book is laid out for Excel, the print-only workbook for LibreOffice)."""
+
+    pt_per_unit: float
+    pad_units: float
+    """Width added to every column (the file stores width + 5 px as width units)."""
+    slack_chars: float
+    """Characters per line kept in reserve (fonts and line breaking differ a little)."""
+    line_factor: float
+    """Line height as a multiple of the font size."""
+
+    def row_height(self, lines: int, font_pt: float = FONT_PT) -> float:
+        return round(lines * font_pt * self.line_factor + ROW_PAD, 1)
+
+    def column_pt(self, width: float) -> float:
+        return (width + self.pad_units) * self.pt_per_unit
+
+
+EXCEL = Metrics(pt_per_unit=5.25, pad_units=5 / 7, slack_chars=1.5, line_factor=1.75)
+"""Excel: 7 px per unit plus 5 px with the default font (游ゴシック) at 96 dpi."""
+LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_factor=1.5)
+"""LibreOffice: measured on its PDF output (Noto Sans CJK / IPAex lines about 1.45 × the font)."""
+
+
+def line_count(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
     """How many lines `text` takes in a cell `width_pt` wide (禁則 applied, as the 政策評価表)."""
-    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - SLACK_CHARS)
+    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
     return max(1, len(wrap(text, per_line)))
 
 
@@ -252,7 +278,7 @@ class ProjectSheetWriter:
         lines = 1
         for c in cells:
             width = sum(self.metrics.column_pt(self.width) for _ in range(c.first, c.last + 1))
-            lines = max(lines, line_count(c.text or " ", width, FONT_PT))
+            lines = max(lines, line_count(c.text or " ", width, FONT_PT, self.metrics))
         return min(self.metrics.row_height(lines, FONT_PT), EXCEL_MAX_ROW_PT)
 
     def _row(self, cells: list[_Cell]) -> None:

@@ -17,8 +17,7 @@ from ..formdef import Form
 from ..libreoffice import LibreOfficeMissing, convert
 from ..models import Master, Received
 from ..xlsxout import Book, FileInUseError, replace_file
-from .form_sheet import EXCEL, LIBREOFFICE, Metrics
-from .jimu_book import write_project_sheets
+from .jimu_book import EXCEL, LIBREOFFICE, Metrics, write_project_sheets
 from .jimu_tables import JIMU_LAYOUT
 from .pdf import NO_LIBREOFFICE, PDF_ENV, excel_present, excel_to_pdf
 from .printed import set_properties

@@ -29,6 +29,7 @@ from ..formdef import FieldKind, Form
 from ..formdef.model import KIND_JA, PLACEHOLDER_RE
 from ..merge.consolidate import Consolidated
 from ..merge.frames import csv_names
+from ..merge.jimu_tables import LIST_TABLE, list_columns
 from ..merge.sections import book_tables
 from ..merge.tables import PROV_HEADERS, Table
 from ..models import DepartmentStatus, Master
@@ -448,6 +449,12 @@ def _content_table(
                 years.add(name)
         n = len(section.fields)
         headers = [*headers[:3], *names, *headers[3 + n :]]
+    elif form is not None and t.key == LIST_TABLE:  # 事務事業評価一覧: a column per field (and row)
+        for c in list_columns(form, master, []):
+            kinds[c.header] = c.field.kind
+            descriptions[c.header] = f"様式「{form.title}」の項目「{c.header}」（{KIND_JA[c.field.kind]}）。"
+            if c.field.kind is FieldKind.INTEGER and (c.field.key == "year" or c.field.key.endswith("_year")):
+                years.add(c.header)
     title = t.title or t.sheet
     table = _make(
         master,
