@@ -220,6 +220,17 @@ def test_diff_command_json_and_table(jimu_rounds):
     kinds = {c["kind"] for c in data["changes"]}
     assert {"project_renamed", "project_merged", "project_ended", "choice_changed", "trend"} <= kinds
     assert data["old_label"] == "令和２年度"
+    # one folder: against last year's as kept in 前年度.json, the old folder not needed
+    moved = old.with_name("R02-moved")
+    old.rename(moved)
+    try:
+        alone = runner.invoke(main, ["diff", str(new), "--json"])
+    finally:
+        moved.rename(old)
+    assert alone.exit_code == 0, alone.output
+    assert json.loads(alone.output)["changes"] == data["changes"]
+    first = runner.invoke(main, ["diff", str(old)])
+    assert first.exit_code == 2 and "前年度.json がありません" in first.output
     table = runner.invoke(main, ["diff", str(old), str(new)], env={"COLUMNS": "250"})
     assert table.exit_code == 0
     assert "統合" in table.output and "J0306" in table.output and "終了した事業" in table.output

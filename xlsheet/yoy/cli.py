@@ -12,7 +12,7 @@ from rich.table import Table
 from ..termout import cell
 from ..termout import out as console
 from .carry import CarryReport
-from .diff import CHANGE_ORDER, RoundDiff, diff_rounds
+from .diff import CHANGE_ORDER, RoundDiff, diff_rounds, diff_with_previous
 
 
 def show_carry_report(report: CarryReport) -> None:
@@ -60,13 +60,15 @@ def print_diff(diff: RoundDiff) -> None:
 
 @click.command(
     help="2 つのラウンドを比べます（新規・終了・名称変更の事業、取り組みの事業、ＳＤＧｓ、評価・方向性、指標、見出しの本文）。"
-    "OLD は前年度、NEW は今年度のラウンドのフォルダ。"
+    "`xlsheet diff OLD NEW`（OLD は前年度、NEW は今年度のラウンドのフォルダ）、または `xlsheet diff NEW`"
+    "（`init --from` で作ったラウンドを、作ったときの前年度の控え 前年度.json と比べる）。"
 )
-@click.argument("old", type=click.Path(file_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("rounds", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="JSON で出力する（プログラム向け）")
-def diff(old: Path, new: Path, as_json: bool) -> None:
-    result = diff_rounds(old, new)
+def diff(rounds: tuple[Path, ...], as_json: bool) -> None:
+    if len(rounds) > 2:
+        raise click.UsageError("フォルダは 2 つ（前年度 今年度）か 1 つ（今年度）にしてください")
+    result = diff_rounds(*rounds) if len(rounds) == 2 else diff_with_previous(rounds[0])
     if as_json:
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=1) + "\n")
         return

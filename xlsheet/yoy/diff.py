@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..era import fiscal_year_label
+from ..errors import XlsheetError
 from ..formdef import Form, Section
 from ..formdef.model import NUMERIC_KINDS, PLACEHOLDER_RE, FieldKind, year_of
 from ..layout import section_label
@@ -174,6 +175,24 @@ def round_side(root: Path) -> RoundSide:
 def diff_rounds(old_root: Path, new_root: Path) -> RoundDiff:
     """`xlsheet diff OLD NEW`: what changed from the round at `old_root` to the one at `new_root`."""
     return compare(round_side(old_root), round_side(new_root))
+
+
+class NoPreviousRound(XlsheetError):
+    """`xlsheet diff NEW` on a round not made with `init --from` (Japanese message)."""
+
+
+def diff_with_previous(root: Path) -> RoundDiff:
+    """`xlsheet diff NEW`: the round against last year's as it was kept when it was made
+    (前年度.json), so the old folder need not be at hand."""
+    rnd = Round.open(Path(root))
+    previous = rnd.previous
+    if previous is None:
+        raise NoPreviousRound(
+            f"{rnd.root} は前年度のラウンドから作ったラウンドではありません（前年度.json がありません）。"
+            "`xlsheet diff 前年度のフォルダ {rnd.root}` のように 2 つのフォルダを指定してください"
+        )
+    old = RoundSide(previous.master, previous.form or rnd.form, previous.answers)
+    return compare(old, round_side(root))
 
 
 # --------------------------------------------------------------------------- comparing
