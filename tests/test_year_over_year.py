@@ -575,3 +575,26 @@ def test_a_split_feeds_each_new_project_and_is_reported_once():
         ("J0501 健康づくり推進事業", "J0502 健康診査事業、J0503 健康教育事業")
     ]
     assert diff.of(ChangeKind.PROJECT_ENDED) == [] and diff.of(ChangeKind.PROJECT_NEW) == []
+
+
+def test_a_round_taking_its_projects_from_a_jimu_round_is_carried_without_it(jimu_rounds, tmp_path):
+    """Answer once: last year's 政策評価表 round took its 事業 from last year's 事務事業評価 round;
+    next year's starts without that setting (it would give last year's 事業) and says so."""
+    import os
+
+    jimu_old = jimu_rounds[0]
+    policy = tmp_path / "政策R02"
+    init_round(policy, sample=True)
+    m = load_master(policy / "master.xlsx")
+    link = os.path.relpath(jimu_old, policy)
+    write_master(
+        m.model_copy(update={"settings": m.settings.model_copy(update={"project_round": link})}),
+        policy / "master.xlsx",
+    )
+    assert Round(policy).master.known_projects != m.known_projects  # the accepted ones, evaluated
+    report = start_from(tmp_path / "政策R03", policy)
+    carried = load_master(tmp_path / "政策R03" / "master.xlsx")
+    assert carried.settings.project_round == ""
+    assert carried.known_projects == m.known_projects  # the 事業 sheet as the office keeps it
+    assert any("事務事業評価ラウンド" in c and link in c for c in report.checks)
+    assert Round(tmp_path / "政策R03").master.settings.evaluation_year == 2021
