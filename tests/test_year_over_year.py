@@ -145,6 +145,11 @@ def test_indicator_history_prefilled_following_lineage(jimu_rounds):
         last_year[MERGED_FROM[1]]["activity"][0]["name"],
     ]
     assert ws.cell(r1, c1 + 2).value == last_year[MERGED_FROM[0]]["activity"][0]["target_2"]
+    steps = [c.value for row in wb["はじめに"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(
+        t.startswith("前年度（令和２年度）に受理した内容をあらかじめ記入しています（活動指標・成果指標）")
+        for t in steps
+    )
     # the ended 事業 was D320's only one: no workbook; the renamed one keeps its code
     assert "D320" not in {g.department for g in generated}
     d310 = openpyxl.load_workbook(next(g.path for g in generated if g.department == "D310"))
@@ -353,6 +358,12 @@ def test_last_years_policies_shown_read_only_beside_this_years_evaluation(seed_r
     assert "前年度（令和２年度）の評価で示した今後の方針" in ws.cell(r1 - 2, 1).value
     _, _, e1, _, _ = name_range(wb, "xs_KIZUNA_evaluations")
     assert r2 < e1  # right above this year's 評価
+    steps = [c.value for row in wb["はじめに"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert (
+        "前年度（令和２年度）に受理した内容をあらかじめ記入しています。「前年度の今後の方針（参考）」は前年度の内容で、変更できません。"
+        in steps
+    )
+    assert not any("前年度" in str(c.value) for row in first["はじめに"].iter_rows() for c in row)
 
 
 def test_seed_prefill_lists_this_years_projects_once(seed_rounds):

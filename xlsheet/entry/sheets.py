@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..era import date_label
+from ..era import date_label, fiscal_year_label
+from ..formdef.model import previous_source
 from ..layout import (
     SHEET_INSTRUCTIONS,
     SHEET_LISTS,
@@ -49,6 +50,27 @@ def lists_sheet(eb: EntryBook, lps: list[str]) -> None:
                 column(src.table_name, src.values, src.labels)
     ws.very_hidden()
     eb.protect(ws)
+
+
+def previous_step(eb: EntryBook) -> str:
+    """The step that says what was pre-filled from last year's accepted answers ("" without)."""
+    previous = eb.master.previous
+    if previous is None:
+        return ""
+    fed = [
+        section_label(sec)
+        for sec in eb.form.sections
+        if not sec.carried and any(previous_source(f.default) for f in sec.fields)
+    ]
+    shown = [section_label(sec) for sec in eb.form.sections if sec.carried]
+    if not fed and not shown:
+        return ""
+    label = fiscal_year_label(previous.evaluation_year)
+    text = f"前年度（{label}）に受理した内容をあらかじめ記入しています"
+    text += f"（{'・'.join(fed)}）。今年度の内容に直してください。" if fed else "。"
+    if shown:
+        text += f"「{'」「'.join(shown)}」は前年度の内容で、変更できません。"
+    return text
 
 
 def instructions_sheet(eb: EntryBook, layouts: list[SheetLayout]) -> None:
@@ -104,6 +126,9 @@ def instructions_sheet(eb: EntryBook, layouts: list[SheetLayout]) -> None:
         "入力状況が「入力チェック: OK」になったら上書き保存し、このファイル（.xlsx のまま）をメールに添付して返信してください。",
         "マクロ有効ブック（.xlsm）や古い形式（.xls）で保存したり、パスワードを付けたりしないでください。",
     ]
+    carried = previous_step(eb)
+    if carried:
+        steps.insert(1, carried)
     r += 2
     b.write(ws, r, 0, "入力の手順", eb.f_heading)
     for i, text in enumerate(steps, start=1):
