@@ -43,6 +43,9 @@ EXCERPT = 40
 """Characters of changed text shown per paragraph."""
 SERIES = 4
 """Fiscal years of an indicator's series shown in a trend's note."""
+RENAME_SIMILARITY = 0.6
+"""How alike two bodies under different headings of one initiative must be to count as one
+paragraph whose heading was reworded."""
 
 
 class ChangeKind(StrEnum):
@@ -59,6 +62,7 @@ class ChangeKind(StrEnum):
     TREND = "trend"
     TEXT_NEW = "text_new"
     TEXT_ENDED = "text_ended"
+    HEADING_CHANGED = "heading_changed"
     TEXT_CHANGED = "text_changed"
 
     @property
@@ -80,6 +84,7 @@ CHANGE_JA = {
     ChangeKind.TREND: "指標の推移",
     ChangeKind.TEXT_NEW: "新しい見出し",
     ChangeKind.TEXT_ENDED: "なくなった見出し",
+    ChangeKind.HEADING_CHANGED: "見出しの変更",
     ChangeKind.TEXT_CHANGED: "本文の変更",
 }
 
@@ -563,31 +568,62 @@ def _texts(section, rows_old, rows_new, where, out: list[Change]) -> None:
         return out_
 
     b, a = paragraphs(rows_old), paragraphs(rows_new)
+
+    def subject(key: tuple[str, str], head: str) -> str:
+        return f"{title}：{key[0] + ' ' if key[0] else ''}●{head}"
+
+    def similarity(x: str, y: str) -> float:
+        return difflib.SequenceMatcher(None, x, y, autojunk=False).ratio()
+
+    # a heading reworded over much the same body (same initiative) is one paragraph, renamed
+    renamed: dict[tuple[str, str], tuple[str, str]] = {}
+    gone = [k for k in b if k not in a]
+    for key in [k for k in a if k not in b]:
+        best = max(
+            (k for k in gone if k[0] == key[0] and k not in renamed.values()),
+            key=lambda k: similarity(b[k][1], a[key][1]),
+            default=None,
+        )
+        if best is not None and similarity(b[best][1], a[key][1]) >= RENAME_SIMILARITY:
+            renamed[key] = best
     for key in a:
         head, body = a[key]
-        subject = f"{title}：{key[0] + ' ' if key[0] else ''}●{head}"
-        if key not in b:
-            out.append(Change(ChangeKind.TEXT_NEW, **where, subject=subject, after=f"{len(body)} 字"))
-        elif b[key][1] != body:
-            old_body = b[key][1]
-            ratio = difflib.SequenceMatcher(None, old_body, body, autojunk=False).ratio()
+        old_key = renamed.get(key, key)
+        if old_key not in b:
+            out.append(
+                Change(ChangeKind.TEXT_NEW, **where, subject=subject(key, head), after=f"{len(body)} 字")
+            )
+            continue
+        old_head, old_body = b[old_key]
+        if old_key != key:
+            ratio = similarity(old_body, body)
+            note = f"本文の同じ部分 {ratio:.0%}" + (
+                f"。{excerpt(old_body, body)}" if old_body != body else ""
+            )
+            out.append(
+                Change(
+                    ChangeKind.HEADING_CHANGED,
+                    **where,
+                    subject=subject(key, head),
+                    before=f"●{old_head}",
+                    after=f"●{head}",
+                    note=note,
+                )
+            )
+        elif old_body != body:
+            ratio = similarity(old_body, body)
             out.append(
                 Change(
                     ChangeKind.TEXT_CHANGED,
                     **where,
-                    subject=subject,
+                    subject=subject(key, head),
                     before=f"{len(old_body)} 字",
                     after=f"{len(body)} 字",
                     note=f"同じ部分 {ratio:.0%}。{excerpt(old_body, body)}",
                 )
             )
-    for key in b.keys() - a.keys():
+    for key in b.keys() - a.keys() - set(renamed.values()):
         head, body = b[key]
         out.append(
-            Change(
-                ChangeKind.TEXT_ENDED,
-                **where,
-                subject=f"{title}：{key[0] + ' ' if key[0] else ''}●{head}",
-                before=f"{len(body)} 字",
-            )
+            Change(ChangeKind.TEXT_ENDED, **where, subject=subject(key, head), before=f"{len(body)} 字")
         )
