@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from ..docprops import outgoing_properties
 from ..entry.pages import text_height
 from ..era import date_label
 from ..formdef import Form
@@ -470,13 +471,7 @@ def write_review_workbook(
         for k, v in manifest.properties().items():
             book.wb.set_custom_property(k, v)
         book.wb.set_properties(
-            {
-                "title": f"{s.evaluation_label} 政策評価表 確認ブック {lp.name}",
-                "subject": s.round_id,
-                "author": s.office_name,
-                "company": s.municipality,
-                "comments": "xlsheet で作成",
-            }
+            outgoing_properties(s, f"{s.evaluation_label} 政策評価表 確認ブック {lp.name}")
         )
         book.wb.worksheets()[1].activate()
         book.close()
