@@ -23,7 +23,6 @@ from ..catalogue import issue
 from ..entry.numbers import NUMBER_FORMATS, is_percent_calc
 from ..entry.values import fill_placeholders
 from ..formdef.model import Field, FieldKind, Form, Section
-from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import Issue, Master, Received
 from ..xlsxout import Book, header_footer_text
 from .consolidate import Consolidated
@@ -42,7 +41,7 @@ from .jimu_tables import (
 )
 from .linebreak import wrap
 from .merge_codes import CODES as CODES  # (importing it registers the rows used here)
-from .tables import Table
+from .tables import Table, unique_sheet_name
 
 TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]\s*$")
 """A heading's closing parenthetical (the year of 達成率（令和元年度）)."""
@@ -158,17 +157,7 @@ def write_distribution(
 
 def project_sheet_name(row: JimuRow, taken: set[str]) -> str:
     """<事業コード>_<事業名>, valid and unique (31 characters, no \\ / ? * [ ] :)."""
-    text = f"{row.code}_{row.name}" if row.name else row.code
-    base = (
-        "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in text).strip("'")[:SHEET_NAME_MAX] or "_"
-    )
-    name, n = base, 2
-    while name.casefold() in taken:
-        suffix = f"_{n}"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-        n += 1
-    taken.add(name.casefold())
-    return name
+    return unique_sheet_name(f"{row.code}_{row.name}" if row.name else row.code, taken)
 
 
 def footer_text(row: JimuRow) -> str:
