@@ -203,10 +203,16 @@ LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_fa
 """LibreOffice: measured on its PDF output (Noto Sans CJK / IPAex lines about 1.45 × the font)."""
 
 
+def printed_text(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> list[str]:
+    """`text` as the lines it prints as in a cell `width_pt` wide, 禁則 applied (no line starts
+    with 、。）」 and the like): the sheet gets these explicit breaks, as the 政策評価表 does."""
+    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
+    return wrap(text, per_line) or [""]
+
+
 def line_count(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
     """How many lines `text` takes in a cell `width_pt` wide (禁則 applied, as the 政策評価表)."""
-    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
-    return max(1, len(wrap(text, per_line)))
+    return max(1, len(printed_text(text, width_pt, font_pt, metrics)))
 
 
 @dataclass
@@ -276,7 +282,11 @@ class ProjectSheetWriter:
         for c in cells:
             if c.last > c.first:
                 self.ws.merge_range(r, c.first, r, c.last, None, c.fmt)
-            self.b.write(self.ws, r, c.first, c.value, c.fmt)
+            value = c.value
+            if isinstance(value, str) and value:
+                width = sum(self.metrics.column_pt(self.width) for _ in range(c.first, c.last + 1))
+                value = "\n".join(printed_text(value, width, FONT_PT, self.metrics))
+            self.b.write(self.ws, r, c.first, value, c.fmt)
         self.r += 1
 
     def _fits(self, cell: _Cell, text: str) -> bool:
