@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -43,6 +44,7 @@ from xlsheet.libreoffice import convert, soffice_path
 from xlsheet.merge import merge_round, round_frames, write_book
 from xlsheet.merge.frames import CSV_ENCODING
 from xlsheet.merge.jimu_tables import MISSING, SUBMITTED, cost_fields, counted_fields
+from xlsheet.merge.linebreak import violations
 from xlsheet.round import Round
 from xlsheet.sample_jimu import sample_project_answers
 
@@ -342,7 +344,10 @@ def test_one_printable_sheet_per_project(jimu, book):
         assert {ws.page_setup.fitToWidth, ws.page_setup.fitToHeight} <= {None, 1}  # 1 is the default
         footer = header_footer_text(ws.oddFooter.left.text or "")
         assert code in footer and k.name[:20] in footer
-        texts = [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+        # the printed sheet breaks lines itself (禁則); what it says is the text without them
+        texts = [
+            str(v).replace("\n", "") for row in ws.iter_rows(values_only=True) for v in row if v is not None
+        ]
         headings = [t for t in texts if t.startswith("【")]
         assert headings == [_year(s.title, master) for s in jimu["form"].sections]
         for value in (
@@ -373,6 +378,12 @@ def test_libreoffice_prints_one_page_per_project(jimu, tmp_path):
     printed = _pdf_pages(result.pdf)
     assert len(printed) == len(jimu["filled"])
     assert [re.search(r"事務事業評価シート (J\d+)", t).group(1) for t in printed] == list(jimu["filled"])
+    # Japanese line breaking: no printed line starts with 、。）」 … nor ends with （「 … (DESIGN §16)
+    for layout in ([], ["-layout"]):
+        text = subprocess.run(
+            ["pdftotext", *layout, str(result.pdf), "-"], capture_output=True, text=True
+        ).stdout
+        assert violations([line.strip() for line in text.splitlines() if line.strip()]) == []
 
 
 @needs_libreoffice
@@ -490,8 +501,13 @@ def test_long_text_spans_rows_and_still_prints_on_one_page(jimu, tmp_path):
     assert tall_rows(path) == []
     wb = openpyxl.load_workbook(path)
     ws = next(wb[n] for n in wb.sheetnames if n.startswith(f"{code}_"))
-    pieces = [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str) and len(v) > 40]
-    pieces = [p for p in pieces if p in LONG_REASON]
+    pieces = [
+        v.replace("\n", "")
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if isinstance(v, str) and len(v) > 40
+    ]
+    pieces = [p for p in pieces if p in LONG_REASON.replace("\n", "")]
     assert len(pieces) > 1  # on several rows
     assert "".join(pieces).replace("\n", "") == LONG_REASON.replace("\n", "")  # nothing lost
     rates = [c for row in ws.iter_rows() for c in row if isinstance(c.value, float) and 0 < c.value < 2]

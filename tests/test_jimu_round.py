@@ -21,6 +21,7 @@ from xlsheet.intake.ledger import Ledger
 from xlsheet.layout import defined_name
 from xlsheet.libreoffice import convert
 from xlsheet.mail.send import send_round
+from xlsheet.master import MasterDataError, load_master, write_master
 from xlsheet.models import FileStatus, Severity
 from xlsheet.round import Round
 from xlsheet.sample_jimu import SAMPLE_MARK, SAMPLE_ROUND_ID, sample_project_answers
@@ -218,3 +219,18 @@ def test_the_request_mail_names_the_form_and_the_projects(jimu):
     body = msg.get_body(("plain",)).get_content()
     assert "■ 対象の事業: 「J0301 認知症施策推進事業」" in body and "リーディングプロジェクト" not in body
     assert "実施方法・総合評価・今後の方向性はプルダウンから選んでください" in body
+
+
+def test_a_blank_personnel_cost_is_refused_before_anything_is_written(tmp_path):
+    """人件費 = 人工 × 平均人件費: without the 設定 value every book would compute with a blank."""
+    root = tmp_path / "jimu"
+    init_round(root, sample=True, form=JIMU)
+    master = load_master(root / "master.xlsx")
+    settings = master.settings.model_copy(update={"average_personnel_cost": None})
+    write_master(master.model_copy(update={"settings": settings}), root / "master.xlsx")
+    with pytest.raises(MasterDataError) as err:
+        generate_round(root, issued=ISSUED)
+    assert err.value.problems == [
+        "シート「設定」: 様式「事務事業評価」の計算式が「平均人件費（千円）」を使いますが、空欄です。値を入力してください"
+    ]
+    assert list((root / "outbox").iterdir()) == []

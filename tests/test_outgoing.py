@@ -27,6 +27,7 @@ from xlsheet.master import load_master
 from xlsheet.merge import merge_round
 from xlsheet.paths import RoundPaths
 from xlsheet.publish import publish_round
+from xlsheet.review.steps import review_round
 from xlsheet.sample import sample_submissions
 
 USER = "yamada.taro"
@@ -85,6 +86,7 @@ def _run_round(root: Path) -> Path:
         shutil.copy(answer(root, sub.department, name, edit), paths.inbox / name)
     collect_round(root)
     assert list(paths.feedback.glob(f"{REJECTED}_*.xlsx"))
+    assert review_round(root)  # the lead department's review workbook leaves the office too
     pdf = soffice_path() is not None
     merge_round(root, pdf=pdf, csv=True)
     publish_round(root, paths.output / "opendata", pdf=pdf)

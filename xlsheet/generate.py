@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .entry.values import MASTER_VALUE_SETTINGS, missing_master_values
 from .entry_writer import write_entry_workbook
 from .formdef import Form
 from .given import given_json, given_print
 from .intake.parts import custom_properties
 from .manifest import Manifest
-from .master import write_master
+from .master import SETTINGS_FIELDS, SETTINGS_SHEET, MasterDataError, write_master
 from .models import Master, Settings
 from .paths import RoundPaths
 from .round import Round, keep_form, round_form
@@ -135,6 +136,21 @@ def _one(args: tuple[str, Path, dt.date]) -> Manifest:
     return write_entry_workbook(_MASTER, dept, path, issued=issued, form=_FORM)
 
 
+def check_master_values(form: Form, master: Master) -> None:
+    """Refuse (MasterDataError) a master whose 設定 lacks a value the form's formulas read: the
+    entry workbooks would compute with a blank (人件費 = 人工 × 空欄)."""
+    missing = missing_master_values(form, master)
+    if missing:
+        labels = dict(SETTINGS_FIELDS)
+        raise MasterDataError(
+            [
+                f"シート「{SETTINGS_SHEET}」: 様式「{form.title}」の計算式が「{labels[MASTER_VALUE_SETTINGS[name]]}」を"
+                "使いますが、空欄です。値を入力してください"
+                for name in missing
+            ]
+        )
+
+
 def generate_round(
     root: Path,
     issued: dt.date | None = None,
@@ -151,6 +167,7 @@ def generate_round(
     """
     rnd = Round(Path(root))
     paths, master, form = rnd.paths, rnd.master, rnd.form
+    check_master_values(form, master)
     issued = issued or dt.date.today()
     depts = participating_departments(form, master)
     out: dict[str, Generated] = {}

@@ -191,3 +191,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+def protect_sheet(ws: Worksheet, password: str | None) -> None:
+    """Protect a sheet of a book that goes to a department (the round's password, if any):
+    rows and columns may still be resized, every cell selected."""
+    ws.protect(
+        password or "",
+        {
+            "format_rows": True,
+            "format_columns": True,
+            "select_locked_cells": True,
+            "select_unlocked_cells": True,
+        },
+    )

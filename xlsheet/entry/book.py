@@ -7,7 +7,7 @@ from typing import Any
 from ..formdef.model import Field, FieldKind, Form
 from ..layout import column_widths, field_list
 from ..models import Master, Severity
-from ..xlsxout import Book
+from ..xlsxout import Book, protect_sheet
 from .numbers import NUMBER_FORMATS
 from .pages import print_scale
 
@@ -78,15 +78,7 @@ class EntryBook:
 
     def protect(self, ws) -> None:
         """Protect a sheet with the round's password (formatting rows and columns allowed)."""
-        ws.protect(
-            self.password or "",
-            {
-                "format_rows": True,
-                "format_columns": True,
-                "select_locked_cells": True,
-                "select_unlocked_cells": True,
-            },
-        )
+        protect_sheet(ws, self.password)
 
     def set_height(self, ws, row: int, height: float) -> None:
         """Set a row's height and remember it for the page breaks."""

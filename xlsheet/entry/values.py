@@ -203,14 +203,36 @@ def _sdg_rows(chosen: Iterable[int]) -> Rows:
     ]
 
 
+MASTER_VALUE_SETTINGS = {"評価年度": "evaluation_year", "平均人件費": "average_personnel_cost"}
+"""``[マスタ.名前]`` → the master 設定 field it reads (formdef.model.MASTER_VALUES names them)."""
+
+
 def master_values(master: Master) -> dict[str, Any]:
-    """What ``[マスタ.名前]`` reads."""
+    """What ``[マスタ.名前]`` reads (a value left blank in 設定 is absent)."""
     s = master.settings
-    out: dict[str, Any] = {"評価年度": s.evaluation_year}
-    cost = getattr(s, "average_personnel_cost", None)
-    if cost is not None:
-        out["平均人件費"] = cost
-    return out
+    return {
+        name: value
+        for name, key in MASTER_VALUE_SETTINGS.items()
+        if (value := getattr(s, key, None)) not in (None, "")
+    }
+
+
+def missing_master_values(form: Form, master: Master) -> list[str]:
+    """The ``[マスタ.名前]`` the form's formulas and rules read that master's 設定 leaves blank."""
+    have = master_values(master)
+    used: list[str] = []
+    for section in form.sections:
+        for f in section.fields:
+            for text in (f.formula, f.constraint, f.required_if):
+                if not text:
+                    continue
+                for ref, _ in _parse(text).refs():
+                    if (
+                        ref.section is not None
+                        and form.resolve(ref.name, ref.section, section.key) == ref.name
+                    ):
+                        used.append(ref.name)
+    return [name for name in dict.fromkeys(used) if name not in have]
 
 
 def label_tables(form: Form, master: Master, lp: str) -> dict[str, dict[str, str]]:

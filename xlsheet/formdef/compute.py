@@ -27,10 +27,29 @@ def _parse(text: str) -> Formula:
     return parse(text)
 
 
+_FORM_CACHE: dict[int, tuple[Form, dict[Any, Any]]] = {}
+
+
+def _cache(form: Form) -> dict[Any, Any]:
+    """Per-form memo of what depends on the form alone (forms are immutable; intake asks the
+    same questions for every unit of every file: 641 事業 recompute the same formulas)."""
+    hit = _FORM_CACHE.get(id(form))
+    if hit is None or hit[0] is not form:
+        if len(_FORM_CACHE) > 16:
+            _FORM_CACHE.clear()
+        hit = _FORM_CACHE[id(form)] = (form, {})
+    return hit[1]
+
+
 def _target(form: Form, section: Section, ref: Ref) -> tuple[Section, Field] | str:
-    target = form.resolve(ref.name, ref.section, section.key)
-    if target is None:  # `form check` refuses such a form; a Form built in Python may still have one
-        raise KeyError(f"{section.key}: {ref.text} does not name a field")
+    memo = _cache(form)
+    key = (section.key, ref.section, ref.name)
+    target = memo.get(key)
+    if target is None:
+        target = form.resolve(ref.name, ref.section, section.key)
+        if target is None:  # `form check` refuses such a form; a Form built in Python may still have one
+            raise KeyError(f"{section.key}: {ref.text} does not name a field")
+        memo[key] = target
     return target
 
 
@@ -62,6 +81,13 @@ def excel_formula(
 
 def calc_order(form: Form) -> list[tuple[Section, Field]]:
     """Every 計算 field, each after the 計算 fields it reads (form check refuses cycles)."""
+    memo = _cache(form)
+    if "calc_order" not in memo:
+        memo["calc_order"] = _calc_order(form)
+    return list(memo["calc_order"])
+
+
+def _calc_order(form: Form) -> list[tuple[Section, Field]]:
     calcs = [(s, f) for s in form.sections for f in s.fields if f.kind is FieldKind.CALC and f.formula]
     done: list[tuple[Section, Field]] = []
     seen: set[tuple[str, str]] = set()

@@ -600,25 +600,15 @@ class Ledger:
 
     def current(self) -> list[Received]:
         """The current submission of every department, with its issues and provenance."""
-        decided = {d.sha256: d for d in self.decisions()}
-        return [
-            Received(
-                department=r.department,
-                file=r.origin,
-                sha256=r.sha256,
-                received_at=r.dated,
-                round_id=r.round_id,
-                submission=r.submission,
-                issues=tuple(r.issues),
-                decision=_decision_text(decided.get(r.sha256)),
-            )
-            for r in self.rows("status = ? AND unit = ''", (FileStatus.ACCEPTED.value,))
-            if r.submission is not None
-        ]
+        return self._accepted("unit = ''")
 
     def reviews(self) -> list[Received]:
         """The current review of every leading project that has one (`Received.submission`
         holds the lead's decisions under the leading project's code)."""
+        return self._accepted("unit != ''")
+
+    def _accepted(self, unit_clause: str) -> list[Received]:
+        """Accepted files (answers or reviews, by `unit_clause`) with issues and provenance."""
         decided = {d.sha256: d for d in self.decisions()}
         return [
             Received(
@@ -631,7 +621,7 @@ class Ledger:
                 issues=tuple(r.issues),
                 decision=_decision_text(decided.get(r.sha256)),
             )
-            for r in self.rows("status = ? AND unit != ''", (FileStatus.ACCEPTED.value,))
+            for r in self.rows(f"status = ? AND {unit_clause}", (FileStatus.ACCEPTED.value,))
             if r.submission is not None
         ]
 

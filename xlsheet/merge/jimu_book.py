@@ -23,7 +23,6 @@ from ..catalogue import issue
 from ..entry.numbers import NUMBER_FORMATS, is_percent_calc
 from ..entry.values import fill_placeholders
 from ..formdef.model import Field, FieldKind, Form, Section
-from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import Issue, Master, Received
 from ..xlsxout import Book, header_footer_text
 from .consolidate import Consolidated
@@ -42,7 +41,7 @@ from .jimu_tables import (
 )
 from .linebreak import wrap
 from .merge_codes import CODES as CODES  # (importing it registers the rows used here)
-from .tables import Table
+from .tables import Table, unique_sheet_name
 
 TRAILING_NOTE = re.compile(r"[（(][^（）()]*[）)]\s*$")
 """A heading's closing parenthetical (the year of 達成率（令和元年度）)."""
@@ -158,17 +157,7 @@ def write_distribution(
 
 def project_sheet_name(row: JimuRow, taken: set[str]) -> str:
     """<事業コード>_<事業名>, valid and unique (31 characters, no \\ / ? * [ ] :)."""
-    text = f"{row.code}_{row.name}" if row.name else row.code
-    base = (
-        "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in text).strip("'")[:SHEET_NAME_MAX] or "_"
-    )
-    name, n = base, 2
-    while name.casefold() in taken:
-        suffix = f"_{n}"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-        n += 1
-    taken.add(name.casefold())
-    return name
+    return unique_sheet_name(f"{row.code}_{row.name}" if row.name else row.code, taken)
 
 
 def footer_text(row: JimuRow) -> str:
@@ -214,10 +203,16 @@ LIBREOFFICE = Metrics(pt_per_unit=6.35, pad_units=0.71, slack_chars=0.3, line_fa
 """LibreOffice: measured on its PDF output (Noto Sans CJK / IPAex lines about 1.45 × the font)."""
 
 
+def printed_text(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> list[str]:
+    """`text` as the lines it prints as in a cell `width_pt` wide, 禁則 applied (no line starts
+    with 、。）」 and the like): the sheet gets these explicit breaks, as the 政策評価表 does."""
+    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
+    return wrap(text, per_line) or [""]
+
+
 def line_count(text: str, width_pt: float, font_pt: float = FONT_PT, metrics: Metrics = EXCEL) -> int:
     """How many lines `text` takes in a cell `width_pt` wide (禁則 applied, as the 政策評価表)."""
-    per_line = max(1.0, (width_pt - CELL_PAD_PT) / font_pt - metrics.slack_chars)
-    return max(1, len(wrap(text, per_line)))
+    return max(1, len(printed_text(text, width_pt, font_pt, metrics)))
 
 
 @dataclass
@@ -287,7 +282,11 @@ class ProjectSheetWriter:
         for c in cells:
             if c.last > c.first:
                 self.ws.merge_range(r, c.first, r, c.last, None, c.fmt)
-            self.b.write(self.ws, r, c.first, c.value, c.fmt)
+            value = c.value
+            if isinstance(value, str) and value:
+                width = sum(self.metrics.column_pt(self.width) for _ in range(c.first, c.last + 1))
+                value = "\n".join(printed_text(value, width, FONT_PT, self.metrics))
+            self.b.write(self.ws, r, c.first, value, c.fmt)
         self.r += 1
 
     def _fits(self, cell: _Cell, text: str) -> bool:

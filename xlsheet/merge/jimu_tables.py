@@ -40,8 +40,7 @@ from ..formdef.model import (
     Section,
 )
 from ..models import KnownProject, Master, Received
-from .consolidate import local_time
-from .tables import PROV_HEADERS, PROV_WIDTHS, Table
+from .tables import PROV_HEADERS, PROV_WIDTHS, Table, provenance
 
 JIMU_LAYOUT = "事務事業評価シート"
 LIST_TABLE = "jimu"
@@ -317,21 +316,6 @@ def list_columns(form: Form, master: Master, rows: Iterable[JimuRow]) -> list[Co
     return out
 
 
-def _prov(rec: Received | None, master: Master) -> tuple:
-    if rec is None:
-        return (None,) * len(PROV_HEADERS)
-    dname = next((d.name for d in master.departments if d.code == rec.department), "")
-    return (
-        rec.department,
-        dname,
-        rec.file,
-        rec.sha256,
-        local_time(rec.received_at),
-        rec.round_id,
-        rec.decision,
-    )
-
-
 def _width(f: Field) -> float:
     return 10.0 if f.is_number else min(60.0, 12.0 + 6.0 * f.span)
 
@@ -351,7 +335,7 @@ def list_table(form: Form, master: Master, rows: list[JimuRow]) -> Table:
             "、".join(lp_names.get(c, c) for c in r.lps),
             SUBMITTED if r.submitted else MISSING,
             *(r.value(c.section, c.field, c.row) if r.submitted or c.row == 0 else None for c in cols),
-            *_prov(r.received, master),
+            *provenance(r.received, master),
         )
         for r in rows
     ]

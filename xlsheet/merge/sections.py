@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from ..formdef import Form, Section
 from ..formdef.model import fill_years
-from ..limits import SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
 from ..models import DepartmentStatus, Issue, Master, Received
 from ..units import unit_of
-from .consolidate import Consolidated, local_time
+from .consolidate import Consolidated
 from .jimu_tables import DISTRIBUTION_SHEET, JIMU_LAYOUT, jimu_tables
 from .tables import (
     PROV_HEADERS,
@@ -25,8 +24,10 @@ from .tables import (
     issue_table,
     paragraph_table,
     project_table,
+    provenance,
     sdg_table,
     status_table,
+    unique_sheet_name,
 )
 
 SEED_LAYOUT = "政策評価表"
@@ -75,19 +76,6 @@ def _title(section: Section, master: Master) -> str:
     return text or section.key
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    base = (
-        "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in title).strip("'")[:SHEET_NAME_MAX] or "_"
-    )
-    name, n = base, 2
-    while name.casefold() in taken:
-        suffix = f"_{n}"
-        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
-        n += 1
-    taken.add(name.casefold())
-    return name
-
-
 def _unit_name(form: Form, master: Master, unit: str) -> str:
     try:
         return unit_of(form, master, unit).name
@@ -109,16 +97,7 @@ def section_tables(form: Form, master: Master, received: list[Received], taken: 
         fields = section.fields
         rows = []
         for rec in current:
-            dname = next((d.name for d in master.departments if d.code == rec.department), "")
-            prov = (
-                rec.department,
-                dname,
-                rec.file,
-                rec.sha256,
-                local_time(rec.received_at),
-                rec.round_id,
-                rec.decision,
-            )
+            prov = provenance(rec, master)
             for unit, sections in rec.submission.answers.items():
                 for n, row in enumerate(sections.get(section.key, []), start=1):
                     rows.append(
@@ -134,7 +113,7 @@ def section_tables(form: Form, master: Master, received: list[Received], taken: 
         out.append(
             Table(
                 section.key,
-                _sheet_name(title, taken),
+                unique_sheet_name(title, taken),
                 (
                     "回答単位",
                     "回答単位の名称",

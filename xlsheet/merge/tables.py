@@ -14,8 +14,8 @@ from typing import Any
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..limits import _CONTROL, CELL_TEXT_MAX
-from ..models import SDG_GOALS, SEVERITY_JA, DepartmentStatus, Issue
+from ..limits import _CONTROL, CELL_TEXT_MAX, SHEET_NAME_FORBIDDEN, SHEET_NAME_MAX
+from ..models import SDG_GOALS, SEVERITY_JA, DepartmentStatus, Issue, Master, Received
 from ..textsafe import clean_data
 from ..xlsxout import Book
 from .consolidate import Consolidated, Provenance, local_time
@@ -311,3 +311,34 @@ def write_sdg_matrix(book: Book, c: Consolidated) -> Worksheet:
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     return ws
+
+
+def provenance(rec: Received | None, master: Master) -> tuple:
+    """The PROV_HEADERS cells of a row from one accepted file (blank when there is none)."""
+    if rec is None:
+        return (None,) * len(PROV_HEADERS)
+    dname = next((d.name for d in master.departments if d.code == rec.department), "")
+    return (
+        rec.department,
+        dname,
+        rec.file,
+        rec.sha256,
+        local_time(rec.received_at),
+        rec.round_id,
+        rec.decision,
+    )
+
+
+def unique_sheet_name(title: str, taken: set[str]) -> str:
+    """`title` as a valid sheet name (31 characters, no \\ / ? * [ ] :), made unique among
+    `taken` (compared case-folded, as Excel does) and added to it."""
+    base = (
+        "".join("_" if ch in SHEET_NAME_FORBIDDEN else ch for ch in title).strip("'")[:SHEET_NAME_MAX] or "_"
+    )
+    name, n = base, 2
+    while name.casefold() in taken:
+        suffix = f"_{n}"
+        name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+        n += 1
+    taken.add(name.casefold())
+    return name

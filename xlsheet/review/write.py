@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from ..docprops import outgoing_properties
 from ..entry.pages import text_height
 from ..era import date_label
 from ..formdef import Form
@@ -23,7 +24,7 @@ from ..layout import SHEET_LISTS, SHEET_MANIFEST, cell_ref
 from ..manifest import KIND_REVIEW, Manifest, fingerprint, sheet_rows
 from ..merge.draft import ACTION_JA, Draft, ParagraphAction, Review
 from ..models import SDG_GOALS, SEVERITY_JA, Category, Issue, Master, Severity
-from ..xlsxout import Book, atomic_path, sheet_ref
+from ..xlsxout import Book, atomic_path, protect_sheet, sheet_ref
 from .layout import (
     CHOSEN_MARK,
     COLUMNS,
@@ -84,15 +85,8 @@ class _Writer:
         return self.b.fmt(**props)
 
     def protect(self, ws) -> None:
-        ws.protect(
-            self.password or "",
-            {
-                "format_rows": True,
-                "format_columns": True,
-                "select_locked_cells": True,
-                "select_unlocked_cells": True,
-            },
-        )
+        """Protect a sheet with the round's password (formatting rows and columns allowed)."""
+        protect_sheet(ws, self.password)
 
     def sheet(self, name: str, title: str, note: str, columns: tuple[Column, ...]):
         b = self.b
@@ -470,13 +464,7 @@ def write_review_workbook(
         for k, v in manifest.properties().items():
             book.wb.set_custom_property(k, v)
         book.wb.set_properties(
-            {
-                "title": f"{s.evaluation_label} 政策評価表 確認ブック {lp.name}",
-                "subject": s.round_id,
-                "author": s.office_name,
-                "company": s.municipality,
-                "comments": "xlsheet で作成",
-            }
+            outgoing_properties(s, f"{s.evaluation_label} 政策評価表 確認ブック {lp.name}")
         )
         book.wb.worksheets()[1].activate()
         book.close()
