@@ -628,3 +628,13 @@ def test_a_round_taking_its_projects_from_a_jimu_round_is_carried_without_it(jim
     assert carried.known_projects == m.known_projects  # the 事業 sheet as the office keeps it
     assert any("事務事業評価ラウンド" in c and link in c for c in report.checks)
     assert Round(tmp_path / "政策R03").master.settings.evaluation_year == 2021
+
+
+def test_no_empty_box_of_last_years_policies_where_there_were_none(seed_rounds):
+    """D310 wrote no 今後の方針 last year: its book has no 前年度の今後の方針 section, and says so."""
+    _, new = seed_rounds
+    wb = openpyxl.load_workbook(SEED_BOOKS["second"]["D310"])
+    assert "xs_KIZUNA_previous_policies" not in wb.defined_names
+    assert "xs_KIZUNA_evaluations" in wb.defined_names
+    steps = [c.value for row in wb["はじめに"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("前年度の今後の方針" in t for t in steps)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from .formdef.model import Field, FieldKind, Form, Section, norm
+from .formdef.model import Field, FieldKind, Form, Section, norm, previous_source
 from .models import SDG_GOALS, Master
 from .units import AnswerUnit, unit_codes, unit_kind, unit_of
 
@@ -329,12 +329,19 @@ def input_sheet_name(form: Form, master: Master, dept: str, lp: str) -> str:
     return f"{form.input_sheet}_{lp}"
 
 
-def section_shown(section: Section, master: Master, is_lead: bool) -> bool:
+def section_shown(section: Section, master: Master, is_lead: bool, dept: str = "", unit: str = "") -> bool:
     """Whether an input sheet has the section: 主管所属 sections for the unit's lead only, and a
-    section of last year's values only in a round that has a last year."""
+    section of last year's values only where last year gave the unit some (a round started from
+    last year's, a department that answered then)."""
     if section.lead_only and not is_lead:
         return False
-    return not (section.carried and master.previous is None)
+    if not section.carried:
+        return True
+    if master.previous is None:
+        return False
+    previous = master.previous_for(dept, unit)
+    sources = {source[0] or section.key for f in section.fields if (source := previous_source(f.default))}
+    return any(previous.get(key) for key in sources)
 
 
 def sheet_layout(
@@ -347,7 +354,7 @@ def sheet_layout(
     row = FIRST_SECTION_ROW
     placements = []
     for section in form.sections:
-        if not section_shown(section, master, is_lead):
+        if not section_shown(section, master, is_lead, dept, lp):
             continue
         title, note = row, row + 1
         row += 2

@@ -52,17 +52,21 @@ def lists_sheet(eb: EntryBook, lps: list[str]) -> None:
     eb.protect(ws)
 
 
-def previous_step(eb: EntryBook) -> str:
-    """The step that says what was pre-filled from last year's accepted answers ("" without)."""
-    previous = eb.master.previous
-    if previous is None:
+def previous_step(eb: EntryBook, layouts: list[SheetLayout]) -> str:
+    """The step that says what was pre-filled from last year's accepted answers ("" when none)."""
+    previous, dept = eb.master.previous, eb.dept.code
+    if previous is None or not any(eb.master.previous_for(dept, lay.lp) for lay in layouts):
         return ""
     fed = [
         section_label(sec)
         for sec in eb.form.sections
         if not sec.carried and any(previous_source(f.default) for f in sec.fields)
     ]
-    shown = [section_label(sec) for sec in eb.form.sections if sec.carried]
+    shown = [
+        section_label(sec)
+        for sec in eb.form.sections
+        if sec.carried and any(lay.placement(sec.key) for lay in layouts)
+    ]
     if not fed and not shown:
         return ""
     label = fiscal_year_label(previous.evaluation_year)
@@ -126,7 +130,7 @@ def instructions_sheet(eb: EntryBook, layouts: list[SheetLayout]) -> None:
         "入力状況が「入力チェック: OK」になったら上書き保存し、このファイル（.xlsx のまま）をメールに添付して返信してください。",
         "マクロ有効ブック（.xlsm）や古い形式（.xls）で保存したり、パスワードを付けたりしないでください。",
     ]
-    carried = previous_step(eb)
+    carried = previous_step(eb, layouts)
     if carried:
         steps.insert(1, carried)
     r += 2

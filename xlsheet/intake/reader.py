@@ -646,7 +646,7 @@ def read_workbook(
             sections: dict[str, ReadSection] = {}
             refs: dict[str, Ref | None] = {}
             for section in form.sections:
-                if not section_shown(section, master, unit.lead_department == dept):
+                if not section_shown(section, master, unit.lead_department == dept, dept, lp):
                     continue
                 ref = refs[section.key] = reader.locate(parts, recorded, renamed, lp, section)
                 sections[section.key] = reader.read_section(ref, lp, section, lists, parts.date1904)
