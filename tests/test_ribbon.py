@@ -211,8 +211,11 @@ def test_buttons_on_the_wrong_workbook_say_what_to_do(sample_round, tmp_path):
     broken = tmp_path / "r"
     shutil.copytree(sample_round, broken)
     (broken / "master.xlsx").write_bytes(b"broken")
-    b = book(write_control_workbook(sample_round, tmp_path / "ctl.xlsx", round_value=str(broken)))
-    assert ribbon.generate(b).startswith("マスタデータに誤りがあります。何も書き込んでいません。")
+    for press in (ribbon.generate, ribbon.review, ribbon.publish):  # XlsheetError lines, as a message box
+        b = book(write_control_workbook(sample_round, tmp_path / "ctl.xlsx", round_value=str(broken)))
+        assert press(b).startswith("マスタデータに誤りがあります。何も書き込んでいません。")
+        assert alerts(b)[0].startswith("マスタデータに誤りがあります。") and not added_sheets(b)
+    assert not (broken / "outbox" / "review").exists() and not (broken / "output" / "opendata").exists()
 
 
 def test_result_tables_never_write_formulas(tmp_path):
