@@ -17,8 +17,16 @@ Public Sub OnDecide(control As IRibbonControl)
     RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('decide')"
 End Sub
 
+Public Sub OnReview(control As IRibbonControl)
+    RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('review')"
+End Sub
+
 Public Sub OnMerge(control As IRibbonControl)
     RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('merge')"
+End Sub
+
+Public Sub OnPublish(control As IRibbonControl)
+    RunPython "import xlsheet.ribbon; xlsheet.ribbon.run_caller('publish')"
 End Sub
 
 Public Sub OnStatus(control As IRibbonControl)

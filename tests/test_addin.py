@@ -19,7 +19,7 @@ from lxml import etree
 from tests.conftest import shared_dir
 from tests.ooxml import CONTENT_TYPES_XSD, schema
 from xlsheet.cli import main as cli
-from xlsheet.ribbon import BUTTONS
+from xlsheet.ribbon import ACTION_LABELS, BUTTONS
 from xlsheet.ribbon import main as ribbon_main
 from xlsheet.ribbon.xlam import (
     CUSTOMUI14_NS,
@@ -106,8 +106,18 @@ def test_ribbon_xml_is_valid_customui14(name):
     buttons = root.findall(f".//{{{CUSTOMUI14_NS}}}button")
     if name == FULL_XML:
         assert [b.get("label") for b in buttons] == [b.label for b in BUTTONS]
+        groups = {g.get("label"): g for g in root.iter(f"{{{CUSTOMUI14_NS}}}group")}
+        for group, el in groups.items():
+            assert [b.get("id") for b in el] == [f"xlsheet_{b.key}" for b in BUTTONS if b.group == group]
+        assert {"xlsheet_review", "xlsheet_publish"} <= {b.get("id") for b in groups["企画課"]}
     else:
         assert [b.get("label") for b in buttons] == ["評価"]
+        tip = buttons[0].get("supertip")  # names every step the control workbook can choose
+        assert (
+            all(label in tip for label in ACTION_LABELS)
+            and "確認ブック作成" in tip
+            and "公開データ作成" in tip
+        )
 
 
 def test_subset_schema_rejects_what_excel_rejects():

@@ -4,17 +4,23 @@ Office.js payload round trip (the server path itself is tests/test_ribbon_server
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 
 import openpyxl
 import pytest
 import xlwings as xw
 
+from tests.rounds import answer
 from xlsheet import ribbon
 from xlsheet.fill import fill_workbook, name_range
-from xlsheet.intake.ledger import ACTION_JA
+from xlsheet.generate import stamped_manifest
+from xlsheet.intake.ledger import ACTION_JA, Ledger
 from xlsheet.intake.reader import read_workbook
+from xlsheet.libreoffice import soffice_path
 from xlsheet.master import load_master
+from xlsheet.merge.consolidate import consolidate
+from xlsheet.merge.source import current_received
 from xlsheet.paths import RoundPaths
 from xlsheet.ribbon import ACTION_NAME, CHECK_SHEET, DECIDE_HEADER, DECIDE_NAME, DECIDE_SHEET, ROUND_DIR_NAME
 from xlsheet.ribbon.control import DECIDE_ROWS, write_control_workbook
@@ -205,8 +211,11 @@ def test_buttons_on_the_wrong_workbook_say_what_to_do(sample_round, tmp_path):
     broken = tmp_path / "r"
     shutil.copytree(sample_round, broken)
     (broken / "master.xlsx").write_bytes(b"broken")
-    b = book(write_control_workbook(sample_round, tmp_path / "ctl.xlsx", round_value=str(broken)))
-    assert ribbon.generate(b).startswith("マスタデータに誤りがあります。何も書き込んでいません。")
+    for press in (ribbon.generate, ribbon.review, ribbon.publish):  # XlsheetError lines, as a message box
+        b = book(write_control_workbook(sample_round, tmp_path / "ctl.xlsx", round_value=str(broken)))
+        assert press(b).startswith("マスタデータに誤りがあります。何も書き込んでいません。")
+        assert alerts(b)[0].startswith("マスタデータに誤りがあります。") and not added_sheets(b)
+    assert not (broken / "outbox" / "review").exists() and not (broken / "output" / "opendata").exists()
 
 
 def test_result_tables_never_write_formulas(tmp_path):
@@ -223,3 +232,57 @@ def test_every_button_key_is_a_public_function_of_the_package():
     assert list(ribbon.STEPS) == [b.key for b in ribbon.BUTTONS]
     for key, func in ribbon.STEPS.items():
         assert getattr(ribbon, key) is func and func.__name__ == key
+    # the round's office steps in their order, each also a choice of the single 評価 button
+    office = [b.key for b in ribbon.BUTTONS if b.group == "企画課"]
+    assert office == ["generate", "collect", "decide", "review", "merge", "publish", "status"]
+    assert list(ribbon.ACTION_LABELS.values()) == office
+    assert ribbon.BUTTONS_BY_KEY["review"].label == "確認ブック作成"
+    assert ribbon.BUTTONS_BY_KEY["publish"].label == "公開データ作成"
+
+
+def test_review_and_publish_buttons_on_a_collected_round(sample_round, tmp_path):
+    """確認ブック作成 and 公開データ作成 through the single 評価 button's choice, on a round whose
+    every department answered: the review workbooks carry the merged draft, the package is
+    written where `xlsheet publish` writes it, and pressing again leaves unchanged books alone."""
+    paths = RoundPaths(sample_round)
+    master = load_master(paths.master)
+    for sub in sample_submissions(master):
+        shutil.copy(answer(sample_round, sub.department, f"{sub.department}.xlsx"), paths.inbox)
+    assert ribbon.collect(book(write_control_workbook(sample_round))).startswith("回収・検証")
+    ctl = write_control_workbook(sample_round)
+    wb = openpyxl.load_workbook(ctl)
+    sheet, col, row, *_ = name_range(wb, ACTION_NAME)
+
+    def press(label: str) -> xw.Book:
+        wb[sheet].cell(row, col).value = label
+        wb.save(tmp_path / "ctl.xlsx")
+        b = book(tmp_path / "ctl.xlsx")
+        ribbon.dispatch(b)
+        return b
+
+    b = press("確認ブック作成")
+    assert added_sheets(b) == ["確認ブック"]
+    [message] = alerts(b)
+    assert message.startswith(f"確認ブックを {len(master.leading_projects)} 冊用意しました（新規・変更あり ")
+    assert "まだ受理していない所属" not in message  # every department answered
+    with Ledger(paths.ledger) as ledger:
+        drafts = consolidate(master, current_received(ledger)).drafts
+    for lp in master.leading_projects:
+        made = paths.review_workbook(master.department(lp.lead_department), lp.code)
+        assert stamped_manifest(made).draft == drafts[lp.code].fingerprint
+    again = press("確認ブック作成")
+    rows = [a["values"] for a in again.json()["actions"] if a["func"] == "setValues" and a["start_row"] == 2]
+    assert [r[5] for r in rows[0][1:]] == ["変更なし"] * len(master.leading_projects)
+
+    b = press("公開データ作成")
+    assert added_sheets(b) == ["公開データ"]
+    folder = paths.output / "opendata"
+    package = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    [message] = alerts(b)
+    assert message.splitlines()[1] == str(folder)
+    pdfs = [r for r in package["resources"] if r["format"] == "pdf"]
+    assert f"PDF {len(pdfs)} 件" in message.splitlines()[0]
+    if soffice_path() is not None:
+        assert pdfs and "注意" not in message  # nothing missing: every department, every PDF
+    # pressed again: the package it wrote itself is replaced without a question
+    assert alerts(press("公開データ作成"))[0].startswith("公開用データを作成しました")

@@ -7,8 +7,10 @@ runs the button, and the test checks the actions that come back and the files wr
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import importlib.util
+import io
 import json
 import os
 import re
@@ -32,11 +34,14 @@ from tests.rounds import answer, saved_at, versioned
 from xlsheet.cli import main as cli
 from xlsheet.fill import fill_workbook
 from xlsheet.fill import name_range as defined_range
-from xlsheet.generate import generate_round, init_round
+from xlsheet.generate import generate_round, init_round, stamped_manifest
 from xlsheet.intake.collect import collect_round
 from xlsheet.intake.ledger import Action, Ledger
 from xlsheet.intake.reader import read_workbook
+from xlsheet.libreoffice import soffice_path
 from xlsheet.master import load_master
+from xlsheet.merge.consolidate import consolidate
+from xlsheet.merge.source import current_received
 from xlsheet.paths import RoundPaths
 from xlsheet.ribbon import BUTTONS, CHECK_IGNORED, CHECK_SHEET, DECIDE_NAME, DECIDE_SHEET, ROUND_DIR_NAME
 from xlsheet.ribbon.control import write_control_workbook
@@ -333,6 +338,39 @@ def test_a_whole_round_through_the_ribbon(server, rounds, tmp_path):
     assert status[depts[-1].code] != "受理"
     assert colors(actions, "提出状況")[3] == "#E2EFDA"  # first data row: 受理 in green
 
+    # 確認ブック作成: one review workbook per leading project, from the answers accepted so far
+    actions = press(server, "review", control)
+    table = sheet_table(actions, "確認ブック")
+    assert table[0] == [
+        "リーディングプロジェクト",
+        "主管所属",
+        "事業",
+        "段落",
+        "前の判断",
+        "作成",
+        "ファイル",
+    ]
+    with Ledger(paths.ledger) as ledger:
+        drafts = consolidate(master, current_received(ledger)).drafts
+    assert [r[0] for r in table[1:]] == [lp.name for lp in master.leading_projects]
+    for lp, row in zip(master.leading_projects, table[1:], strict=True):
+        lead = master.department(lp.lead_department)
+        book = paths.review_workbook(lead, lp.code)
+        assert row[1] == f"{lead.code} {lead.name}" and row[6] == book.name and row[5] == "新規"
+        assert (row[2], row[3]) == (len(drafts[lp.code].projects), len(drafts[lp.code].paragraphs)) != (0, 0)
+        assert stamped_manifest(book).draft == drafts[lp.code].fingerprint  # the draft merge would print
+    assert sorted(p.name for p in paths.review_outbox.glob("*.xlsx")) == sorted(r[6] for r in table[1:])
+    assert set(colors(actions, "確認ブック").values()) == {"#D9E1F2", "#E2EFDA"}
+    [message] = alerts(actions)
+    assert message.startswith(f"確認ブックを {len(master.leading_projects)} 冊用意しました")
+    assert f"まだ受理していない所属が 1 件あります（{depts[-1].name}）" in message
+    assert not paths.review_mail_outbox.exists()  # like 配布ブック作成: no mail from the ribbon
+    # pressed again with nothing new: the same books, left as they are
+    stamp = [paths.review_outbox.joinpath(r[6]).stat().st_mtime_ns for r in table[1:]]
+    actions = press(server, "review", control)
+    assert {r[5] for r in sheet_table(actions, "確認ブック")[1:]} == {"変更なし"}
+    assert [paths.review_outbox.joinpath(r[6]).stat().st_mtime_ns for r in table[1:]] == stamp
+
     # 統合ブック作成
     actions = press(server, "merge", control)
     [message] = alerts(actions)
@@ -346,6 +384,51 @@ def test_a_whole_round_through_the_ribbon(server, rounds, tmp_path):
         f"政策評価表_{lp.name}" for lp in master.leading_projects
     ]
     assert "提出状況" in sheets
+
+    # 公開データ作成: the open-data package in output/opendata, listed file by file
+    actions = press(server, "publish", control)
+    folder = paths.output / "opendata"
+    table = sheet_table(actions, "公開データ")
+    assert table[0] == ["種類", "ファイル", "行数"]
+    package = json.loads((folder / "datapackage.json").read_text("utf-8"))
+    resources = {r["path"]: r for r in package["resources"]}
+    listed = {r[1]: r for r in table[1:] if r[0] != "注意"}
+    assert listed.pop("datapackage.json")[0] == "データパッケージ"
+    assert set(listed) == set(resources)
+    for path, row in listed.items():
+        kind = resources[path]["format"]
+        assert row[0] == {"csv": "表（CSV）", "json": "表（JSON）", "pdf": "PDF"}[kind]
+        data = (folder / path).read_bytes()
+        assert len(data) == resources[path]["bytes"]
+        if kind == "csv":  # the 行数 is what the CSV holds below its header
+            assert row[2] == len(list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))) - 1
+        if kind == "pdf":
+            assert data[:5] == b"%PDF-"
+    csvs = [p for p in listed if p.endswith(".csv")]
+    pdfs = [p for p in listed if p.endswith(".pdf")]
+    assert csvs and (pdfs or soffice_path() is None)
+    [message] = alerts(actions)
+    assert message.startswith(
+        f"公開用データを作成しました（CSV {len(csvs)} 件・PDF {len(pdfs)} 件）。\n{folder}"
+    )
+    # the department not collected is named, in the message and on a yellow 注意 row
+    assert message.count("\n注意: ") == 1 and depts[-1].name in message.split("\n注意: ")[1]
+    assert table[-1][0] == "注意" and depts[-1].name in table[-1][1]
+    assert colors(actions, "公開データ")[2 + len(table) - 1] == "#FFF2CC"
+    [json_path] = [p for p in listed if p.endswith(".json")]
+    records = json.loads((folder / json_path).read_text("utf-8"))["tables"]
+    assert listed[json_path][2] == sum(len(t["records"]) for t in records.values())
+
+    # a package changed by hand is never overwritten from the ribbon
+    edited = folder / csvs[0]
+    edited.write_bytes(edited.read_bytes() + b"\r\n")
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*"))
+    actions = press(server, "publish", control)
+    [message] = alerts(actions)
+    assert "前回の publish の後に変更されています" in message and csvs[0] in message
+    assert "リボンからは作り直しません" in message and "--force" in message
+    assert not any(a["func"] == "addSheet" for a in actions)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in folder.rglob("*")) == before
 
 
 def test_round_folder_outside_the_servers_root_is_refused(server, rounds, tmp_path):

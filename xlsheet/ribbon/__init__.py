@@ -11,7 +11,7 @@ JSON, ``xw.Book(json=...)``) and on a desktop PC through ``RunPython`` (``xw.Boo
 
 Modules: `buttons` (the table), `names` (the control workbook's defined names), `workbook`
 (names, result sheets, message boxes), `report` (`RibbonError`, the message-box wrapper),
-`round_folder`, `steps` (generate, collect, merge, status), `decisions` (decide),
+`round_folder`, `steps` (generate, collect, review, merge, publish, status), `decisions` (decide),
 `entry_check` (check), `desktop` (run, dispatch, main, run_caller).
 """
 
@@ -33,7 +33,7 @@ from .names import (
 )
 from .report import RibbonError, report_errors
 from .round_folder import check_round_dir, round_dir
-from .steps import collect, generate, merge, status, status_rows, write_status
+from .steps import collect, generate, merge, publish, review, status, status_rows, write_status
 from .workbook import (
     ALERT_TITLE,
     COLOR_ERROR,
@@ -91,8 +91,10 @@ __all__ = [
     "merge",
     "named_range",
     "named_value",
+    "publish",
     "report_errors",
     "result_sheet",
+    "review",
     "round_dir",
     "run",
     "run_caller",

@@ -56,6 +56,16 @@ BUTTONS: tuple[Button, ...] = (
         "企画課",
     ),
     Button(
+        "review",
+        "確認ブック作成",
+        "受理した回答から、主管所属が政策評価表の案を確認する確認ブック（outbox/review フォルダ）を作ります。",
+        "xlsheet_review",
+        "xlsheet-review",
+        "OnReview",
+        "ReviewNewComment",
+        "企画課",
+    ),
+    Button(
         "merge",
         "統合ブック作成",
         "受理した入力ブックを 1 冊の統合ブック（output フォルダ）にまとめます。",
@@ -63,6 +73,16 @@ BUTTONS: tuple[Button, ...] = (
         "xlsheet-merge",
         "OnMerge",
         "ConsolidateMenu",
+        "企画課",
+    ),
+    Button(
+        "publish",
+        "公開データ作成",
+        "統合ブックと PDF を作り、公開用データ（CSV・JSON・datapackage.json・PDF）を output/opendata フォルダに書きます。",
+        "xlsheet_publish",
+        "xlsheet-publish",
+        "OnPublish",
+        "FileSaveAsWebPage",
         "企画課",
     ),
     Button(

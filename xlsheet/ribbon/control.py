@@ -119,7 +119,7 @@ def write_control_workbook(root: Path, path: Path | None = None, round_value: st
             ws,
             note,
             0,
-            "結果はこのブックのシート（配布ブック・回収結果・提出状況）とメッセージで表示されます。",
+            "結果はこのブックのシート（配布ブック・回収結果・確認ブック・統合結果・公開データ・提出状況）とメッセージで表示されます。",
         )
         book.write(
             ws,

@@ -10,14 +10,16 @@ from .buttons import ACTION_LABELS, BUTTONS_BY_KEY
 from .decisions import decide
 from .entry_check import check
 from .names import ACTION_NAME
-from .steps import collect, generate, merge, status
+from .steps import collect, generate, merge, publish, review, status
 from .workbook import alert, is_entry_workbook, named_value
 
 STEPS: dict[str, Callable[[Any], str]] = {
     "generate": generate,
     "collect": collect,
     "decide": decide,
+    "review": review,
     "merge": merge,
+    "publish": publish,
     "status": status,
     "check": check,
 }
@@ -25,7 +27,7 @@ STEPS: dict[str, Callable[[Any], str]] = {
 
 
 def run(book: Any, key: str) -> str:
-    """Run the button `key` (generate, collect, decide, merge, status, check) on `book`."""
+    """Run the button `key` (generate, collect, decide, review, merge, publish, status, check) on `book`."""
     if key not in BUTTONS_BY_KEY:
         raise KeyError(key)
     return STEPS[key](book)

@@ -1,5 +1,5 @@
 """The buttons that run one library step on the round and list its result: 配布ブック作成,
-回収・検証, 統合ブック作成 and 提出状況."""
+回収・検証, 確認ブック作成, 統合ブック作成, 公開データ作成 and 提出状況."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from ..models import DeptState
 from ..paths import RoundPaths
 from ..round import Round
-from .report import report_errors
+from .report import RibbonError, report_errors
 from .round_folder import round_dir
 from .workbook import COLOR_ERROR, COLOR_OK, COLOR_WARNING, alert, local_time, write_table
 
@@ -111,6 +111,92 @@ def merge(book: Any) -> str:
         [("統合ブック", str(result.book))],
     )
     message = f"統合ブックを作成しました（受理 {accepted} / {len(result.status)} 所属）。\n{result.book}"
+    alert(book, message)
+    return message
+
+
+@report_errors
+def review(book: Any) -> str:
+    """確認ブック作成: write outbox/review/ (one review workbook per leading project for its lead
+    department) and list them. Like 配布ブック作成 it sends no mail."""
+    from ..generate import BOOK_CHANGE_JA, BookChange
+    from ..review.steps import review_round
+
+    root = round_dir(book)
+    folder = RoundPaths(root).review_outbox
+    books = review_round(root)
+    waiting = [s.name for s in status_rows(root) if not s.done]
+    write_table(
+        book,
+        "確認ブック",
+        f"確認ブック作成: {len(books)} 冊（{folder}）",
+        ("リーディングプロジェクト", "主管所属", "事業", "段落", "前の判断", "作成", "ファイル"),
+        [
+            (
+                b.lp_name,
+                f"{b.lead.code} {b.lead.name}",
+                b.projects,
+                b.paragraphs,
+                "引き継ぎ" if b.reviewed else "",
+                BOOK_CHANGE_JA[b.change],
+                b.path.name,
+            )
+            for b in books
+        ],
+        [None if b.change is BookChange.UNCHANGED else COLOR_OK for b in books],
+    )
+    made = sum(b.change is not BookChange.UNCHANGED for b in books)
+    message = f"確認ブックを {len(books)} 冊用意しました（新規・変更あり {made} 冊）。\n{folder}"
+    if waiting:
+        message += (
+            f"\n注意: まだ受理していない所属が {len(waiting)} 件あります（{'、'.join(waiting)}）。"
+            "確認ブックはいま受理している回答で作りました。回答が届いたら「回収・検証」の後にもう一度押すと、"
+            "変わった確認ブックだけを作り直します。"
+        )
+    message += (
+        "\n主管所属への依頼メールは作っていません。確認ブックを添付して送るか、"
+        f"`xlsheet review {root} --all` で下書きを作ってください。"
+    )
+    alert(book, message)
+    return message
+
+
+@report_errors
+def publish(book: Any) -> str:
+    """公開データ作成: merge the round (book and PDF) and write the open-data package into
+    output/opendata (CSV, JSON, datapackage.json, PDF), listing its files."""
+    from ..publish import PackageEdited, publish_round
+
+    root = round_dir(book)
+    try:
+        result = publish_round(root, pdf=True)
+    except PackageEdited as exc:
+        raise RibbonError(
+            f"{exc}リボンからは作り直しません。残す必要がなければフォルダを消してからもう一度押すか、"
+            f"`xlsheet publish {root} --force` を実行してください"
+        ) from exc
+    folder = result.folder
+    rows: list[tuple[str, str, Any]] = [
+        ("表（CSV）", p.name, len(t.rows)) for t, p in zip(result.tables, result.csv, strict=True)
+    ]
+    rows.append(("表（JSON）", result.json.name, sum(len(t.rows) for t in result.tables)))
+    rows += [("PDF", str(p.relative_to(folder)), "") for p in result.pdfs]
+    rows.append(("データパッケージ", result.package.name, ""))
+    colors: list[str | None] = [COLOR_OK] * len(rows)
+    kept = [k for k in (result.merge.kept if result.merge else None, result.kept) if k]
+    rows += [("手で変更されていたものを残しました", str(k), "") for k in kept]
+    rows += [("注意", note, "") for note in result.notes]
+    colors += [COLOR_WARNING] * (len(kept) + len(result.notes))
+    write_table(
+        book,
+        "公開データ",
+        f"公開データ作成: CSV {len(result.csv)} 件・PDF {len(result.pdfs)} 件（{folder}）",
+        ("種類", "ファイル", "行数"),
+        rows,
+        colors,
+    )
+    message = f"公開用データを作成しました（CSV {len(result.csv)} 件・PDF {len(result.pdfs)} 件）。\n{folder}"
+    message += "".join(f"\n注意: {note}" for note in result.notes)
     alert(book, message)
     return message
 

@@ -28,8 +28,18 @@ def xlsheet_decide(book: xw.Book):
 
 
 @script
+def xlsheet_review(book: xw.Book):
+    ribbon.review(book)
+
+
+@script
 def xlsheet_merge(book: xw.Book):
     ribbon.merge(book)
+
+
+@script
+def xlsheet_publish(book: xw.Book):
+    ribbon.publish(book)
 
 
 @script

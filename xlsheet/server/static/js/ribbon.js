@@ -6,7 +6,9 @@ const XLSHEET_RIBBON = {
   "xlsheet-generate": "xlsheet_generate",
   "xlsheet-collect": "xlsheet_collect",
   "xlsheet-decide": "xlsheet_decide",
+  "xlsheet-review": "xlsheet_review",
   "xlsheet-merge": "xlsheet_merge",
+  "xlsheet-publish": "xlsheet_publish",
   "xlsheet-status": "xlsheet_status",
   "xlsheet-check": "xlsheet_check",
 };
