@@ -12,8 +12,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from tests.conftest import ISSUED, needs_libreoffice
+from xlsheet.cli import main
 from xlsheet.fill import fill_answers, name_range
 from xlsheet.generate import generate_round, init_round
 from xlsheet.intake.collect import collect_round
@@ -234,3 +236,11 @@ def test_a_blank_personnel_cost_is_refused_before_anything_is_written(tmp_path):
         "シート「設定」: 様式「事務事業評価」の計算式が「平均人件費（千円）」を使いますが、空欄です。値を入力してください"
     ]
     assert list((root / "outbox").iterdir()) == []
+
+
+def test_a_project_round_has_no_review_stage(jimu):
+    """The lead department's 確認ブック chooses what a 政策評価表 prints; a 事務事業評価 has none."""
+    res = CliRunner().invoke(main, ["review", str(jimu)])
+    assert res.exit_code == 2
+    assert "主管所属の確認ブックは" in "".join(res.output.split()).replace(" ", "")
+    assert not (jimu / "outbox" / "review").exists()

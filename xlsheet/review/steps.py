@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from ..errors import XlsheetError
 from ..generate import BOOK_CHANGE_JA, BookChange, stamped_manifest
 from ..mail.compose import (
     DEFAULT_SIZE_LIMIT,
@@ -24,6 +25,7 @@ from ..mail.compose import (
 from ..mail.send import Delivery, SmtpConfig, deliver
 from ..merge.consolidate import consolidate
 from ..merge.draft import carried
+from ..merge.sections import PRINT_LAYOUTS, SEED_LAYOUT, print_layout
 from ..merge.source import current_received, current_reviews
 from ..models import Department, MailKind, Master
 from ..round import Round
@@ -47,6 +49,12 @@ class ReviewBook:
     """The lead's decisions are in the book (a review was accepted before)."""
 
 
+class ReviewNotApplicable(XlsheetError):
+    """The round's form has no 政策評価表 to review (a 事務事業評価, say)."""
+
+    headline = "この様式のラウンドには確認ブックがありません。"
+
+
 def review_round(root: Path, issued: dt.date | None = None) -> list[ReviewBook]:
     """Write the review workbook of every leading project for its lead department; return them.
 
@@ -55,6 +63,12 @@ def review_round(root: Path, issued: dt.date | None = None) -> list[ReviewBook]:
     the decisions already taken."""
     rnd = Round(Path(root))
     paths, master, form = rnd.paths, rnd.master, rnd.form
+    if print_layout(form) is not PRINT_LAYOUTS[SEED_LAYOUT]:
+        raise ReviewNotApplicable(
+            f"様式「{form.title}」の公表レイアウトは「{form.layout}」です。主管所属の確認ブックは、"
+            f"公表レイアウトが「{SEED_LAYOUT}」の様式（リーディングプロジェクトごとに事業を選び段落をまとめる）の"
+            "ラウンドで使います"
+        )
     with rnd.ledger() as ledger:
         received = current_received(ledger)
         reviews = current_reviews(ledger, master)
@@ -142,7 +156,7 @@ def send_reviews(
     for code, mine in by_lead.items():
         dept = master.department(code)
         if not resend and all(b.change is BookChange.UNCHANGED for b in mine):
-            skipped.append(f"{dept.code} {dept.name}: 同じ確認ブックを作成済みです（送り直すには --resend）")
+            skipped.append(f"{dept.code} {dept.name}: 同じ確認ブックを作成済みです（送り直すには --all）")
         elif not dept.emails:
             problems.append(
                 f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
