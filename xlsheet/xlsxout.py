@@ -22,7 +22,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .errors import XlsheetError
 from .layout import cell_ref, quote_sheet
-from .limits import ExcelLimitError, check_defined_name, check_sheet_names, check_text, check_validation
+from .limits import ExcelLimitError, check_defined_name, check_sheet_name, check_text, check_validation
 
 JP_FONT = "游ゴシック"
 
@@ -48,6 +48,8 @@ class Book:
         self.font = font
         self.font_size = font_size
         self.structure: dict[str, Any] = {"sheets": [], "names": {}, "validations": []}
+        self._sheet_keys: dict[str, str] = {}
+        """Sheet names so far, casefolded (Excel compares them ignoring case)."""
         self._formats: dict[tuple, Any] = {}
 
     # -- formats -----------------------------------------------------------------------------
@@ -62,7 +64,7 @@ class Book:
 
     # -- structure ---------------------------------------------------------------------------
     def add_sheet(self, name: str) -> Worksheet:
-        check_sheet_names([*self.structure["sheets"], name])
+        check_sheet_name(name, self._sheet_keys)
         self.structure["sheets"].append(name)
         return self.wb.add_worksheet(name)
 
