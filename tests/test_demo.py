@@ -83,6 +83,12 @@ def test_demo_round_library(tmp_path):
     lead.close()
     assert len(rows) == 12 and all(r[-2] in "SABC" for r in rows)
     assert any(x.startswith("1. 事務事業評価（見本）") for x in lines)
+    # the lead department's review, sent back as drafted, is what the book prints (the seed, above)
+    assert result.review_collect is not None
+    assert [f.status for f in result.review_collect.files if f.status is not FileStatus.DUPLICATE] == [
+        FileStatus.ACCEPTED
+    ]
+    assert result.published is not None and (result.published / "datapackage.json").is_file()
 
 
 @needs_libreoffice
@@ -102,8 +108,13 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
         "PDF",
         "提出状況",
         "受理 7 / 7 所属",
+        "主管所属の確認ブック 1 冊",
+        "確認ブックの回収: 受理 1 件",
+        "公開用のオープンデータ",
     ):
         assert phrase in text, phrase
+    published = tmp_path / "demo-round" / "output" / "opendata"
+    assert (published / "datapackage.json").is_file() and list((published / "pdf").glob("*.pdf"))
     book = tmp_path / "demo-round" / "output" / "政策評価表_R02-seisaku-hyoka.xlsx"
     pdf = book.with_suffix(".pdf")
     assert book.is_file() and pdf.is_file()
@@ -130,7 +141,9 @@ def test_demo_command_as_a_new_user(tmp_path, monkeypatch):
     again = runner.invoke(main, ["demo", "demo-round"])
     assert again.exit_code == 0, again.output
     inbox = sorted(p.name for p in (tmp_path / "demo-round" / "inbox").iterdir())
-    assert len(inbox) == 8 and sum("_修正版" in n for n in inbox) == 1
+    assert (
+        len(inbox) == 9 and sum("_修正版" in n for n in inbox) == 1 and sum("_確認_" in n for n in inbox) == 1
+    )
 
     # merge alone on the same round, with CSV and PDF
     merged = runner.invoke(main, ["merge", "demo-round", "--pdf", "--csv"])

@@ -6,7 +6,8 @@ whose master data names that round so its 事業 come from the accepted evaluati
 init (the seed's master data) → generate (one entry workbook per department) → send (draft
 mails) → the departments fill their workbooks with the seed's own texts, by defined name, as
 their Excel would → collect → the one department whose file was rejected sends a corrected one
-→ collect again → merge (book, CSV, and the PDF when LibreOffice is installed).
+→ collect again → the lead department's review workbook, sent back as drafted → collect → merge
+(book, CSV, and the PDFs when LibreOffice is installed) → publish (the open-data package).
 
 Two realistic mistakes show what intake does with them:
 - 高齢者支援課 types its codes in full width (１－４－３): intake normalizes them and says so;
@@ -31,6 +32,8 @@ from .master import load_master, write_master
 from .merge import MergeResult, merge_round
 from .models import Submission
 from .paths import RoundPaths
+from .publish import publish_round
+from .review.steps import review_round
 from .round import Round
 from .sample import sample_submissions
 from .sample_jimu import sample_project_answers
@@ -65,6 +68,8 @@ class DemoResult:
     steps: list[str] = field(default_factory=list)
     project_collect: CollectReport | None = None
     project_merge: MergeResult | None = None
+    review_collect: CollectReport | None = None
+    published: Path | None = None
 
 
 def run_project_round(root: Path, say: Callable[[str], None]) -> tuple[CollectReport, MergeResult]:
@@ -178,9 +183,22 @@ def run_demo(
     second = collect_round(root)
     say(_collect_line("8. 再回収", second))
 
+    reviews = review_round(root, issued=ISSUED)
+    for book in reviews:  # the lead department agrees with the draft as it is and sends it back
+        shutil.copyfile(book.path, paths.inbox / book.path.name)
+    say(
+        f"9. 主管所属の確認ブック {len(reviews)} 冊: {paths.review_outbox}\n"
+        "   ・主管所属（地域づくり推進課）は下書きのまま（載せる事業・段落・ＳＤＧｓ）で返送"
+    )
+    third = collect_round(root)
+    say(_collect_line("10. 確認ブックの回収", third))
+
     want_pdf = soffice_path() is not None if pdf is None else pdf
-    merged = merge_round(root, pdf=want_pdf, csv=True)
-    say(f"9. 統合ブック: {merged.book}")
+    merge_round(root, csv=True)
+    published = publish_round(root, pdf=want_pdf)
+    merged = published.merge
+    assert merged is not None
+    say(f"11. 統合ブック: {merged.book}")
     if merged.pdf:
         say(f"   PDF（政策評価表）: {merged.pdf}")
         for path in merged.lp_pdfs:
@@ -191,8 +209,8 @@ def run_demo(
         say("   PDF: 作成していません（--no-pdf）")
     elif not want_pdf:
         say("   PDF: LibreOffice が見つからないため作成していません（統合ブックは Excel で開けます）")
-    if merged.csv:
-        say(f"   CSV（UTF-8 BOM 付き）: {merged.csv[0].parent}")
+    say(f"   CSV（UTF-8 BOM 付き）: {paths.output / 'csv'}")
+    say(f"12. 公開用のオープンデータ（CSV・JSON・datapackage.json・PDF）: {published.folder}")
     return DemoResult(
         root,
         first,
@@ -201,6 +219,8 @@ def run_demo(
         mails=len(delivery.mails),
         project_collect=project_report,
         project_merge=project_merged,
+        review_collect=third,
+        published=published.folder,
     )
 
 
