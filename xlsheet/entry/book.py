@@ -61,7 +61,7 @@ class EntryBook:
 
     def input_fmt(self, col: Field, lp: str, mark: Severity | None = None):
         """An input cell's format, coloured by the worst issue `mark`ed on it."""
-        props: dict[str, Any] = {"locked": False, "border": 1, "text_wrap": True, "bg_color": INPUT_FILL}
+        props = input_props(mark)
         if col.kind is FieldKind.CODE:
             props["num_format"] = "@"
         elif col.kind in NUMBER_FORMATS:
@@ -70,10 +70,6 @@ class EntryBook:
             src = field_list(self.form, self.master, col, lp)
             short = src is not None and all(len(v) <= 2 for v in src.values)
             props["align"] = "center" if short else "left"
-        if mark is Severity.ERROR:
-            props["bg_color"] = ERROR_FILL
-        elif mark is Severity.WARNING:
-            props["bg_color"] = WARNING_FILL
         return self.b.fmt(**props)
 
     def protect(self, ws) -> None:
@@ -84,3 +80,9 @@ class EntryBook:
         """Set a row's height and remember it for the page breaks."""
         self.heights[row] = height
         ws.set_row(row, height)
+
+
+def input_props(mark: Severity | None = None) -> dict[str, Any]:
+    """An unlocked input cell's format properties, filled by the worst issue `mark`ed on it."""
+    fill = {Severity.ERROR: ERROR_FILL, Severity.WARNING: WARNING_FILL}.get(mark, INPUT_FILL)  # type: ignore[arg-type]
+    return {"locked": False, "border": 1, "text_wrap": True, "bg_color": fill}

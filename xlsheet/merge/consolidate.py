@@ -546,19 +546,15 @@ class _Collector:
                     )
                 )
             elif not block.projects:
-                who = "、".join(ix.dept_name(d) for d in ix.assigned[lp.code].get(code, []))
-                self.issues.append(
-                    _issue(
-                        "merge.no_projects",
-                        None,
-                        lp.code,
-                        "projects",
-                        lp_name=lp.name,
-                        initiative=code,
-                        who=who,
-                    )
-                )
+                self._no_projects(lp, code)
         return blocks
+
+    def _no_projects(self, lp: LeadingProject, code: str) -> None:
+        """An initiative of the leading project with no 事業 yet: say who reports it."""
+        who = "、".join(self.ix.dept_name(d) for d in self.ix.assigned[lp.code].get(code, []))
+        self.issues.append(
+            _issue("merge.no_projects", None, lp.code, "projects", lp_name=lp.name, initiative=code, who=who)
+        )
 
     def _reviewed_blocks(
         self, lp: LeadingProject, blocks: list[InitiativeBlock], draft: Draft, review: Review
@@ -570,18 +566,7 @@ class _Collector:
             code = block.initiative.code
             items = [p.key for p in draft.projects if p.initiative == code]
             if not items:
-                who = "、".join(self.ix.dept_name(d) for d in self.ix.assigned[lp.code].get(code, []))
-                self.issues.append(
-                    _issue(
-                        "merge.no_projects",
-                        None,
-                        lp.code,
-                        "projects",
-                        lp_name=lp.name,
-                        initiative=code,
-                        who=who,
-                    )
-                )
+                self._no_projects(lp, code)
             chosen = [k for k in items if k in choice and choice[k].chosen]
             keys = ordered(chosen, {k: choice[k].order for k in chosen})[:PROJECTS_PER_INITIATIVE]
             block.projects = [by_key[k].row for k in keys]

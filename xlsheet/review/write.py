@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..docprops import outgoing_properties
+from ..entry.book import input_props
 from ..entry.pages import text_height
 from ..era import date_label
 from ..formdef import Form
@@ -50,10 +51,7 @@ LIMIT = 3
 NAME_MARK, NAME_ACTION, NAME_KEEP, NAME_KEYS = "review_mark", "review_action", "review_keep", "review_keys"
 """Defined names of the dropdown lists on the very hidden list sheet."""
 
-INPUT_FILL = "#FFF8DC"
 HEADER_FILL = "#D9E1F2"
-ERROR_FILL = "#FF6666"
-WARNING_FILL = "#FFD966"
 
 
 def normalized_heading(text: str) -> str:
@@ -75,13 +73,9 @@ class _Writer:
         self.f_red = b.wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
 
     def input_fmt(self, mark: Severity | None = None, center: bool = False):
-        props: dict[str, Any] = {"locked": False, "border": 1, "text_wrap": True, "bg_color": INPUT_FILL}
+        props = input_props(mark)
         if center:
             props["align"] = "center"
-        if mark is Severity.ERROR:
-            props["bg_color"] = ERROR_FILL
-        elif mark is Severity.WARNING:
-            props["bg_color"] = WARNING_FILL
         return self.b.fmt(**props)
 
     def protect(self, ws) -> None:
