@@ -362,6 +362,9 @@ def test_a_project_form_is_published_with_years_in_both_calendars(tmp_path):
     assert str(jimu["開始年度（西暦）"].dtype) == "Int64"
     assert list(row["国・県支出金"]) == [1200000] and str(jimu["国・県支出金"].dtype) == "Int64"
     assert list(row["評価の理由"]) == ['\'=HYPERLINK("http://evil.example","理由")']
+    # the 一覧's 指標 columns are headed in 西暦 too (the book shows 和暦: 実績値（令和元年度）)
+    assert list(row["活動指標1：実績値（2019年度）"]) == [25.5]
+    assert not [c for c in jimu.columns if "令和" in c or "平成" in c]
     activity = _schema_frame(target, resources["activity"])
     assert {"目標値（2017年度）", "実績値（2019年度）"} <= set(activity.columns)
     assert list(activity["実績値（2019年度）"]) == [25.5]

@@ -29,7 +29,7 @@ from ..formdef import FieldKind, Form
 from ..formdef.model import KIND_JA, PLACEHOLDER_RE
 from ..merge.consolidate import Consolidated
 from ..merge.frames import csv_names
-from ..merge.jimu_tables import LIST_TABLE, list_columns
+from ..merge.jimu_tables import LIST_TABLE, list_columns, year_label
 from ..merge.sections import book_tables
 from ..merge.tables import PROV_HEADERS, Table
 from ..models import DepartmentStatus, Master
@@ -450,11 +450,17 @@ def _content_table(
         n = len(section.fields)
         headers = [*headers[:3], *names, *headers[3 + n :]]
     elif form is not None and t.key == LIST_TABLE:  # 事務事業評価一覧: a column per field (and row)
+        renamed: dict[str, str] = {}
         for c in list_columns(form, master, []):
-            kinds[c.header] = c.field.kind
-            descriptions[c.header] = f"様式「{form.title}」の項目「{c.header}」（{KIND_JA[c.field.kind]}）。"
+            # the book heads 指標 columns in 和暦 (目標値（平成２９年度）); open data in 西暦 (2017年度)
+            shown, [public] = year_label(c.field.label, master), header_names([c.field.label], master, set())
+            name = c.header.replace(shown, public) if shown and shown in c.header else c.header
+            renamed[c.header] = name
+            kinds[name] = c.field.kind
+            descriptions[name] = f"様式「{form.title}」の項目「{name}」（{KIND_JA[c.field.kind]}）。"
             if c.field.kind is FieldKind.INTEGER and (c.field.key == "year" or c.field.key.endswith("_year")):
-                years.add(c.header)
+                years.add(name)
+        headers = [renamed.get(h, h) for h in headers]
     title = t.title or t.sheet
     table = _make(
         master,
