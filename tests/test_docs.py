@@ -46,3 +46,15 @@ def test_readme_opens_with_the_two_setup_commands_and_its_links_resolve():
     for page in [REPO / "README.md", *(REPO / "docs").glob("*.md")]:
         for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             assert (page.parent / target).exists(), f"{page.name}: link to {target} does not resolve"
+
+
+def test_the_command_list_shows_each_commands_first_sentence():
+    """`xlsheet --help` lists every command by its first Japanese sentence, never cut to 「2...」."""
+    from click.testing import CliRunner
+
+    out = CliRunner().invoke(main, ["--help"]).output
+    listed = dict(re.findall(r"^  ([a-z]+)\s+(\S.*)$", out.split("Commands:")[1], flags=re.M))
+    assert set(listed) == set(main.commands)
+    for name, text in listed.items():
+        assert not text.endswith("..."), (name, text)
+    assert listed["diff"].startswith("2 つのラウンドを比べます")

@@ -31,7 +31,20 @@ def fail(message: str, code: int = 2) -> None:
 
 
 class Group(click.Group):
-    """Turns the library's expected errors into one Japanese message and a non-zero exit."""
+    """Turns the library's expected errors into one Japanese message and a non-zero exit, and
+    lists each command by its first Japanese sentence (click cuts help at an ASCII period or 45
+    characters, which leaves 「2...」 of a Japanese help without spaces)."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is None or cmd.hidden:
+                continue
+            rows.append((name, cmd.short_help or first_sentence(cmd.help or "")))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -45,6 +58,19 @@ class Group(click.Group):
                 raise
             where = Path(exc.filename) if exc.filename else Path.cwd()
             show_error(folder_error(where, exc, "ラウンドのフォルダ").lines())
+
+
+def first_sentence(text: str) -> str:
+    """A command's help up to its first 。 outside brackets (「…（A。B）。」 keeps the brackets)."""
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "（(「":
+            depth += 1
+        elif ch in "）)」":
+            depth -= 1
+        elif ch == "。" and depth <= 0:
+            return text[: i + 1].strip()
+    return text.strip()
 
 
 def show_error(lines: list[str]) -> None:

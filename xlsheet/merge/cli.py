@@ -115,8 +115,8 @@ def _say_reviews(cons) -> None:
 
 
 @click.command(
-    help="見本ラウンド（所沢市 令和２年度 政策評価表）を最初から最後まで実行します: "
-    "作成・送付・記入・回収（誤りの自動修正と差し戻し・再送）・統合・PDF。"
+    help="見本ラウンド（所沢市 令和２年度: 事務事業評価と、それから事業を記入する政策評価表）を最初から最後まで"
+    "実行します: 作成・送付・記入・回収（誤りの自動修正と差し戻し・再送）・主管所属の確認・統合・PDF・公開用データ。"
 )
 @click.argument("round_dir", type=click.Path(file_okay=False, path_type=Path), default="demo-round")
 @click.option("--no-pdf", is_flag=True, help="PDF を作らない")
