@@ -381,3 +381,47 @@ def test_dates_money_and_percentages_round_trip_through_the_ledger_json(tmp_path
     write_entry_workbook(master, dept, tmp_path / "fb.xlsx", answers=stored.answers, form=form)
     cell = _cell(openpyxl.load_workbook(tmp_path / "fb.xlsx"), f"xs_{lp}_cost", 0, 0)
     assert cell.value.date().isoformat() == "2025-04-01"
+
+
+FOCUS = [
+    {
+        "セクション": "focus",
+        "セクション見出し": "【重点事業】",
+        "セクションの説明": "この取り組みで特に力を入れた事業を 2 つまで選んでください。",
+        "記入者": "全所属",
+        "行数": 2,
+        "キー": "project",
+        "見出し": "事業コード",
+        "種類": "コード",
+        "一覧": "事業",
+        "行の判定": "○",
+    },
+    {"セクション": "focus", "キー": "why", "見出し": "理由", "種類": "文字", "文字数": 60},
+]
+
+
+def test_the_master_list_of_projects_is_a_dropdown_and_is_checked(tmp_path):
+    """一覧 「事業」: the 事業コード of the leading project's 事業 behind a dropdown; a code not in
+    it is refused at its cell."""
+    paths, master, form = _round(tmp_path, lambda wb: append_rows(wb["項目"], FOCUS))
+    dept = "D220"
+    lp = master.department_lps(dept)[0].code
+    book = paths.entry_workbook(master.department(dept))
+    wb = openpyxl.load_workbook(book)
+    listed = [k.code for k in master.known_projects if k.code]
+    sheet, c1, r1, c2, r2 = name_range(wb, f"xs_list_projects_{lp}")
+    assert [wb[sheet].cell(r, c1).value for r in range(r1, r2 + 1)] == listed
+    top = _cell(wb, f"xs_{lp}_focus", 0, 0).coordinate
+    assert any(
+        top in str(dv.sqref) and f"xs_list_projects_{lp}" in dv.formula1
+        for dv in wb[_cell(wb, f"xs_{lp}_focus", 0, 0).parent.title].data_validations.dataValidation
+    )
+    values = default_values(master, dept, lp, form)
+    good = values | {"focus": [{"project": "J0301", "why": "認知症の相談が増えた"}]}
+    fill_answers(book, paths.inbox / "good.xlsx", {lp: good}, form)
+    assert read_workbook(paths.inbox / "good.xlsx", master, form=form).status is FileStatus.ACCEPTED
+    bad = values | {"focus": [{"project": "J9999", "why": "一覧にない"}]}
+    fill_answers(book, paths.inbox / "bad.xlsx", {lp: bad}, form)
+    res = read_workbook(paths.inbox / "bad.xlsx", master, form=form)
+    assert res.status is FileStatus.REJECTED
+    assert [(i.code, i.cell) for i in res.issues if i.severity is Severity.ERROR] == [("not_in_list", top)]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from .formdef.model import Field, FieldKind, Form, Section, norm, previous_source
-from .models import SDG_GOALS, Master
+from .models import SDG_GOALS, KnownProject, Master
 from .units import AnswerUnit, unit_codes, unit_kind, unit_of
 
 SHEET_INSTRUCTIONS = "はじめに"
@@ -84,6 +84,7 @@ def section_label(section: Section) -> str:
 MASTER_CODES = "取り組みコード"
 MASTER_DEPARTMENTS = "所属"
 MASTER_SDGS = "ＳＤＧｓ"
+MASTER_PROJECTS = "事業"
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class ListSource:
 
 def _master_key(name: str) -> str | None:
     n = norm(name)
-    for key in (MASTER_CODES, MASTER_DEPARTMENTS, MASTER_SDGS):
+    for key in (MASTER_CODES, MASTER_DEPARTMENTS, MASTER_SDGS, MASTER_PROJECTS):
         if norm(key) == n:
             return key
     return None
@@ -167,6 +168,14 @@ def list_source(form: Form, master: Master, name: str, unit: str) -> ListSource:
         )
     if key == MASTER_DEPARTMENTS:
         return ListSource(f"xs_list_departments_{name_part(unit)}", department_names(master, unit, form))
+    if key == MASTER_PROJECTS:
+        projects = unit_projects(form, master, unit)
+        return ListSource(
+            f"xs_list_projects_{name_part(unit)}",
+            tuple(k.code for k in projects),
+            tuple(k.name for k in projects),
+            f"xs_list_project_names_{name_part(unit)}",
+        )
     if key == MASTER_SDGS:
         return ListSource(
             "xs_list_sdgs",
@@ -185,6 +194,15 @@ def list_source(form: Form, master: Master, name: str, unit: str) -> ListSource:
         labels if labels != choices.values else None,
         f"xs_list_{i + 1}_table",
     )
+
+
+def unit_projects(form: Form, master: Master, unit: str) -> list[KnownProject]:
+    """The coded 事業 around a unit (the 一覧 「事業」): a 事業 itself, or the 事業 of a leading
+    project's initiatives that belong to it."""
+    if unit_kind(form) is AnswerUnit.PROJECT:
+        return [master.project(unit)]
+    initiatives = {i.code for i, _ in master.lp_initiatives(unit)}
+    return [k for k in master.known_projects if k.code and k.initiative in initiatives and k.serves(unit)]
 
 
 def unit_lists(form: Form, master: Master, unit: str) -> dict[str, ListSource]:
@@ -230,6 +248,8 @@ def rows_per_count(form: Form, master: Master, list_name: str, dept: str, unit: 
         return len(SDG_GOALS)
     if key == MASTER_DEPARTMENTS:
         return len(department_names(master, unit, form))
+    if key == MASTER_PROJECTS:
+        return len(unit_projects(form, master, unit))
     return 1
 
 

@@ -230,7 +230,7 @@ MASTER_LISTS: dict[str, str] = {
     "取り組みコード": "the answering unit's initiative codes; 表示 is the initiative's 名称",
     "所属": "department names around the answering unit",
     "ＳＤＧｓ": "goal numbers 1–17; 表示 is the goal's name",
-    "事業": "事業コード of master's 事業 sheet; 表示 is the 事業名 (issue 13)",
+    "事業": "事業コード of the unit's 事業 (a leading project's initiatives, or the 事業 itself); 表示 is the 事業名",
 }
 """Lists that come from master data rather than from 選択肢."""
 
@@ -239,7 +239,7 @@ MASTER_SCOPE = "マスタ"
 
 MASTER_VALUES: dict[str, str] = {
     "評価年度": "master 設定: 評価年度（西暦）",
-    "平均人件費": "master 設定: average personnel cost per person-year (issue 13 adds it)",
+    "平均人件費": "master 設定: 平均人件費（千円）, the cost of one person-year (人工)",
 }
 """Values ``[マスタ.名前]`` may read."""
 
