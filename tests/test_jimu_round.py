@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 from tests.conftest import ISSUED, needs_libreoffice
 from xlsheet.cli import main
+from xlsheet.entry.selfcheck import STATUS_OK
+from xlsheet.entry_writer import write_entry_workbook
 from xlsheet.fill import fill_answers, name_range
 from xlsheet.generate import generate_round, init_round
 from xlsheet.intake.collect import collect_round
@@ -244,3 +246,30 @@ def test_a_project_round_has_no_review_stage(jimu):
     assert res.exit_code == 2
     assert "主管所属の確認ブックは" in "".join(res.output.split()).replace(" ", "")
     assert not (jimu / "outbox" / "review").exists()
+
+
+def test_the_workbook_colours_and_counts_a_broken_rule_before_it_is_sent(jimu, tmp_path):
+    """終了年度 before 開始年度 (an error 条件 of its own row) is red and counted by the self-check;
+    a grade the 達成率 contradict (a 注意 across sections) is yellow and not counted. LibreOffice's
+    recalculation of these cells is compared with the cached values in test_ooxml_validator."""
+    rnd = Round(jimu)
+    answers = sample_project_answers(rnd.master, "D410")
+    ok_book = tmp_path / "ok.xlsx"
+    write_entry_workbook(rnd.master, "D410", ok_book, answers=answers, form=rnd.form)
+    answers["J0501"]["basis"][0]["end_year"] = 2000  # before 開始年度
+    bad_book = tmp_path / "bad.xlsx"
+    write_entry_workbook(rnd.master, "D410", bad_book, answers=answers, form=rnd.form)
+    bad = openpyxl.load_workbook(bad_book)[rnd.form.input_sheet]
+    assert _cached(ok_book, "A3") == STATUS_OK
+    assert "誤り 1 件" in _cached(bad_book, "A3")
+    end = _field_cell(openpyxl.load_workbook(bad_book), rnd.form, "J0501", "basis", "end_year").coordinate
+    grade = _field_cell(openpyxl.load_workbook(bad_book), rnd.form, "J0501", "grade", "grade").coordinate
+    rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in bad.conditional_formatting}
+    assert any(f.startswith(f'AND({end}<>"",NOT(OR(') for f in rules[end])
+    assert any("MAX($" in f for f in rules[grade])  # the 注意 reads the 成果指標 column
+
+
+def _cached(book: Path, cell: str) -> str:
+    """The cached value of a formula cell of the input sheet (what Excel shows before recalculating)."""
+    wb = openpyxl.load_workbook(book, data_only=True)
+    return str(wb[wb.sheetnames[1]][cell].value)

@@ -44,7 +44,9 @@ from xlsheet.paths import RoundPaths
 from xlsheet.ribbon.control import write_control_workbook
 from xlsheet.ribbon.officejs import book_payload, manifest_properties, payload_workbook
 from xlsheet.ribbon.xlam import _workbook_xml, build_addin
+from xlsheet.round import Round
 from xlsheet.sample import LP, sample_master, sample_submissions
+from xlsheet.sample_jimu import sample_project_answers
 
 LONG_BODY = ("市民の健康づくりを支える取り組みを進めた。" * 100)[:1990]
 """Near the 本文 limit (2,000): a row Excel could not hold if its height were not capped."""
@@ -134,6 +136,16 @@ def books(sample_round_template, tmp_path_factory) -> dict[str, Path]:
     generate_round(jimu, issued=ISSUED)
     for p in sorted(RoundPaths(jimu).outbox.glob("*.xlsx")):
         found[f"entry jimu {p.stem}"] = p
+    # its feedback book: an end year before the start (a 条件 the self-check counts), a grade S
+    # the 達成率 contradict (a 注意, coloured only)
+    rnd = Round(jimu)
+    answers = sample_project_answers(rnd.master, "D410")
+    answers["J0501"]["basis"][0]["end_year"] = 2000
+    answers["J0501"]["grade"][0]["grade"] = "S"
+    for row in answers["J0501"]["outcome"]:
+        row["actual_3"] = row["target_3"] // 2
+    found["feedback jimu"] = out / "feedback-jimu.xlsx"
+    write_entry_workbook(rnd.master, "D410", found["feedback jimu"], answers=answers, form=rnd.form)
     return found
 
 

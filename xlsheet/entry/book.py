@@ -58,6 +58,7 @@ class EntryBook:
         self.f_direction = b.fmt(text_wrap=True, border=1, bg_color="#F7F7F7")
         self.f_cf_missing = b.wb.add_format({"bg_color": MISSING_FILL})
         self.f_cf_invalid = b.wb.add_format({"bg_color": INVALID_FILL, "font_color": "#9C0006"})
+        self.f_cf_warning = b.wb.add_format({"bg_color": WARNING_FILL, "font_color": "#7F6000"})
 
     def input_fmt(self, col: Field, lp: str, mark: Severity | None = None):
         """An input cell's format, coloured by the worst issue `mark`ed on it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..formdef.compute import _parse, excel_formula
+from ..formdef.compute import _parse, excel_formula, row_local
 from ..formdef.formula import ExcelErrorValue
 from ..formdef.model import Field, FieldKind, Section
 from ..layout import Placement, SheetLayout, cell_ref, field_list, list_source
@@ -145,8 +145,8 @@ class SectionWriter:
                     {"author": "xlsheet", "x_scale": 2.5, "y_scale": 2},
                 )
 
-    def formula_text(self, f: Field, row: int) -> str:
-        """The live Excel formula of a 計算 field on one row."""
+    def formula_text(self, f: Field, row: int, text: str | None = None) -> str:
+        """The live Excel formula of a 計算 field on one row (or of `text`, a rule of the field)."""
         eb, p = self.eb, self.p
         placed = {q.section.key: q for q in self.lay.placements}
 
@@ -168,7 +168,7 @@ class SectionWriter:
         def table(name: str) -> str:
             return list_source(eb.form, eb.master, name, self.lay.lp).table_name
 
-        return excel_formula(eb.form, p.section, f.formula, address, master, table)
+        return excel_formula(eb.form, p.section, text or f.formula, address, master, table)
 
     def column_rules(self, col: Field, start: int, key_cols: list[int]) -> None:
         """An input column's validation, highlight and self-check terms."""
@@ -193,6 +193,24 @@ class SectionWriter:
             self.invalid_terms.append(f"SUMPRODUCT(--(LEN({rng})>{col.max_len}))")
         if col.required and not (self.p.section.required and col.row_key):
             self.required_column(start, [k for k in key_cols if k != start])
+        if col.constraint:
+            self.constraint_rule(col, start)
+
+    def constraint_rule(self, col: Field, start: int) -> None:
+        """A field's 条件 in the workbook, as intake reports it: its cell turns red where the rule
+        does not hold (an error, counted by the self-check when the rule reads only its own row)
+        or yellow (a 注意, such as a grade the 達成率 contradict)."""
+        p = self.p
+        first = p.first_row
+
+        def broken(row: int) -> str:
+            rule = self.formula_text(col, row, col.constraint).removeprefix("=")
+            return f'AND({cell_ref(row, start)}<>"",NOT({rule}))'
+
+        fmt = self.eb.f_cf_warning if col.constraint_warns else self.eb.f_cf_invalid
+        highlight(self.ws, first, start, p.last_row, "=" + broken(first), fmt)
+        if not col.constraint_warns and row_local(self.eb.form, p.section, col.constraint):
+            self.invalid_terms.append("+".join(f"IF({broken(r)},1,0)" for r in range(first, p.last_row + 1)))
 
     def column_range(self, col: int) -> str:
         """The absolute range of one column's data rows, e.g. $B$12:$B$21."""

@@ -7,12 +7,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..formdef.formula import excel_wildcard
+from ..formdef.compute import _parse, resolver, row_local
+from ..formdef.formula import evaluate, excel_wildcard
 from ..formdef.model import Field, FieldKind, Form
 from ..layout import Placement, field_list
 from ..models import Master
 from .numbers import NUMBER_FORMATS, NUMBER_LIMIT, bound
-from .values import Rows
+from .values import Rows, master_values
 
 STATUS_OK = "入力チェック: OK"
 STATUS_UNTOUCHED = "入力チェック: まだ何も入力されていません（このままでは「未記入」として差し戻します）"
@@ -109,6 +110,15 @@ def self_check_counts(form: Form, master: Master, p: Placement, rows: Rows) -> t
                     for row, v in zip(data, cells, strict=True)
                     if blank(v) and any(not blank(row.get(k.key)) for k in others)
                 )
+        if col.constraint and not col.constraint_warns and row_local(form, sec, col.constraint):
+            rule = _parse(col.constraint)
+            values = master_values(master)
+            invalid += sum(
+                1
+                for row, v in zip(data, cells, strict=True)
+                if not blank(v)
+                and evaluate(rule, resolver(form, values, {sec.key: data}, sec, row)) is not True
+            )
     if sec.required and blank(data[0].get(key_cols[0].key) if data else None):
         missing += 1
     return missing, invalid

@@ -134,6 +134,16 @@ def recompute(
     return out
 
 
+def row_local(form: Form, section: Section, text: str) -> bool:
+    """Whether a formula reads only its own row (fields of `section` outside any aggregate, or
+    master values): such a rule can be checked, and counted, row by row in the workbook."""
+    for ref, in_aggregate in _parse(text).refs():
+        target = _target(form, section, ref)
+        if isinstance(target, tuple) and (target[0].key != section.key or in_aggregate):
+            return False
+    return True
+
+
 def resolver(
     form: Form, master: Mapping[str, Any], data: Mapping[str, Sequence[Row]], section: Section, row: Row
 ) -> Callable[[Ref, bool], Any]:
