@@ -373,29 +373,15 @@ def _check_default(
     if previous is not None and fields is not None:
         section, key = previous
         own = section or it.get(Col.SECTION)
+        detail = ""
         if own not in fields:
-            add(
-                "FORM_DEFAULT_INVALID",
-                sheet,
-                cell,
-                value=value,
-                detail=(
-                    f"セクション「{section}」がありません。" + did_you_mean(section, list(fields))
-                ).strip(),
-                sources=sources,
-            )
+            detail = f"セクション「{section}」がありません。" + did_you_mean(section, list(fields))
         elif key not in {f.key for f in fields[own]}:
-            add(
-                "FORM_DEFAULT_INVALID",
-                sheet,
-                cell,
-                value=value,
-                detail=(
-                    f"セクション「{own}」にキー「{key}」がありません。"
-                    + did_you_mean(key, [f.key for f in fields[own]])
-                ).strip(),
-                sources=sources,
+            detail = f"セクション「{own}」にキー「{key}」がありません。" + did_you_mean(
+                key, [f.key for f in fields[own]]
             )
+        if detail:
+            add("FORM_DEFAULT_INVALID", sheet, cell, value=value, detail=detail.strip(), sources=sources)
         return ""
     if norm(head) == norm("一覧"):
         name, _, part = rest.partition(".")

@@ -11,7 +11,7 @@ from ..paths import RoundPaths
 from ..round import Round
 from .compose import DEFAULT_SIZE_LIMIT, feedback_message, reminder_message
 from .mailboxes import original_mail
-from .send import Delivery, SmtpConfig, build_and_deliver, selected_departments
+from .send import Delivery, SmtpConfig, build_and_deliver, no_address, selected_departments
 
 
 def missing_text(status: str, errors: int) -> str:
@@ -36,7 +36,7 @@ def build_reminders(
         if s is not None and s.done:
             continue
         if not dept.emails:
-            problems.append(_no_address(dept))
+            problems.append(no_address(dept))
             continue
         missing = missing_text(s.status, s.errors) if s else "未提出"
         book = paths.feedback_workbook(dept)
@@ -46,12 +46,6 @@ def build_reminders(
         attach = book if book.is_file() else None
         mails.append((dept, reminder_message(master, dept, missing, attach, now, returned=returned)))
     return mails, problems
-
-
-def _no_address(dept: Department) -> str:
-    return (
-        f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
-    )
 
 
 def fix_lines(issues: list[Issue]) -> list[str]:
@@ -88,7 +82,7 @@ def build_feedback(
         if not fixes:
             continue
         if not dept.emails:
-            problems.append(_no_address(dept))
+            problems.append(no_address(dept))
             continue
         book = paths.feedback_workbook(dept)
         if not book.is_file():

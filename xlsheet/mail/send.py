@@ -242,9 +242,7 @@ def build_round_mails(
     for dept in selected_departments(master, only, rnd.form):
         book = paths.entry_workbook(dept)
         if not dept.emails:
-            problems.append(
-                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
-            )
+            problems.append(no_address(dept))
         elif not book.is_file():
             problems.append(
                 f"{dept.code} {dept.name}: 入力ブック {book} がありません。先に `xlsheet generate` を実行してください"
@@ -272,6 +270,13 @@ def send_round(
     result.problems[:0] = problems
     result.skipped = skipped
     return result
+
+
+def no_address(dept: Department) -> str:
+    """The problem line for a department mail cannot reach (Japanese, with the fix)."""
+    return (
+        f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
+    )
 
 
 def build_and_deliver(

@@ -22,7 +22,7 @@ from ..mail.compose import (
     new_message,
     signature,
 )
-from ..mail.send import Delivery, SmtpConfig, deliver
+from ..mail.send import Delivery, SmtpConfig, build_and_deliver, deliver, no_address
 from ..merge.consolidate import consolidate
 from ..merge.draft import carried
 from ..merge.sections import PRINT_LAYOUTS, SEED_LAYOUT, print_layout
@@ -158,9 +158,7 @@ def send_reviews(
         if not resend and all(b.change is BookChange.UNCHANGED for b in mine):
             skipped.append(f"{dept.code} {dept.name}: 同じ確認ブックを作成済みです（送り直すには --all）")
         elif not dept.emails:
-            problems.append(
-                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
-            )
+            problems.append(no_address(dept))
         else:
             mails.append((dept, review_message(master, dept, mine, now)))
     result = deliver(root, mails, rnd.paths.review_mail_outbox, MailKind.REVIEW, smtp, size_limit, now)
@@ -201,9 +199,7 @@ def build_review_feedback(
     for code, items in per_dept.items():
         dept = master.department(code)
         if not dept.emails:
-            problems.append(
-                f"{dept.code} {dept.name}: メールアドレスがありません。master.xlsx の「所属」シートに入れてください"
-            )
+            problems.append(no_address(dept))
             continue
         fixes = [f"（確認ブック {lp}）{line}" for lp, lines, _, _ in items for line in lines]
         books = [b for _, _, b, _ in items if b is not None]
@@ -225,7 +221,6 @@ def review_feedback_round(
 ) -> Delivery:
     """`xlsheet feedback --mail` for review workbooks: replies to outbox/mail/feedback/review/."""
     folder = Round(Path(root)).paths.mail_outbox / "feedback" / "review"
-    mails, problems = build_review_feedback(root, only, now)
-    result = deliver(root, mails, folder, MailKind.FEEDBACK, smtp, size_limit, now)
-    result.problems[:0] = problems
-    return result
+    return build_and_deliver(
+        root, build_review_feedback, folder, MailKind.FEEDBACK, smtp, size_limit, only, now
+    )

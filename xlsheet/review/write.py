@@ -52,6 +52,15 @@ NAME_MARK, NAME_ACTION, NAME_KEEP, NAME_KEYS = "review_mark", "review_action", "
 """Defined names of the dropdown lists on the very hidden list sheet."""
 
 HEADER_FILL = "#D9E1F2"
+ORDER_RULE = {
+    "validate": "integer",
+    "criteria": "between",
+    "minimum": 1,
+    "maximum": 999,
+    "error_title": "順番",
+    "error_message": "1 以上の整数で入力してください",
+}
+"""The data validation of a 順番 column (projects and paragraphs alike)."""
 
 
 def normalized_heading(text: str) -> str:
@@ -288,14 +297,7 @@ def write_review_workbook(
                 c_order,
                 last,
                 c_order,
-                {
-                    "validate": "integer",
-                    "criteria": "between",
-                    "minimum": 1,
-                    "maximum": 999,
-                    "error_title": "順番",
-                    "error_message": "1 以上の整数で入力してください",
-                },
+                ORDER_RULE,
             )
             ws.conditional_format(
                 FIRST_ROW,
@@ -369,14 +371,7 @@ def write_review_workbook(
                 c,
                 last_p,
                 c,
-                {
-                    "validate": "integer",
-                    "criteria": "between",
-                    "minimum": 1,
-                    "maximum": 999,
-                    "error_title": "順番",
-                    "error_message": "1 以上の整数で入力してください",
-                },
+                ORDER_RULE,
             )
         w.protect(ws)
 
