@@ -19,6 +19,8 @@ from pydantic import ValidationError
 from python_calamine import CalamineWorkbook
 
 from .errors import XlsheetError
+from .formdef.model import FieldKind
+from .intake.normalize import money_unit, normalize_number
 from .layout import cell_ref
 from .models import (
     CODE_RE,
@@ -240,20 +242,6 @@ def _code(value: Any) -> str:
     return text
 
 
-def _number(value: Any) -> float | int | None:
-    """A number typed in a cell, also as text with commas or full-width digits (「８,０００」)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return value
-    text = unicodedata.normalize("NFKC", str(value)).replace(",", "").strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else number
-
-
 def checked_copy_path(path: Path) -> Path:
     """Where a checked master is kept beside its workbook (`.master.json`: a line with the
     workbook's SHA-256, then the master data as JSON)."""
@@ -357,8 +345,11 @@ def _read_settings(grid: list[list[Any]], problems: list[str]) -> dict[str, Any]
                     f"{where}: 「{value}」は日付ではありません。2020/6/30 のように入力してください"
                 )
                 continue
-        elif key == "average_personnel_cost":
-            number = _number(value)
+        elif (
+            key == "average_personnel_cost"
+        ):  # read as a 金額 field counted in 千円 (「８,５００」「8500千円」)
+            read = normalize_number(value, FieldKind.MONEY.value, label, money_unit(label))
+            number = read.value if isinstance(read.value, int | float) else None
             if number is None or number < 0:
                 problems.append(f"{where}: 「{value}」は金額（千円、0 以上の数値。例: 8000）ではありません")
                 continue

@@ -122,13 +122,6 @@ def unit_codes(form: Form, master: Master, dept: str) -> list[str]:
     return [u.code for u in department_units(form, master, dept)]
 
 
-def all_units(form: Form, master: Master) -> list[Unit]:
-    """Every unit of the round, in master order."""
-    if unit_kind(form) is AnswerUnit.PROJECT:
-        return [_project_unit(master, k) for k in master.known_projects if k.code]
-    return [_lp_unit(master, lp.code) for lp in master.leading_projects]
-
-
 def participating_departments(form: Form, master: Master) -> list[Department]:
     """Departments that get an entry workbook: those with at least one unit."""
     if unit_kind(form) is AnswerUnit.PROJECT:
